@@ -1,0 +1,33 @@
+// The one table of nasd error codes. Every module boundary reports failures as
+// one of these codes; each protocol maps a code to its own vocabulary through
+// exactly one function (status.h: ToErrno, ToHttpStatus).
+//
+// Codes are numbered by module: 1xx general, 2xx storage I/O, 3xx chunk store,
+// 4xx KV, 5xx config/CLI, 6xx network. Retryable codes describe transient
+// conditions a caller may retry unchanged.
+#pragma once
+
+// X(Name, number, "wire_name", errno, http_status, retryable)
+#define NASD_ERROR_CODES(X)                                                       \
+  X(kOk, 0, "ok", 0, 200, false)                                                  \
+  X(kInvalidArgument, 100, "invalid_argument", EINVAL, 400, false)                \
+  X(kNotFound, 101, "not_found", ENOENT, 404, false)                              \
+  X(kAlreadyExists, 102, "already_exists", EEXIST, 409, false)                    \
+  X(kPermissionDenied, 103, "permission_denied", EACCES, 403, false)              \
+  X(kUnauthenticated, 104, "unauthenticated", EACCES, 401, false)                 \
+  X(kTooLarge, 105, "too_large", EFBIG, 413, false)                               \
+  X(kNotEmpty, 106, "not_empty", ENOTEMPTY, 409, false)                           \
+  X(kUnavailable, 107, "unavailable", EAGAIN, 503, true)                          \
+  X(kTimeout, 108, "timeout", ETIMEDOUT, 504, true)                               \
+  X(kInternal, 109, "internal", EIO, 500, false)                                  \
+  X(kNotSupported, 110, "not_supported", EOPNOTSUPP, 501, false)                  \
+  X(kCancelled, 111, "cancelled", ECANCELED, 503, false)                          \
+  X(kFailedPrecondition, 112, "failed_precondition", EINVAL, 412, false)          \
+  X(kOutOfRange, 113, "out_of_range", EINVAL, 416, false)                         \
+  X(kIoError, 200, "io_error", EIO, 500, true)                                    \
+  X(kNoSpace, 201, "no_space", ENOSPC, 507, false)                                \
+  X(kReadOnly, 202, "read_only", EROFS, 403, false)                               \
+  X(kCorruption, 300, "corruption", EIO, 500, false)                              \
+  X(kConflict, 400, "conflict", EAGAIN, 409, true)                                \
+  X(kConfigInvalid, 500, "config_invalid", EINVAL, 400, false)                    \
+  X(kNetworkError, 600, "network_error", EIO, 502, true)

@@ -1,0 +1,56 @@
+// Router: maps (method, path pattern) to a handler, with per-route limits.
+//
+// Patterns are literal segments and "{name}" captures of one segment, e.g.
+// "/api/v1/shares/{name}". A pattern ending in "/{name...}" captures the rest
+// of the path. Unknown path: 404; known path but other method: 405 with Allow.
+//
+// Handlers run on the server's blocking worker pool, never on an I/O thread,
+// so they may call RocksDB, fsync and hash. They must be thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "http/message.h"
+
+namespace nasd::http {
+
+using Handler = std::function<Response(Request&)>;
+
+struct RouteOptions {
+  uint64_t max_body_bytes = 1 << 20;  // larger bodies get 413 before the handler runs
+  bool requires_auth = false;         // checked by the server's Authenticator
+  std::string metric_name;            // label in metrics; defaults to the pattern
+};
+
+struct RouteMatch {
+  const Handler* handler = nullptr;
+  const RouteOptions* options = nullptr;
+  std::string metric_name;
+  std::map<std::string, std::string> params;
+  // Set when no handler: 404 (no such path) or 405 (method not allowed).
+  int error_status = 0;
+  std::string allow;  // for 405: "GET, POST"
+};
+
+class Router {
+ public:
+  void Add(std::string method, std::string pattern, Handler handler, RouteOptions options = {});
+  // Thread-safe after all routes are added.
+  RouteMatch Match(std::string_view method, std::string_view path) const;
+
+ private:
+  struct Route {
+    std::string method;
+    std::vector<std::string> segments;
+    bool rest = false;
+    Handler handler;
+    RouteOptions options;
+  };
+  std::vector<Route> routes_;
+};
+
+}  // namespace nasd::http

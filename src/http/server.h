@@ -1,0 +1,71 @@
+// Server: HTTP/1.1 over Boost.Asio + Beast with C++20 coroutines.
+//
+// - keep-alive; at most max_connections open connections (further clients get
+//   503 and are closed);
+// - the whole request header must arrive within header_timeout and the body
+//   within body_timeout (a client sending one byte a minute is cut off); idle
+//   keep-alive connections close after idle_timeout;
+// - per-route body limits (413) and auth (401 with WWW-Authenticate: Bearer);
+// - every request gets an X-Request-Id; a W3C traceparent header is accepted,
+//   and both are written in the access log line with method, path, status,
+//   bytes and duration;
+// - metrics: nasd_http_requests_total{route,method,status},
+//   nasd_http_request_duration_seconds{route}, nasd_http_request_bytes_total,
+//   nasd_http_response_bytes_total, nasd_http_connections (gauge);
+// - Stop() drains: stops accepting, closes idle connections, lets in-flight
+//   requests finish (up to drain_timeout) and then closes the rest.
+//
+// Threading: I/O runs on io_threads threads; handlers on worker_threads.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "metrics/metrics.h"
+#include "common/status.h"
+#include "http/router.h"
+
+namespace nasd::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;  // 0 picks a free port (see Server::port())
+  int io_threads = 1;
+  int worker_threads = 4;
+  int max_connections = 512;
+  std::chrono::milliseconds header_timeout{10'000};
+  std::chrono::milliseconds body_timeout{60'000};
+  std::chrono::milliseconds idle_timeout{60'000};
+  std::chrono::milliseconds drain_timeout{15'000};
+  // Returns true if the request may proceed. Called for routes with
+  // requires_auth, on a worker thread. Unset = every request is refused.
+  std::function<bool(const Request&)> authenticate;
+};
+
+class Server {
+ public:
+  Server(ServerOptions options, const Router& router, metrics::Registry& metrics);
+  ~Server();  // Stops if running.
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and starts serving in background threads. kAlreadyExists if the
+  // address is in use; kInvalidArgument for a bad host.
+  Status Start();
+  // Actual bound port (useful with port 0). REQUIRES: Start() succeeded.
+  uint16_t port() const;
+  // Graceful drain as described above; blocks until all threads have exited.
+  // Idempotent.
+  void Stop();
+  // Number of requests currently being handled.
+  int InFlight() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace nasd::http
