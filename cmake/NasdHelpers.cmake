@@ -15,6 +15,12 @@ endfunction()
 # Creates static library nasd_NAME whose public include root is src/.
 function(nasd_add_lib name)
   cmake_parse_arguments(ARG "" "" "SRCS;DEPS" ${ARGN})
+  if(NOT ARG_SRCS)  # a header-only layer
+    add_library(nasd_${name} INTERFACE)
+    target_include_directories(nasd_${name} INTERFACE ${CMAKE_SOURCE_DIR}/src)
+    target_link_libraries(nasd_${name} INTERFACE ${ARG_DEPS})
+    return()
+  endif()
   add_library(nasd_${name} STATIC ${ARG_SRCS})
   target_include_directories(nasd_${name} PUBLIC ${CMAKE_SOURCE_DIR}/src)
   target_link_libraries(nasd_${name} PUBLIC ${ARG_DEPS})

@@ -1,0 +1,302 @@
+#include "common/config.h"
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include "common/logging.h"
+#include "common/units.h"
+
+namespace nasd {
+namespace {
+
+// One known key: its dotted path and how to apply a scalar to the Config.
+struct KeySpec {
+  std::string_view path;
+  std::function<Status(const std::string& value, Config& config)> apply;
+};
+
+Status Bad(std::string_view key, std::string_view why) {
+  return ConfigInvalid(fmt::format("{}: {}", key, why));
+}
+
+
+template <typename Setter>
+KeySpec Size(std::string_view path, Setter set) {
+  return {path, [path, set](const std::string& v, Config& c) -> Status {
+            auto n = ParseSize(v);
+            if (!n.ok()) return Bad(path, n.status().message());
+            set(c, *n);
+            return Status::Ok();
+          }};
+}
+
+template <typename Setter>
+KeySpec Duration(std::string_view path, Setter set) {
+  return {path, [path, set](const std::string& v, Config& c) -> Status {
+            auto d = ParseDuration(v);
+            if (!d.ok()) return Bad(path, d.status().message());
+            if (d->count() == 0) return Bad(path, "must be greater than 0");
+            set(c, *d);
+            return Status::Ok();
+          }};
+}
+
+template <typename Setter>
+KeySpec Int(std::string_view path, int min, int max, Setter set) {
+  return {path, [=](const std::string& v, Config& c) -> Status {
+            int n = 0;
+            std::istringstream in(v);
+            in >> n;
+            if (in.fail() || !in.eof()) return Bad(path, fmt::format("expected a whole number, got '{}'", v));
+            if (n < min || n > max) return Bad(path, fmt::format("{} is outside {}..{}", n, min, max));
+            set(c, n);
+            return Status::Ok();
+          }};
+}
+
+template <typename Setter>
+KeySpec String(std::string_view path, Setter set) {
+  return {path, [set](const std::string& v, Config& c) -> Status { return set(c, v); }};
+}
+
+const std::vector<KeySpec>& Schema() {
+  static const std::vector<KeySpec> kSchema = {
+      String("storage.path", [](Config& c, const std::string& v) -> Status {
+        if (v.empty()) return Bad("storage.path", "must not be empty");
+        c.storage.path = v;
+        return Status::Ok();
+      }),
+      String("storage.backend", [](Config& c, const std::string& v) -> Status {
+        if (v != "local") return Bad("storage.backend", fmt::format("'{}' is not supported (use local)", v));
+        c.storage.backend = v;
+        return Status::Ok();
+      }),
+      Size("storage.block_size", [](Config& c, uint64_t n) { c.storage.block_size = n; }),
+      String("api.listen", [](Config& c, const std::string& v) -> Status {
+        auto hp = ParseHostPort(v);
+        if (!hp.ok()) return Bad("api.listen", hp.status().message());
+        c.api.listen = v;
+        return Status::Ok();
+      }),
+      String("api.admin_token", [](Config& c, const std::string& v) -> Status {
+        if (v.size() < kMinAdminTokenLength) {
+          return Bad("api.admin_token", fmt::format("must be at least {} characters", kMinAdminTokenLength));
+        }
+        c.api.admin_token = v;
+        return Status::Ok();
+      }),
+      Int("http.max_connections", 1, 1'000'000, [](Config& c, int n) { c.http.max_connections = n; }),
+      Int("http.io_threads", 1, 64, [](Config& c, int n) { c.http.io_threads = n; }),
+      Int("http.worker_threads", 1, 256, [](Config& c, int n) { c.http.worker_threads = n; }),
+      Duration("http.header_timeout", [](Config& c, auto d) { c.http.header_timeout = d; }),
+      Duration("http.body_timeout", [](Config& c, auto d) { c.http.body_timeout = d; }),
+      Duration("http.idle_timeout", [](Config& c, auto d) { c.http.idle_timeout = d; }),
+      Duration("http.drain_timeout", [](Config& c, auto d) { c.http.drain_timeout = d; }),
+      Size("http.max_api_body", [](Config& c, uint64_t n) { c.http.max_api_body = n; }),
+      String("log.level", [](Config& c, const std::string& v) -> Status {
+        auto l = log::ParseLevel(v);
+        if (!l.ok()) return Bad("log.level", l.status().message());
+        c.log.level = v;
+        return Status::Ok();
+      }),
+      String("log.format", [](Config& c, const std::string& v) -> Status {
+        auto f = log::ParseFormat(v);
+        if (!f.ok()) return Bad("log.format", f.status().message());
+        c.log.format = v;
+        return Status::Ok();
+      }),
+  };
+  return kSchema;
+}
+
+// A YAML double-quoted scalar: safe for any path or token text.
+std::string Quote(std::string_view s) {
+  std::string out = "\"";
+  for (unsigned char ch : s) {
+    if (ch == '"' || ch == '\\') {
+      out.push_back('\\');
+      out.push_back(static_cast<char>(ch));
+    } else if (ch < 0x20) {
+      out += fmt::format("\\x{:02x}", ch);
+    } else {
+      out.push_back(static_cast<char>(ch));
+    }
+  }
+  out.push_back('"');
+  return out;
+}
+
+bool IsSection(std::string_view prefix) {
+  for (const auto& spec : Schema()) {
+    if (spec.path.size() > prefix.size() && spec.path.substr(0, prefix.size()) == prefix &&
+        spec.path[prefix.size()] == '.') {
+      return true;
+    }
+  }
+  return false;
+}
+
+const KeySpec* FindKey(std::string_view path) {
+  for (const auto& spec : Schema()) {
+    if (spec.path == path) return &spec;
+  }
+  return nullptr;
+}
+
+Status Walk(const YAML::Node& node, const std::string& prefix, Config& config) {
+  for (const auto& item : node) {
+    std::string key;
+    try {
+      key = item.first.as<std::string>();
+    } catch (const YAML::Exception&) {
+      return ConfigInvalid(fmt::format("{}: keys must be strings", prefix.empty() ? "top level" : prefix));
+    }
+    std::string path = prefix.empty() ? key : prefix + "." + key;
+    const YAML::Node& value = item.second;
+    if (IsSection(path)) {
+      if (value.IsNull()) continue;  // an empty section keeps defaults
+      if (!value.IsMap()) return Bad(path, "expected a section (a mapping of keys)");
+      NASD_RETURN_IF_ERROR(Walk(value, path, config));
+      continue;
+    }
+    const KeySpec* spec = FindKey(path);
+    if (spec == nullptr) return ConfigInvalid(fmt::format("unknown key '{}'", path));
+    if (!value.IsScalar()) return Bad(path, "expected a single value, not a list or section");
+    NASD_RETURN_IF_ERROR(spec->apply(value.Scalar(), config));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<HostPort> ParseHostPort(std::string_view text) {
+  std::string_view host;
+  std::string_view port;
+  if (!text.empty() && text.front() == '[') {
+    auto close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+      return InvalidArgument(fmt::format("'{}' is not HOST:PORT", text));
+    }
+    host = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+  } else {
+    auto colon = text.rfind(':');
+    if (colon == std::string_view::npos) return InvalidArgument(fmt::format("'{}' is not HOST:PORT", text));
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  if (host.empty()) return InvalidArgument(fmt::format("'{}' has no host", text));
+  unsigned n = 0;
+  if (port.empty() || port.size() > 5) return InvalidArgument(fmt::format("'{}' has no valid port", text));
+  for (char ch : port) {
+    if (ch < '0' || ch > '9') return InvalidArgument(fmt::format("'{}' has no valid port", text));
+    n = n * 10 + static_cast<unsigned>(ch - '0');
+  }
+  if (n > 65535) return InvalidArgument(fmt::format("port {} in '{}' is above 65535", n, text));
+  return HostPort{std::string(host), static_cast<uint16_t>(n)};
+}
+
+Status ValidateBlockSize(uint64_t n) {
+  if (n < kMinBlockSize || n > kMaxBlockSize || (n & (n - 1)) != 0) {
+    return ConfigInvalid(fmt::format("block size {} must be a power of two between {} and {}",
+                                     FormatSize(n), FormatSize(kMinBlockSize), FormatSize(kMaxBlockSize)));
+  }
+  return Status::Ok();
+}
+
+Result<Config> ParseConfig(std::string_view yaml, const std::string& source_name,
+                           const std::string& base_dir) {
+  auto fail = [&](const Status& st) { return ConfigInvalid(fmt::format("{}: {}", source_name, st.message())); };
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml));
+  } catch (const YAML::Exception& e) {
+    return ConfigInvalid(fmt::format("{}: line {}: {}", source_name, e.mark.line + 1, e.msg));
+  }
+  Config config;
+  if (!root.IsMap()) {
+    if (root.IsNull()) return fail(ConfigInvalid("missing required key 'storage.path'"));
+    return fail(ConfigInvalid("expected a mapping of sections at the top level"));
+  }
+  Status st = Walk(root, "", config);
+  if (!st.ok()) return fail(st);
+  if (config.storage.path.empty()) return fail(ConfigInvalid("missing required key 'storage.path'"));
+  st = ValidateBlockSize(config.storage.block_size);
+  if (!st.ok()) return fail(Bad("storage.block_size", st.message()));
+  std::filesystem::path p(config.storage.path);
+  if (p.is_relative()) p = std::filesystem::path(base_dir) / p;
+  config.storage.path = p.lexically_normal().string();
+  if (config.storage.path.size() > 1 && config.storage.path.back() == '/') config.storage.path.pop_back();
+  return config;
+}
+
+Result<Config> LoadConfig(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return ConfigInvalid(fmt::format("{}: cannot read the config file ({}); create one with `nasd init`",
+                                     path, std::strerror(errno)));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (text.str().size() > (1 << 20)) return ConfigInvalid(fmt::format("{}: file is larger than 1 MiB", path));
+  auto base = std::filesystem::absolute(path).parent_path().string();
+  return ParseConfig(text.str(), path, base);
+}
+
+std::string RenderConfig(const Config& c) {
+  return fmt::format(
+      R"(# nasd configuration, written by `nasd init`.
+# This file holds the admin token: keep it private (mode 0600).
+# Sizes take B, KiB, MiB, GiB; durations take ms, s, m, h.
+
+storage:
+  # Where chunks and metadata live (relative paths resolve against this file's folder).
+  path: {}
+  # Where chunk data is kept: local (a directory on this machine).
+  backend: {}
+  # Files are split into blocks of this size; fixed when the volume is created.
+  block_size: {}
+
+api:
+  # Address of the HTTP server (health, metrics, management API, file access).
+  listen: {}
+  # Bearer token for /api/v1 (Authorization: Bearer <token>). At least 16 characters.
+  admin_token: {}
+
+http:
+  # Connections beyond this are answered 503 and closed.
+  max_connections: {}
+  # Threads for network I/O and for request handlers (storage work).
+  io_threads: {}
+  worker_threads: {}
+  # A client must send a whole request header within header_timeout and a body
+  # within body_timeout; idle keep-alive connections close after idle_timeout.
+  header_timeout: {}
+  body_timeout: {}
+  idle_timeout: {}
+  # On SIGTERM, in-flight requests get this long to finish.
+  drain_timeout: {}
+  # Largest request body accepted by /api/v1.
+  max_api_body: {}
+
+log:
+  # debug, info, warn or error.
+  level: {}
+  # text (for people) or json (one object per line, for collectors).
+  format: {}
+)",
+      Quote(c.storage.path), c.storage.backend, FormatSize(c.storage.block_size),
+      Quote(c.api.listen), Quote(c.api.admin_token), c.http.max_connections, c.http.io_threads, c.http.worker_threads,
+      FormatDuration(c.http.header_timeout), FormatDuration(c.http.body_timeout),
+      FormatDuration(c.http.idle_timeout), FormatDuration(c.http.drain_timeout),
+      FormatSize(c.http.max_api_body), c.log.level, c.log.format);
+}
+
+}  // namespace nasd

@@ -1,0 +1,101 @@
+#include "common/config.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "testutil/temp_dir.h"
+
+namespace nasd {
+namespace {
+
+constexpr char kMinimal[] = "storage:\n  path: /srv/nasd\n";
+
+Result<Config> Parse(const std::string& yaml) { return ParseConfig(yaml, "config.yaml", "/etc/nasd"); }
+
+std::string ErrorOf(const std::string& yaml) {
+  auto r = Parse(yaml);
+  EXPECT_FALSE(r.ok()) << yaml;
+  EXPECT_EQ(r.status().code(), Code::kConfigInvalid);
+  return r.status().message();
+}
+
+TEST(ConfigTest, MinimalConfigGetsDefaults) {
+  auto c = Parse(kMinimal);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->storage.path, "/srv/nasd");
+  EXPECT_EQ(c->storage.backend, "local");
+  EXPECT_EQ(c->storage.block_size, 4u << 20);
+  EXPECT_EQ(c->api.listen, "127.0.0.1:8080");
+  EXPECT_EQ(c->http.header_timeout.count(), 10000);
+}
+
+TEST(ConfigTest, RelativePathResolvesAgainstConfigFolder) {
+  auto c = Parse("storage:\n  path: ./data\n");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->storage.path, "/etc/nasd/data");
+}
+
+TEST(ConfigTest, ErrorsNameTheKey) {
+  EXPECT_NE(ErrorOf("storage:\n  pathh: /x\n").find("unknown key 'storage.pathh'"), std::string::npos);
+  EXPECT_NE(ErrorOf("bogus: 1\nstorage:\n  path: /x\n").find("unknown key 'bogus'"), std::string::npos);
+  EXPECT_NE(ErrorOf("api:\n  listen: 127.0.0.1:8080\n").find("missing required key 'storage.path'"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("storage:\n  path: /x\n  block_size: lots\n").find("storage.block_size"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("storage:\n  path: /x\n  block_size: 3MiB\n").find("power of two"), std::string::npos);
+  EXPECT_NE(ErrorOf("storage:\n  path: [a, b]\n").find("storage.path"), std::string::npos);
+  EXPECT_NE(ErrorOf("storage: 5\n").find("storage"), std::string::npos);
+  EXPECT_NE(ErrorOf("storage:\n  path: /x\nhttp:\n  max_connections: many\n").find("http.max_connections"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("storage:\n  path: /x\napi:\n  listen: nohost\n").find("api.listen"), std::string::npos);
+  EXPECT_NE(ErrorOf("storage:\n  path: /x\napi:\n  admin_token: short\n").find("api.admin_token"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("storage:\n  path: /x\nlog:\n  level: loud\n").find("log.level"), std::string::npos);
+  EXPECT_NE(ErrorOf("storage:\n  path: /x\n  backend: s4\n").find("storage.backend"), std::string::npos);
+  EXPECT_NE(ErrorOf("storage: {path: /x\n").find("config.yaml"), std::string::npos);  // YAML syntax
+  EXPECT_NE(ErrorOf("").find("storage.path"), std::string::npos);
+  EXPECT_NE(ErrorOf("- a\n- b\n").find("top level"), std::string::npos);
+}
+
+TEST(ConfigTest, RenderedConfigRoundTrips) {
+  Config c;
+  c.storage.path = "/data/with \"quotes\" and \\ slash";
+  c.storage.block_size = 1u << 20;
+  c.api.listen = "127.0.0.1:9999";
+  c.api.admin_token = "0123456789abcdef0123";
+  c.http.header_timeout = std::chrono::milliseconds(2500);
+  c.log.format = "json";
+  auto back = Parse(RenderConfig(c));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->storage.path, c.storage.path);
+  EXPECT_EQ(back->storage.block_size, c.storage.block_size);
+  EXPECT_EQ(back->api.listen, c.api.listen);
+  EXPECT_EQ(back->api.admin_token, c.api.admin_token);
+  EXPECT_EQ(back->http.header_timeout, c.http.header_timeout);
+  EXPECT_EQ(back->log.format, "json");
+}
+
+TEST(ConfigTest, LoadReportsUnreadableFile) {
+  testutil::TempDir dir;
+  auto r = LoadConfig(dir.Sub("missing.yaml"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("nasd init"), std::string::npos);
+  std::ofstream(dir.Sub("c.yaml")) << "storage:\n  path: data\n";
+  auto ok = LoadConfig(dir.Sub("c.yaml"));
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->storage.path, dir.Sub("data"));
+}
+
+TEST(ConfigTest, ParsesHostPort) {
+  EXPECT_EQ(ParseHostPort("127.0.0.1:8080")->port, 8080);
+  EXPECT_EQ(ParseHostPort("[::1]:9000")->host, "::1");
+  EXPECT_FALSE(ParseHostPort("127.0.0.1").ok());
+  EXPECT_FALSE(ParseHostPort("127.0.0.1:70000").ok());
+  EXPECT_FALSE(ParseHostPort(":80").ok());
+  EXPECT_FALSE(ParseHostPort("h:8x").ok());
+}
+
+}  // namespace
+}  // namespace nasd
