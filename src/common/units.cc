@@ -60,6 +60,18 @@ std::string FormatSize(uint64_t bytes) {
   return fmt::format("{}", bytes);
 }
 
+std::string FormatBytes(uint64_t bytes) {
+  static constexpr std::string_view kNames[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+  double v = static_cast<double>(bytes);
+  size_t i = 0;
+  while (v >= 1024.0 && i + 1 < std::size(kNames)) {
+    v /= 1024.0;
+    ++i;
+  }
+  if (i == 0) return fmt::format("{} B", bytes);
+  return fmt::format("{:.1f} {}", v, kNames[i]);
+}
+
 Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
   static constexpr Unit kUnits[] = {{"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}};
   NASD_ASSIGN_OR_RETURN(auto split, SplitNumber(text, "duration"));

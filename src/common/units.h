@@ -16,6 +16,8 @@ namespace nasd {
 Result<uint64_t> ParseSize(std::string_view text);
 // "4MiB" for 4194304; exact binary units when possible, else bytes.
 std::string FormatSize(uint64_t bytes);
+// Approximate, for people: "53.1 GiB", "512 B".
+std::string FormatBytes(uint64_t bytes);
 
 // Accepts a number followed by ms, s, m or h. Rejects negatives and overflow.
 Result<std::chrono::milliseconds> ParseDuration(std::string_view text);

@@ -42,3 +42,15 @@ TEST(UnitsTest, ParsesDurations) {
 
 }  // namespace
 }  // namespace nasd
+
+namespace nasd {
+namespace {
+
+TEST(UnitsTest, FormatsBytesForPeople) {
+  EXPECT_EQ(FormatBytes(512), "512 B");
+  EXPECT_EQ(FormatBytes(1536), "1.5 KiB");
+  EXPECT_EQ(FormatBytes(53ULL << 30), "53.0 GiB");
+}
+
+}  // namespace
+}  // namespace nasd

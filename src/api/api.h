@@ -1,0 +1,52 @@
+// The management and observability HTTP resources: /healthz, /readyz,
+// /versionz, /metrics and /api/v1/... (one file per resource). Handlers run
+// on the HTTP server's worker pool and reach storage only through the
+// services in ApiContext.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "chunk/chunk_store.h"
+#include "http/router.h"
+#include "kv/kv_engine.h"
+#include "meta/share_store.h"
+#include "meta/volume.h"
+#include "metrics/metrics.h"
+
+namespace nasd::api {
+
+struct BuildInfo {
+  std::string version;
+  std::string git_commit;
+  std::string build_time;
+};
+
+// Everything the resources need. The referenced services must outlive the
+// server that routes to these handlers.
+struct ApiContext {
+  kv::KvEngine* kv = nullptr;
+  chunk::ChunkStore* chunks = nullptr;
+  meta::ShareStore* shares = nullptr;
+  metrics::Registry* metrics = nullptr;
+  meta::VolumeInfo volume;
+  std::string storage_path;
+  std::string backend = "local";
+  BuildInfo build;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  uint64_t max_api_body = 1 << 20;
+};
+
+// Adds every route. ctx must outlive router.
+void RegisterRoutes(http::Router& router, const ApiContext& ctx);
+
+// Gauges and counters for the chunk store and KV, read at scrape time.
+void RegisterStorageMetrics(metrics::Registry& registry, kv::KvEngine& kv, chunk::ChunkStore& chunks);
+
+// Accepts exactly "Authorization: Bearer <token>", compared in constant time.
+std::function<bool(const http::Request&)> BearerAuthenticator(std::string token);
+bool ConstantTimeEquals(std::string_view a, std::string_view b);
+
+}  // namespace nasd::api

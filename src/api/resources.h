@@ -1,0 +1,26 @@
+// Internal to api/: one function per resource file, and shared helpers for
+// JSON request bodies and representations.
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "api/api.h"
+#include "http/message.h"
+
+namespace nasd::api {
+
+void AddHealthRoutes(http::Router& router, const ApiContext& ctx);
+void AddStatusRoutes(http::Router& router, const ApiContext& ctx);
+void AddShareRoutes(http::Router& router, const ApiContext& ctx);
+
+// Parses the request body as a JSON object; kInvalidArgument with a precise
+// message for empty, malformed or non-object bodies, or a wrong content type.
+Result<nlohmann::json> ParseJsonObject(const http::Request& req);
+
+// "2026-11-26T06:40:01.123456789Z"
+std::string FormatTimeNs(int64_t unix_ns);
+
+// Parses an optional boolean query parameter ("true"/"false"/"1"/"0").
+Result<bool> QueryBool(const http::Request& req, const std::string& name, bool fallback);
+
+}  // namespace nasd::api

@@ -1,0 +1,63 @@
+// /api/v1/shares: list, create, get and delete shares.
+#include <nlohmann/json.hpp>
+
+#include "api/resources.h"
+
+namespace nasd::api {
+namespace {
+
+nlohmann::json ShareJson(const meta::ShareInfo& s) {
+  return {{"name", s.name}, {"id", s.id}, {"created", FormatTimeNs(s.created_ns)}};
+}
+
+}  // namespace
+
+void AddShareRoutes(http::Router& router, const ApiContext& ctx) {
+  http::RouteOptions opts;
+  opts.requires_auth = true;
+  opts.max_body_bytes = ctx.max_api_body;
+
+  router.Add("GET", "/api/v1/shares", [&ctx](http::Request&) {
+    auto shares = ctx.shares->List();
+    if (!shares.ok()) return http::Response::Error(shares.status());
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& s : *shares) list.push_back(ShareJson(s));
+    return http::Response::Json(200, nlohmann::json{{"shares", list}}.dump());
+  }, opts);
+
+  router.Add("POST", "/api/v1/shares", [&ctx](http::Request& req) {
+    auto body = ParseJsonObject(req);
+    if (!body.ok()) return http::Response::Error(body.status());
+    auto name = body->find("name");
+    if (name == body->end()) return http::Response::Error(InvalidArgument("field 'name' is required"));
+    if (!name->is_string()) return http::Response::Error(InvalidArgument("field 'name' must be a string"));
+    for (const auto& [key, value] : body->items()) {
+      if (key != "name") return http::Response::Error(InvalidArgument("unknown field '" + key + "'"));
+    }
+    auto created = ctx.shares->Create(name->get<std::string>());
+    if (!created.ok()) return http::Response::Error(created.status());
+    http::Response resp = http::Response::Json(201, ShareJson(*created).dump());
+    resp.headers.Set("location", "/api/v1/shares/" + created->name);
+    return resp;
+  }, opts);
+
+  router.Add("GET", "/api/v1/shares/{name}", [&ctx](http::Request& req) {
+    auto share = ctx.shares->Get(req.params["name"]);
+    if (!share.ok()) return http::Response::Error(share.status());
+    auto has = ctx.shares->HasEntries(*share);
+    if (!has.ok()) return http::Response::Error(has.status());
+    nlohmann::json j = ShareJson(*share);
+    j["empty"] = !*has;
+    return http::Response::Json(200, j.dump());
+  }, opts);
+
+  router.Add("DELETE", "/api/v1/shares/{name}", [&ctx](http::Request& req) {
+    auto force = QueryBool(req, "force", false);
+    if (!force.ok()) return http::Response::Error(force.status());
+    Status st = ctx.shares->Delete(req.params["name"], *force);
+    if (!st.ok()) return http::Response::Error(st);
+    return http::Response{204, {}, {}};
+  }, opts);
+}
+
+}  // namespace nasd::api

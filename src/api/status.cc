@@ -1,0 +1,36 @@
+// GET /api/v1/status: what an operator checks first.
+#include <nlohmann/json.hpp>
+
+#include "api/resources.h"
+#include "common/fs_info.h"
+
+namespace nasd::api {
+
+void AddStatusRoutes(http::Router& router, const ApiContext& ctx) {
+  http::RouteOptions opts;
+  opts.requires_auth = true;
+  router.Add("GET", "/api/v1/status", [&ctx](http::Request&) {
+    auto shares = ctx.shares->List();
+    if (!shares.ok()) return http::Response::Error(shares.status());
+    chunk::ChunkUsage usage = ctx.chunks->Usage();
+    nlohmann::json storage{{"path", ctx.storage_path},
+                           {"backend", ctx.backend},
+                           {"block_size", ctx.volume.block_size},
+                           {"chunks", usage.chunks},
+                           {"chunk_bytes", usage.bytes}};
+    if (auto fs = StatFs(ctx.storage_path); fs.ok()) {
+      storage["filesystem"] = fs->type;
+      storage["free_bytes"] = fs->free_bytes;
+      storage["total_bytes"] = fs->total_bytes;
+    }
+    auto uptime = std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx.started).count();
+    nlohmann::json body{{"version", ctx.build.version},
+                        {"volume_id", ctx.volume.volume_id},
+                        {"uptime_seconds", uptime},
+                        {"shares", shares->size()},
+                        {"storage", storage}};
+    return http::Response::Json(200, body.dump());
+  }, opts);
+}
+
+}  // namespace nasd::api

@@ -1,0 +1,39 @@
+#include <cstdio>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/api_client.h"
+#include "common/units.h"
+
+namespace nasd::cli {
+namespace {
+
+Status PrintStatus(const Config& config) {
+  NASD_ASSIGN_OR_RETURN(ApiReply reply, CallApi(config, "GET", "/api/v1/status"));
+  const auto& b = reply.body;
+  if (!b.is_object() || !b.contains("storage")) return Internal("server sent an unexpected status reply");
+  const auto& s = b["storage"];
+  std::printf("nasd %s, up %.0f s\n", b.value("version", "?").c_str(), b.value("uptime_seconds", 0.0));
+  std::printf("volume:   %s\n", b.value("volume_id", "?").c_str());
+  std::printf("storage:  %s (%s", s.value("path", "?").c_str(), s.value("backend", "?").c_str());
+  if (s.contains("filesystem")) {
+    std::printf(" on %s, %s free", s.value("filesystem", "?").c_str(),
+                FormatBytes(s.value("free_bytes", uint64_t{0})).c_str());
+  }
+  std::printf(")\n");
+  std::printf("chunks:   %llu (%s), block size %s\n",
+              static_cast<unsigned long long>(s.value("chunks", uint64_t{0})),
+              FormatBytes(s.value("chunk_bytes", uint64_t{0})).c_str(),
+              FormatSize(s.value("block_size", uint64_t{0})).c_str());
+  std::printf("shares:   %llu\n", static_cast<unsigned long long>(b.value("shares", uint64_t{0})));
+  return Status::Ok();
+}
+
+}  // namespace
+
+void AddStatusCommand(CLI::App& app, const GlobalOptions& global, Runner& run) {
+  auto* sub = app.add_subcommand("status", "Show the running server's volume, storage and share count");
+  sub->callback([&global, &run] { run = [&global] { return WithApi(global, PrintStatus); }; });
+}
+
+}  // namespace nasd::cli

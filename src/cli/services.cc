@@ -1,0 +1,56 @@
+#include "cli/services.h"
+
+#include <fmt/format.h>
+
+#include "api/api.h"
+#include "chunk/local/local_backend.h"
+#include "cli/storage_layout.h"
+#include "kv/rocksdb/rocksdb_engine.h"
+
+namespace nasd::cli {
+
+Status Services::Close() {
+  if (!kv) return Status::Ok();
+  return kv->Close();
+}
+
+Result<std::unique_ptr<Services>> OpenServices(const Config& config) {
+  const std::string& root = config.storage.path;
+  NASD_ASSIGN_OR_RETURN(auto volume_file, ReadVolumeFile(root));
+  if (!volume_file) {
+    return FailedPrecondition(fmt::format(
+        "storage path {} holds no nasd volume; create one with `nasd init --storage-path {}`", root, root));
+  }
+  if (volume_file->block_size != config.storage.block_size) {
+    return FailedPrecondition(fmt::format(
+        "config says storage.block_size {} but volume {} was created with {}; block size cannot change",
+        config.storage.block_size, volume_file->volume_id, volume_file->block_size));
+  }
+
+  auto s = std::make_unique<Services>();
+  s->volume = *volume_file;
+  s->metrics = std::make_unique<metrics::Registry>();
+  auto& commit_latency = s->metrics->AddHistogram(
+      "nasd_kv_commit_duration_seconds", "Latency of KV commits (durable commits include the WAL sync).",
+      {"result"}, metrics::LatencyBuckets());
+  kv::CommitObserver observer = [&commit_latency](double seconds, bool ok) {
+    commit_latency.With({ok ? "ok" : "error"}).Observe(seconds);
+  };
+  NASD_ASSIGN_OR_RETURN(s->kv, kv::OpenRocksDb(MetaPath(root), observer));
+  NASD_ASSIGN_OR_RETURN(auto stamped, meta::LoadVolume(*s->kv));
+  if (!stamped || stamped->volume_id != volume_file->volume_id) {
+    Status closed = s->kv->Close();
+    closed.IgnoreError();  // the mismatch is the error worth reporting
+    return FailedPrecondition(fmt::format("metadata in {} does not belong to volume {} (VOLUME file); "
+                                          "refusing to serve a mixed-up volume",
+                                          MetaPath(root), volume_file->volume_id));
+  }
+  NASD_ASSIGN_OR_RETURN(auto backend, chunk::OpenLocalBackend(ChunksPath(root)));
+  s->chunks = std::make_unique<chunk::ChunkStore>(std::move(backend));
+  s->shares = std::make_unique<meta::ShareStore>(*s->kv);
+  metrics::RegisterProcessMetrics(*s->metrics);
+  api::RegisterStorageMetrics(*s->metrics, *s->kv, *s->chunks);
+  return s;
+}
+
+}  // namespace nasd::cli

@@ -1,0 +1,32 @@
+#include "common/random.h"
+
+#include <sys/random.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <vector>
+
+namespace nasd {
+
+std::string RandomHex(size_t n) {
+  std::vector<unsigned char> bytes(n);
+  size_t got = 0;
+  while (got < n) {
+    ssize_t r = getrandom(bytes.data() + got, n - got, 0);
+    if (r > 0) {
+      got += static_cast<size_t>(r);
+    } else if (r < 0 && errno != EINTR && errno != EAGAIN) {
+      std::abort();  // no entropy source at all: nothing safe can be generated
+    }
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * n);
+  for (unsigned char b : bytes) {
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 0xf]);
+  }
+  return out;
+}
+
+}  // namespace nasd
