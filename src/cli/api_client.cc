@@ -58,7 +58,8 @@ int WithApi(const GlobalOptions& global, const std::function<Status(const Config
   auto config = LoadConfigAndLogging(global);
   if (!config.ok()) return Fail(kExitUsage, config.status().message());
   Status st = fn(*config);
-  if (!st.ok()) return Fail(kExitFailed, st.message());
+  // A locally rejected argument (e.g. a bad share name) is a usage error.
+  if (!st.ok()) return Fail(st.code() == Code::kInvalidArgument ? kExitUsage : kExitFailed, st.message());
   return kExitOk;
 }
 

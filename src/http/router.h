@@ -4,6 +4,17 @@
 // "/api/v1/shares/{name}". A pattern ending in "/{name...}" captures the rest
 // of the path. Unknown path: 404; known path but other method: 405 with Allow.
 //
+// Matching details:
+// - a "{name}" capture matches one non-empty segment; "{name...}" matches zero
+//   or more segments and captures them joined by '/' ("/files/{p...}" gives
+//   p="a/b" for "/files/a/b" and p="" for "/files" and "/files/");
+// - when several patterns match, the most specific wins, segment by segment:
+//   literal over "{name}" over "{name...}";
+// - HEAD falls back to the GET route when no HEAD route matches (the server
+//   sends the headers without the body), and Allow lists HEAD with GET;
+// - Match() sees the percent-decoded path, so params hold decoded values.
+// Invalid patterns and duplicate routes are programming errors (abort in Add).
+//
 // Handlers run on the server's blocking worker pool, never on an I/O thread,
 // so they may call RocksDB, fsync and hash. They must be thread-safe.
 #pragma once

@@ -3,11 +3,18 @@
 // metrics` validates).
 //
 // Thread safety: every method may be called from any thread. Metric objects
-// returned by a family live as long as the Registry; hot-path updates are
-// lock-free atomics; only creating a new label combination takes a mutex.
+// returned by a family live as long as the Registry; updates (Inc, Add, Set,
+// Observe) are lock-free atomics. Family::With takes the family's mutex for
+// the lookup, so hot paths with fixed labels should keep the returned
+// reference.
+//
+// Misuse that the type system cannot catch (invalid or duplicate names, wrong
+// label count, unsorted histogram bounds) is a programming error: it prints a
+// message to stderr and aborts.
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -21,6 +28,7 @@ namespace nasd::metrics {
 
 using LabelValues = std::vector<std::string>;
 
+// Monotonic counter. REQUIRES: v >= 0 (a negative or NaN increment aborts).
 class Counter {
  public:
   void Inc(double v = 1.0);
@@ -40,6 +48,8 @@ class Gauge {
   std::atomic<double> value_{0.0};
 };
 
+// Histogram with fixed upper bounds (a sample v lands in the first bucket with
+// v <= bound, else in +Inf). REQUIRES: bounds finite and strictly increasing.
 class Histogram {
  public:
   explicit Histogram(std::vector<double> upper_bounds);
@@ -51,13 +61,13 @@ class Histogram {
     double sum = 0;
     uint64_t count = 0;
   };
+  // count equals the +Inf cumulative bucket even while observations race.
   Snapshot Snap() const;
 
  private:
   const std::vector<double> bounds_;
   std::unique_ptr<std::atomic<uint64_t>[]> buckets_;  // bounds_.size() + 1 (+Inf)
   std::atomic<double> sum_{0.0};
-  std::atomic<uint64_t> count_{0};
 };
 
 // Default latency buckets in seconds: 100 µs .. 10 s.
@@ -72,7 +82,8 @@ class Family {
   // REQUIRES: values.size() == number of label names.
   M& With(const LabelValues& values);
   const std::vector<std::string>& label_names() const { return label_names_; }
-  // Calls fn for every label combination, in sorted order.
+  // Calls fn for every label combination, in sorted order. fn runs without
+  // the family's mutex held, so it may call With().
   void ForEach(const std::function<void(const LabelValues&, const M&)>& fn) const;
 
  private:
@@ -102,17 +113,53 @@ class Registry {
   void AddGaugeCallback(const std::string& name, const std::string& help,
                         std::function<double()> fn);
 
-  // Text exposition format, every family with HELP and TYPE lines.
+  // Text exposition format, every family with HELP and TYPE lines, families
+  // sorted by name. A family without samples yet renders HELP and TYPE only
+  // (accepted by promtool). Callbacks run on the calling thread.
   std::string Render() const;
 
  private:
   struct Entry;
+  // Aborts if any sample name of entry collides with a registered one.
+  Entry& AddEntry(std::unique_ptr<Entry> entry);
+  static void RenderEntry(const Entry& e, std::string& out);
+
   mutable std::mutex mu_;
   std::vector<std::unique_ptr<Entry>> entries_ GUARDED_BY(mu_);
 };
 
 // Registers process_resident_memory_bytes, process_open_fds,
-// process_start_time_seconds and nasd_uptime_seconds (read from /proc at scrape).
+// process_start_time_seconds and nasd_uptime_seconds (read from /proc at scrape;
+// uptime counts from the process start time). Call once per Registry.
 void RegisterProcessMetrics(Registry& registry);
+
+namespace internal {
+// Prints "nasd metrics: <message>" to stderr and aborts.
+[[noreturn]] void Fail(const std::string& message);
+}  // namespace internal
+
+template <typename M>
+M& Family<M>::With(const LabelValues& values) {
+  if (values.size() != label_names_.size()) {
+    internal::Fail("label value count " + std::to_string(values.size()) + " != label count " +
+                   std::to_string(label_names_.size()));
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = metrics_.find(values);
+  if (it == metrics_.end()) it = metrics_.emplace(values, make_()).first;
+  return *it->second;
+}
+
+template <typename M>
+void Family<M>::ForEach(const std::function<void(const LabelValues&, const M&)>& fn) const {
+  // Metrics are never removed, so the pointers stay valid after unlocking.
+  std::vector<std::pair<const LabelValues*, const M*>> items;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    items.reserve(metrics_.size());
+    for (const auto& [values, metric] : metrics_) items.emplace_back(&values, metric.get());
+  }
+  for (const auto& [values, metric] : items) fn(*values, *metric);
+}
 
 }  // namespace nasd::metrics

@@ -1,0 +1,247 @@
+#include "chunk/chunk_store.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <limits>
+#include <type_traits>
+
+#include <fmt/format.h>
+
+#include "chunk/chunk_format.h"
+#include "common/random.h"
+
+namespace nasd::chunk {
+
+static_assert(ChunkStore::kMaxChunkSize == format::kMaxDataLength);
+
+namespace {
+
+// First read of a range request: enough for the header of any chunk up to
+// ~63 MiB (4 MiB chunks need 292 bytes), so one read usually suffices.
+constexpr uint64_t kPrefixRead = 4096;
+
+Status Corrupt(const ChunkId& id, const Status& st) {
+  return Corruption(fmt::format("chunk {}: {}", id.ToHex(), st.message()));
+}
+
+// Reads exactly [offset, offset+length) of an object; a shorter read means the
+// object is truncated, which for a chunk is corruption (not a short read).
+Result<std::string> ReadExact(Backend& backend, const ChunkId& id, const std::string& name,
+                              uint64_t offset, uint64_t length) {
+  NASD_ASSIGN_OR_RETURN(std::string bytes, backend.ReadObject(name, offset, length));
+  if (bytes.size() != length) {
+    return Corruption(fmt::format("chunk {}: truncated object: wanted {} bytes at offset {}, "
+                                  "got {}",
+                                  id.ToHex(), length, offset, bytes.size()));
+  }
+  return bytes;
+}
+
+// pread until length bytes or end of file.
+Result<std::string> PreadPrefix(int fd, uint64_t length) {
+  std::string out(length, '\0');
+  uint64_t done = 0;
+  while (done < length) {
+    ssize_t n = ::pread(fd, out.data() + done, length - done, static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ErrnoStatus(errno, "pread chunk header");
+    if (n == 0) break;
+    done += static_cast<uint64_t>(n);
+  }
+  out.resize(done);
+  return out;
+}
+
+}  // namespace
+
+struct ChunkStore::Counters {
+  std::atomic<uint64_t> puts{0};
+  std::atomic<uint64_t> gets{0};
+  std::atomic<uint64_t> corruptions{0};
+  std::atomic<uint64_t> errors{0};
+
+  // Counts a failed result: corruption, or an error other than the expected
+  // outcomes a caller asked about (absent chunk, bad range, bad argument).
+  template <typename R>
+  R Track(R r) {
+    const Status& st = [&]() -> const Status& {
+      if constexpr (std::is_same_v<R, Status>) {
+        return r;
+      } else {
+        return r.status();
+      }
+    }();
+    switch (st.code()) {
+      case Code::kOk:
+      case Code::kNotFound:
+      case Code::kOutOfRange:
+      case Code::kTooLarge:
+      case Code::kInvalidArgument:
+      case Code::kNotSupported:
+        break;
+      case Code::kCorruption:
+        corruptions.fetch_add(1, std::memory_order_relaxed);
+        break;
+      default:
+        errors.fetch_add(1, std::memory_order_relaxed);
+    }
+    return r;
+  }
+};
+
+ChunkStore::ChunkStore(std::unique_ptr<Backend> backend)
+    : backend_(std::move(backend)), counters_(std::make_unique<Counters>()) {}
+
+ChunkStore::~ChunkStore() = default;
+
+Result<ChunkId> ChunkStore::Put(std::string_view data) {
+  if (data.size() > kMaxChunkSize) {
+    return TooLarge(fmt::format("chunk of {} bytes exceeds the maximum {}", data.size(),
+                                kMaxChunkSize));
+  }
+  const ChunkId id = ChunkId::Of(data);
+  const std::string name = id.ToHex();
+  const uint64_t frame_size = format::FrameSizeFor(data.size());
+  // Idempotent: an object of the right size is this chunk (names are hashes).
+  // One of another size is a torn leftover and is replaced.
+  Result<uint64_t> existing = backend_->ObjectSize(name);
+  if (existing.ok() && *existing == frame_size) {
+    counters_->puts.fetch_add(1, std::memory_order_relaxed);
+    return id;
+  }
+  if (!existing.ok() && existing.status().code() != Code::kNotFound) {
+    return counters_->Track<Result<ChunkId>>(existing.status().WithContext("put chunk " + name));
+  }
+  Status st = backend_->PutObject(name, format::Encode(data));
+  if (!st.ok()) return counters_->Track<Result<ChunkId>>(st.WithContext("put chunk " + name));
+  counters_->puts.fetch_add(1, std::memory_order_relaxed);
+  return id;
+}
+
+Result<std::string> ChunkStore::Get(const ChunkId& id) {
+  const std::string name = id.ToHex();
+  // Bounded read: one byte more than the largest legal frame reveals an
+  // over-long object without ever allocating more than that.
+  constexpr uint64_t kCap = format::kMaxHeaderSize + format::kMaxDataLength + 1;
+  Result<std::string> read = backend_->ReadObject(name, 0, kCap);
+  if (!read.ok()) return counters_->Track<Result<std::string>>(read.status().WithContext("get chunk " + name));
+  std::string frame = std::move(read).value();
+  Result<format::Header> header = format::DecodeHeader(frame);
+  if (!header.ok()) return counters_->Track<Result<std::string>>(Corrupt(id, header.status()));
+  Status st = format::VerifyFrame(*header, frame);
+  if (!st.ok()) return counters_->Track<Result<std::string>>(Corrupt(id, st));
+  frame.erase(0, header->header_size());  // in place: no second 4 MiB buffer
+  counters_->gets.fetch_add(1, std::memory_order_relaxed);
+  return frame;
+}
+
+Result<std::string> ChunkStore::GetRange(const ChunkId& id, uint64_t offset, uint64_t length) {
+  const std::string name = id.ToHex();
+  auto fail = [&](const Status& st) { return counters_->Track<Result<std::string>>(st); };
+  Result<std::string> prefix_read = backend_->ReadObject(name, 0, kPrefixRead);
+  if (!prefix_read.ok()) return fail(prefix_read.status().WithContext("get chunk " + name));
+  std::string prefix = std::move(prefix_read).value();
+  Result<uint64_t> header_size = format::HeaderSize(prefix);
+  if (!header_size.ok()) return fail(Corrupt(id, header_size.status()));
+  if (*header_size > prefix.size()) {
+    Result<std::string> rest = ReadExact(*backend_, id, name, prefix.size(),
+                                         *header_size - prefix.size());
+    if (!rest.ok()) return fail(rest.status());
+    prefix.append(*rest);
+  }
+  Result<format::Header> header = format::DecodeHeader(prefix);
+  if (!header.ok()) return fail(Corrupt(id, header.status()));
+  const format::Header& h = *header;
+  if (offset > h.data_length) {
+    return fail(OutOfRange(fmt::format("chunk {}: offset {} beyond length {}", name, offset,
+                                       h.data_length)));
+  }
+  const format::SegmentSpan span = format::SpanForRange(h, offset, length);
+  std::string segments;
+  const uint64_t at = h.header_size() + span.begin;
+  const uint64_t need = span.limit - span.begin;
+  if (at + need <= prefix.size()) {
+    segments = prefix.substr(at, need);  // small chunk: the prefix read had it all
+  } else if (need > 0) {
+    Result<std::string> read = ReadExact(*backend_, id, name, at, need);
+    if (!read.ok()) return fail(read.status());
+    segments = std::move(read).value();
+  }
+  Status st = format::VerifySegments(h, span.first, span.end, segments);
+  if (!st.ok()) return fail(Corrupt(id, st));
+  const uint64_t want = std::min(length, h.data_length - offset);
+  counters_->gets.fetch_add(1, std::memory_order_relaxed);
+  if (offset == span.begin && want == segments.size()) return segments;
+  return segments.substr(offset - span.begin, want);
+}
+
+Result<bool> ChunkStore::Has(const ChunkId& id) {
+  Result<uint64_t> size = backend_->ObjectSize(id.ToHex());
+  if (size.ok()) return true;
+  if (size.status().code() == Code::kNotFound) return false;
+  return counters_->Track<Result<bool>>(size.status().WithContext("has chunk " + id.ToHex()));
+}
+
+Status ChunkStore::Delete(const ChunkId& id) {
+  Status st = backend_->DeleteObject(id.ToHex());
+  if (st.code() == Code::kNotFound) return Status::Ok();
+  return counters_->Track(st.WithContext("delete chunk " + id.ToHex()));
+}
+
+Status ChunkStore::List(const std::function<bool(const ChunkId&)>& fn) {
+  Status st = backend_->ListObjects([&](std::string_view name) {
+    Result<ChunkId> id = ChunkId::FromHex(name);
+    if (!id.ok()) return true;  // probes and foreign objects are not chunks
+    return fn(*id);
+  });
+  return counters_->Track(st.WithContext("list chunks"));
+}
+
+ChunkUsage ChunkStore::Usage() const {
+  BackendUsage u = backend_->Usage();
+  return ChunkUsage{u.objects, u.bytes};
+}
+
+Result<ChunkFile> ChunkStore::OpenFile(const ChunkId& id) {
+  const std::string name = id.ToHex();
+  NASD_ASSIGN_OR_RETURN(LocalFile file, backend_->OpenLocal(name));
+  auto fail = [&](const Status& st) {
+    ::close(file.fd);
+    return counters_->Track<Result<ChunkFile>>(st);
+  };
+  Result<std::string> prefix = PreadPrefix(file.fd, kPrefixRead);
+  if (!prefix.ok()) return fail(prefix.status().WithContext("open chunk " + name));
+  Result<uint64_t> header_size = format::HeaderSize(*prefix);
+  if (!header_size.ok()) return fail(Corrupt(id, header_size.status()));
+  if (*header_size > prefix->size()) {
+    prefix = PreadPrefix(file.fd, *header_size);
+    if (!prefix.ok()) return fail(prefix.status().WithContext("open chunk " + name));
+  }
+  Result<format::Header> header = format::DecodeHeader(*prefix);
+  if (!header.ok()) return fail(Corrupt(id, header.status()));
+  if (file.size != header->frame_size()) {
+    return fail(Corruption(fmt::format("chunk {}: file is {} bytes but its header describes {}",
+                                       name, file.size, header->frame_size())));
+  }
+  return ChunkFile{file.fd, header->header_size(), header->data_length};
+}
+
+Status ChunkStore::CheckWritable() {
+  const std::string name = "probe." + RandomHex(8);
+  Status st = backend_->PutObject(name, "nasd writability probe");
+  if (!st.ok()) return counters_->Track(st.WithContext("write probe " + name));
+  return counters_->Track(backend_->DeleteObject(name).WithContext("delete probe " + name));
+}
+
+ChunkStoreStats ChunkStore::Stats() const {
+  return ChunkStoreStats{counters_->puts.load(std::memory_order_relaxed),
+                         counters_->gets.load(std::memory_order_relaxed),
+                         counters_->corruptions.load(std::memory_order_relaxed),
+                         counters_->errors.load(std::memory_order_relaxed)};
+}
+
+}  // namespace nasd::chunk

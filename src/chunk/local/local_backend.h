@@ -1,0 +1,27 @@
+// The local-disk Backend: one file per object under a root directory.
+//
+// Layout (docs/format/chunk.md): an object named "abcdef..." lives at
+// root/ab/cd/abcdef...; names whose first four characters are not all
+// [0-9a-z] (or that are shorter) live in root/_/. Writes go to a unique
+// temporary file in root/tmp/, are fsynced, renamed into place, and the
+// target directory is fsynced (and a newly created fan-out directory's parent
+// too), so an acknowledged object survives a crash and a partial object never
+// appears under its final name.
+//
+// Open creates root, root/tmp and root/_ if needed, deletes temporaries left
+// by dead processes (a crash mid-put), and counts usage by scanning; usage is
+// then maintained incrementally. Several backends may share one root within a
+// process or across live processes (temporaries of live writers are kept).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "chunk/backend.h"
+
+namespace nasd::chunk {
+
+// Errors: kPermissionDenied, kNoSpace, kReadOnly, kIoError... mapped from errno.
+Result<std::unique_ptr<Backend>> OpenLocalBackend(const std::string& dir);
+
+}  // namespace nasd::chunk

@@ -1,0 +1,100 @@
+#include "chunk/local/posix_io.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+namespace nasd::chunk::posix {
+
+UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = other.release();
+  }
+  return *this;
+}
+
+UniqueFd::~UniqueFd() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Status UniqueFd::Close(std::string_view path) {
+  int fd = release();
+  if (fd >= 0 && ::close(fd) != 0 && errno != EINTR) {
+    return ErrnoStatus(errno, "close " + std::string(path));
+  }
+  return Status::Ok();
+}
+
+Status WriteFull(int fd, std::string_view data, std::string_view path) {
+  const char* p = data.data();
+  size_t left = data.size();
+  while (left > 0) {
+    ssize_t n = ::write(fd, p, std::min<size_t>(left, size_t{1} << 30));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus(errno, "write " + std::string(path));
+    }
+    if (n == 0) return ErrnoStatus(EIO, "write " + std::string(path) + " made no progress");
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
+Result<std::string> PreadFull(int fd, uint64_t offset, uint64_t length, std::string_view path) {
+  std::string out(length, '\0');
+  uint64_t done = 0;
+  while (done < length) {
+    ssize_t n = ::pread(fd, out.data() + done, std::min<uint64_t>(length - done, 1ULL << 30),
+                        static_cast<off_t>(offset + done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus(errno, "read " + std::string(path));
+    }
+    if (n == 0) break;
+    done += static_cast<uint64_t>(n);
+  }
+  out.resize(done);
+  return out;
+}
+
+Status FsyncDir(const std::string& dir) {
+  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd.valid()) return ErrnoStatus(errno, "open directory " + dir);
+  if (::fsync(fd.get()) != 0) return ErrnoStatus(errno, "fsync directory " + dir);
+  return fd.Close(dir);
+}
+
+Status ForEachEntry(const std::string& dir, const std::function<bool(const DirEntry&)>& fn) {
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return ErrnoStatus(errno, "open directory " + dir);
+  struct Closer {
+    DIR* d;
+    ~Closer() { ::closedir(d); }
+  } closer{d};
+  while (true) {
+    errno = 0;
+    struct dirent* e = ::readdir(d);
+    if (e == nullptr) {
+      if (errno != 0) return ErrnoStatus(errno, "read directory " + dir);
+      return Status::Ok();
+    }
+    std::string_view name(e->d_name);
+    if (name == "." || name == "..") continue;
+    DirEntry entry{name, e->d_type == DT_DIR, e->d_type == DT_REG};
+    if (e->d_type == DT_UNKNOWN) {
+      struct stat st;
+      if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+      entry.is_dir = S_ISDIR(st.st_mode);
+      entry.is_file = S_ISREG(st.st_mode);
+    }
+    if (!fn(entry)) return Status::Ok();
+  }
+}
+
+}  // namespace nasd::chunk::posix

@@ -1,0 +1,61 @@
+// Small POSIX helpers for the local chunk backend: an owning fd, full writes
+// and reads that survive EINTR and short transfers, directory fsync and
+// directory iteration. Every failure is a Status built from errno that names
+// the path involved.
+//
+// (src/env/ will own OS access for the whole project; these helpers are the
+// local backend's private seam until it exists.)
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace nasd::chunk::posix {
+
+// Owns a file descriptor; closes it (ignoring errors) on destruction.
+class UniqueFd {
+ public:
+  UniqueFd() = default;
+  explicit UniqueFd(int fd) : fd_(fd) {}
+  UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) {}
+  UniqueFd& operator=(UniqueFd&& other) noexcept;
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+  ~UniqueFd();
+
+  int get() const { return fd_; }
+  bool valid() const { return fd_ >= 0; }
+  int release() {
+    int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+  // Closes now and reports the error close() returned (it can carry a
+  // deferred write error on some filesystems).
+  Status Close(std::string_view path);
+
+ private:
+  int fd_ = -1;
+};
+
+// Writes all of data at the current offset.
+Status WriteFull(int fd, std::string_view data, std::string_view path);
+// Reads [offset, offset+length), stopping early only at end of file.
+Result<std::string> PreadFull(int fd, uint64_t offset, uint64_t length, std::string_view path);
+// fsyncs a directory so that entries created or removed in it are durable.
+Status FsyncDir(const std::string& dir);
+
+struct DirEntry {
+  std::string_view name;
+  bool is_dir = false;
+  bool is_file = false;  // regular file
+};
+// Calls fn for each entry of dir except "." and ".."; fn returns false to
+// stop. kNotFound if dir does not exist.
+Status ForEachEntry(const std::string& dir, const std::function<bool(const DirEntry&)>& fn);
+
+}  // namespace nasd::chunk::posix

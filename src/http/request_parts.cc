@@ -1,0 +1,95 @@
+#include "http/request_parts.h"
+
+#include <array>
+#include <ctime>
+
+#include <fmt/format.h>
+
+#include "common/random.h"
+#include "http/message.h"
+
+namespace nasd::http {
+namespace {
+
+bool IsLowerHex(std::string_view s) {
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+bool AllZero(std::string_view s) { return s.find_first_not_of('0') == std::string_view::npos; }
+
+std::optional<std::string> DecodeQueryPart(std::string_view s) {
+  std::string plus_as_space(s);
+  for (char& c : plus_as_space) {
+    if (c == '+') c = ' ';
+  }
+  return PercentDecode(plus_as_space);
+}
+
+}  // namespace
+
+Result<Target> ParseTarget(std::string_view target) {
+  if (!target.starts_with('/')) {
+    return InvalidArgument("request target must start with '/'");
+  }
+  Target out;
+  size_t q = target.find('?');
+  out.raw_path = std::string(target.substr(0, q));
+  auto path = PercentDecode(out.raw_path);
+  if (!path) return InvalidArgument("malformed percent-encoding in path");
+  out.path = std::move(*path);
+  if (q == std::string_view::npos) return out;
+  std::string_view query = target.substr(q + 1);
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (pair.empty()) continue;
+    size_t eq = pair.find('=');
+    auto key = DecodeQueryPart(pair.substr(0, eq));
+    auto value = DecodeQueryPart(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
+    if (!key || !value) return InvalidArgument("malformed percent-encoding in query");
+    out.query[std::move(*key)] = std::move(*value);
+  }
+  return out;
+}
+
+std::string NewRequestId() { return RandomHex(8); }
+
+std::optional<std::string> TraceIdFromTraceparent(std::string_view h) {
+  // 2 + 1 + 32 + 1 + 16 + 1 + 2
+  if (h.size() != 55 || h[2] != '-' || h[35] != '-' || h[52] != '-') return std::nullopt;
+  std::string_view version = h.substr(0, 2);
+  std::string_view trace_id = h.substr(3, 32);
+  std::string_view parent_id = h.substr(36, 16);
+  std::string_view flags = h.substr(53, 2);
+  if (version != "00") return std::nullopt;
+  if (!IsLowerHex(trace_id) || !IsLowerHex(parent_id) || !IsLowerHex(flags)) return std::nullopt;
+  if (AllZero(trace_id) || AllZero(parent_id)) return std::nullopt;
+  return std::string(trace_id);
+}
+
+std::string_view MethodLabel(std::string_view method) {
+  static constexpr std::array<std::string_view, 15> kKnown = {
+      "GET",      "HEAD",   "POST",  "PUT",   "DELETE", "OPTIONS", "PATCH", "PROPFIND",
+      "PROPPATCH", "MKCOL", "COPY",  "MOVE",  "LOCK",   "UNLOCK",  "TRACE"};
+  for (std::string_view known : kKnown) {
+    if (method == known) return known;
+  }
+  return "OTHER";
+}
+
+std::string HttpDate(std::chrono::system_clock::time_point t) {
+  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  std::time_t secs = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  ::gmtime_r(&secs, &tm);
+  return fmt::format("{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT", kDays[tm.tm_wday], tm.tm_mday,
+                     kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+}  // namespace nasd::http

@@ -1,0 +1,38 @@
+// Pure helpers the server uses on every request; no Asio or Beast here, so
+// they are cheap to include and easy to test.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace nasd::http {
+
+struct Target {
+  std::string raw_path;                      // before '?', still encoded
+  std::string path;                          // percent-decoded
+  std::map<std::string, std::string> query;  // decoded; '+' means space; last one wins
+};
+
+// Splits an origin-form target ("/a%20b?x=1&flag") into path and query.
+// kInvalidArgument if the target does not start with '/' or has bad escapes.
+Result<Target> ParseTarget(std::string_view target);
+
+// A fresh request id: 16 lowercase hex characters from the kernel's CSPRNG.
+std::string NewRequestId();
+
+// The trace id of a W3C traceparent header "00-<32hex>-<16hex>-<2hex>"
+// (lowercase hex, ids not all zero); nullopt for anything else.
+std::optional<std::string> TraceIdFromTraceparent(std::string_view header);
+
+// Bounded metrics label for a method: known methods as-is, others "OTHER".
+std::string_view MethodLabel(std::string_view method);
+
+// IMF-fixdate as HTTP requires: "Sun, 06 Nov 1994 08:49:37 GMT".
+std::string HttpDate(std::chrono::system_clock::time_point t);
+
+}  // namespace nasd::http

@@ -1,0 +1,47 @@
+#include "http/server_observer.h"
+
+#include "common/logging.h"
+#include "http/request_parts.h"
+
+namespace nasd::http {
+
+ServerObserver::ServerObserver(metrics::Registry& registry)
+    : requests_(registry.AddCounter("nasd_http_requests_total", "HTTP requests served.",
+                                    {"route", "method", "status"})),
+      duration_(registry.AddHistogram("nasd_http_request_duration_seconds",
+                                      "Time from the first header byte to the last response byte.",
+                                      {"route"}, metrics::LatencyBuckets())),
+      request_bytes_(registry
+                         .AddCounter("nasd_http_request_bytes_total",
+                                     "Bytes read from HTTP clients (headers and bodies).")
+                         .With({})),
+      response_bytes_(registry
+                          .AddCounter("nasd_http_response_bytes_total",
+                                      "Bytes written to HTTP clients (headers and bodies).")
+                          .With({})),
+      connections_(registry.AddGauge("nasd_http_connections", "Open HTTP connections.").With({})),
+      rejected_(registry
+                    .AddCounter("nasd_http_rejected_connections_total",
+                                "Connections refused with 503 because max_connections was reached.")
+                    .With({})) {}
+
+void ServerObserver::Record(const Exchange& ex) {
+  const double seconds = std::chrono::duration<double>(ex.duration).count();
+  requests_.With({ex.route, std::string(MethodLabel(ex.method)), std::to_string(ex.status)}).Inc();
+  duration_.With({ex.route}).Observe(seconds);
+  request_bytes_.Inc(static_cast<double>(ex.bytes_in));
+  response_bytes_.Inc(static_cast<double>(ex.bytes_out));
+
+  log::Info("http.access")
+      .Str("method", ex.method)
+      .Str("path", ex.path)
+      .Int("status", ex.status)
+      .Uint("bytes_in", ex.bytes_in)
+      .Uint("bytes_out", ex.bytes_out)
+      .Double("duration_ms", seconds * 1000.0)
+      .Str("request_id", ex.request_id)
+      .Str("trace_id", ex.trace_id)
+      .Str("remote", ex.remote);
+}
+
+}  // namespace nasd::http

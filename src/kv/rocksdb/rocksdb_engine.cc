@@ -1,0 +1,143 @@
+#include "kv/rocksdb/rocksdb_engine.h"
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <rocksdb/cache.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/utilities/optimistic_transaction_db.h>
+#include <rocksdb/write_batch.h>
+
+#include "kv/error_objects.h"
+#include "kv/rocksdb/db_state.h"
+#include "kv/rocksdb/rocksdb_transaction.h"
+#include "kv/rocksdb/status_mapping.h"
+
+namespace nasd::kv {
+namespace {
+
+// The reserved probe key of CheckWritable() (keys from 0xFF up belong to engines).
+constexpr std::string_view kProbeKey = "\xff" "nasd.kv.probe";
+constexpr size_t kBlockCacheBytes = 64 << 20;
+constexpr int kMaxOpenFiles = 1024;
+
+rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+Status ClosedStatus() { return Unavailable("kv engine is closed"); }
+
+rocksdb::Options MakeOptions() {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.max_open_files = kMaxOpenFiles;
+  options.keep_log_file_num = 4;
+  options.IncreaseParallelism(static_cast<int>(std::max(2u, std::thread::hardware_concurrency())));
+  // Optimistic validation reads recent writes from memtables; keep enough
+  // history that it rarely has to give up (TryAgain, reported as a conflict).
+  options.max_write_buffer_size_to_maintain = static_cast<int64_t>(options.write_buffer_size) * 2;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(kBlockCacheBytes);
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return options;
+}
+
+class RocksDbEngine final : public KvEngine {
+ public:
+  explicit RocksDbEngine(std::unique_ptr<DbState> state) : state_(std::move(state)) {}
+
+  Result<std::optional<std::string>> Get(std::string_view key) override {
+    DbState::Access access = state_->Acquire();
+    if (access.db() == nullptr) return ClosedStatus();
+    std::string value;
+    rocksdb::Status st = access.db()->Get(rocksdb::ReadOptions(), ToSlice(key), &value);
+    if (st.IsNotFound()) return std::optional<std::string>();
+    if (!st.ok()) return FromRocksDb(st, "metadata get");
+    return std::optional<std::string>(std::move(value));
+  }
+
+  std::unique_ptr<Iterator> NewIterator(const Range& range) override {
+    DbState::Access access = state_->Acquire();
+    if (access.db() == nullptr) return NewErrorIterator(ClosedStatus());
+    return std::make_unique<RocksDbIterator>(state_.get(), access.db(), range);
+  }
+
+  std::unique_ptr<Transaction> Begin(WriteOptions options) override {
+    DbState::Access access = state_->Acquire();
+    if (access.db() == nullptr) return NewErrorTransaction(ClosedStatus());
+    return std::make_unique<RocksDbTransaction>(state_.get(), access.db(), options);
+  }
+
+  Status Write(const WriteBatch& batch, WriteOptions options) override {
+    const auto start = std::chrono::steady_clock::now();
+    DbState::Access access = state_->Acquire();
+    if (access.db() == nullptr) return ClosedStatus();
+    rocksdb::WriteBatch rocks_batch;
+    std::vector<size_t> stripes;
+    stripes.reserve(batch.ops().size());
+    for (const WriteBatch::Op& op : batch.ops()) {
+      stripes.push_back(KeyStripes::StripeOf(op.key));
+      rocksdb::Status st = op.is_delete ? rocks_batch.Delete(ToSlice(op.key))
+                                        : rocks_batch.Put(ToSlice(op.key), ToSlice(op.value));
+      if (!st.ok()) return state_->Record(start, FromRocksDb(st, "metadata batch"));
+    }
+    rocksdb::WriteOptions write_options;
+    write_options.sync = options.durable;
+    auto locks = state_->stripes().Lock(std::move(stripes));
+    return state_->Record(start, FromRocksDb(access.db()->Write(write_options, &rocks_batch),
+                                             "metadata write"));
+  }
+
+  Status CheckWritable() override {
+    DbState::Access access = state_->Acquire();
+    if (access.db() == nullptr) return ClosedStatus();
+    rocksdb::WriteOptions write_options;
+    write_options.sync = true;
+    NASD_RETURN_IF_ERROR(
+        FromRocksDb(access.db()->Put(write_options, ToSlice(kProbeKey), rocksdb::Slice()),
+                    "metadata write probe"));
+    return FromRocksDb(access.db()->Delete(write_options, ToSlice(kProbeKey)),
+                       "metadata write probe");
+  }
+
+  Status Close() override { return state_->Close(); }
+
+  EngineStats Stats() const override { return state_->Stats(); }
+
+ private:
+  const std::unique_ptr<DbState> state_;
+};
+
+// RocksDB reports a held lock as an IOError naming the DB's LOCK file
+// ("While lock file: PATH/LOCK: ..." or "lock hold by current process ...").
+bool IsLockHeld(const rocksdb::Status& st) {
+  return st.IsIOError() && st.ToString().find("/LOCK:") != std::string::npos;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<KvEngine>> OpenRocksDb(const std::string& path, CommitObserver observer) {
+  rocksdb::Options options = MakeOptions();
+  rocksdb::OptimisticTransactionDBOptions occ_options;
+  occ_options.validate_policy = rocksdb::OccValidationPolicy::kValidateParallel;
+  occ_options.occ_lock_buckets = 1 << 14;  // the default 2^20 mutexes cost ~40 MiB
+  std::vector<rocksdb::ColumnFamilyDescriptor> families{
+      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions(options)}};
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::OptimisticTransactionDB* db = nullptr;
+  rocksdb::Status st = rocksdb::OptimisticTransactionDB::Open(rocksdb::DBOptions(options), occ_options,
+                                                              path, families, &handles, &db);
+  if (IsLockHeld(st)) {
+    return Unavailable("metadata store at " + path + " is in use by another nasd process (" +
+                       st.ToString() + ")");
+  }
+  if (!st.ok()) return FromRocksDb(st, "open metadata store at " + path);
+  // The DB keeps its own reference to the default column family.
+  for (rocksdb::ColumnFamilyHandle* handle : handles) delete handle;
+  return std::unique_ptr<KvEngine>(
+      std::make_unique<RocksDbEngine>(std::make_unique<DbState>(db, std::move(observer))));
+}
+
+}  // namespace nasd::kv

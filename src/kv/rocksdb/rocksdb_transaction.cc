@@ -1,0 +1,161 @@
+#include "kv/rocksdb/rocksdb_transaction.h"
+
+#include <chrono>
+#include <utility>
+
+#include "kv/rocksdb/status_mapping.h"
+
+namespace nasd::kv {
+namespace {
+
+rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+std::string_view ToView(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
+Status ClosedStatus() { return Unavailable("kv engine is closed"); }
+
+}  // namespace
+
+// ---- RocksDbIterator ----
+
+RocksDbIterator::RocksDbIterator(DbState* state, rocksdb::DB* db, const Range& range)
+    : state_(state), db_(db), upper_(range.end), upper_slice_(upper_) {
+  snapshot_ = db_->GetSnapshot();
+  rocksdb::ReadOptions options;
+  options.snapshot = snapshot_;
+  if (!upper_.empty()) options.iterate_upper_bound = &upper_slice_;
+  iter_.reset(db_->NewIterator(options));
+  iter_->Seek(ToSlice(range.begin));
+  state_->Register(this);
+}
+
+RocksDbIterator::~RocksDbIterator() {
+  DbState::Access access = state_->Acquire();
+  if (iter_ == nullptr) return;  // Close() already released it
+  ReleaseRocksObjects();
+  state_->Unregister(this);
+}
+
+void RocksDbIterator::ReleaseRocksObjects() {
+  iter_.reset();
+  db_->ReleaseSnapshot(snapshot_);
+  snapshot_ = nullptr;
+}
+
+bool RocksDbIterator::Valid() const {
+  DbState::Access access = state_->Acquire();
+  return iter_ != nullptr && iter_->Valid();
+}
+
+void RocksDbIterator::Next() {
+  DbState::Access access = state_->Acquire();
+  if (iter_ != nullptr && iter_->Valid()) iter_->Next();
+}
+
+std::string_view RocksDbIterator::key() const {
+  DbState::Access access = state_->Acquire();
+  return iter_ != nullptr ? ToView(iter_->key()) : std::string_view();
+}
+
+std::string_view RocksDbIterator::value() const {
+  DbState::Access access = state_->Acquire();
+  return iter_ != nullptr ? ToView(iter_->value()) : std::string_view();
+}
+
+Status RocksDbIterator::status() const {
+  DbState::Access access = state_->Acquire();
+  if (iter_ == nullptr) return ClosedStatus();
+  return FromRocksDb(iter_->status(), "metadata iterator");
+}
+
+// ---- RocksDbTransaction ----
+
+RocksDbTransaction::RocksDbTransaction(DbState* state, rocksdb::OptimisticTransactionDB* db,
+                                       WriteOptions options)
+    : state_(state) {
+  rocksdb::WriteOptions write_options;
+  write_options.sync = options.durable;
+  rocksdb::OptimisticTransactionOptions txn_options;
+  txn_options.set_snapshot = true;
+  txn_.reset(db->BeginTransaction(write_options, txn_options));
+  state_->Register(this);
+}
+
+RocksDbTransaction::~RocksDbTransaction() {
+  DbState::Access access = state_->Acquire();
+  if (txn_ == nullptr) return;  // committed, or Close() released it
+  ReleaseRocksObjects();
+  state_->Unregister(this);
+}
+
+void RocksDbTransaction::ReleaseRocksObjects() { txn_.reset(); }  // also frees the snapshot
+
+Status RocksDbTransaction::UnusableStatus() const {
+  return committed_ ? FailedPrecondition("transaction already committed") : ClosedStatus();
+}
+
+Result<std::optional<std::string>> RocksDbTransaction::Get(std::string_view key) {
+  DbState::Access access = state_->Acquire();
+  if (txn_ == nullptr) return UnusableStatus();
+  stripes_.push_back(KeyStripes::StripeOf(key));
+  rocksdb::ReadOptions options;
+  options.snapshot = txn_->GetSnapshot();
+  std::string value;
+  rocksdb::Status st = txn_->GetForUpdate(options, ToSlice(key), &value);
+  if (st.IsNotFound()) return std::optional<std::string>();
+  if (!st.ok()) return FromRocksDb(st, "metadata get");
+  return std::optional<std::string>(std::move(value));
+}
+
+Result<std::vector<KeyValue>> RocksDbTransaction::Scan(const Range& range, size_t limit) {
+  DbState::Access access = state_->Acquire();
+  if (txn_ == nullptr) return UnusableStatus();
+  const rocksdb::Slice upper = ToSlice(range.end);
+  rocksdb::ReadOptions options;
+  options.snapshot = txn_->GetSnapshot();
+  if (!range.end.empty()) options.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(txn_->GetIterator(options));
+  std::vector<KeyValue> out;
+  // The bound is checked here too: the merge with pending writes does not
+  // promise to honour iterate_upper_bound for keys that exist only in the batch.
+  for (it->Seek(ToSlice(range.begin)); it->Valid(); it->Next()) {
+    if (limit != 0 && out.size() >= limit) break;
+    const std::string_view key = ToView(it->key());
+    if (!range.end.empty() && key >= range.end) break;
+    out.push_back(KeyValue{std::string(key), std::string(ToView(it->value()))});
+  }
+  if (!it->status().ok()) return FromRocksDb(it->status(), "metadata scan");
+  return out;
+}
+
+void RocksDbTransaction::Put(std::string_view key, std::string_view value) {
+  DbState::Access access = state_->Acquire();
+  if (txn_ == nullptr) return;
+  stripes_.push_back(KeyStripes::StripeOf(key));
+  rocksdb::Status st = txn_->PutUntracked(ToSlice(key), ToSlice(value));
+  if (!st.ok() && write_error_.ok()) write_error_ = FromRocksDb(st, "metadata put");
+}
+
+void RocksDbTransaction::Delete(std::string_view key) {
+  DbState::Access access = state_->Acquire();
+  if (txn_ == nullptr) return;
+  stripes_.push_back(KeyStripes::StripeOf(key));
+  rocksdb::Status st = txn_->DeleteUntracked(ToSlice(key));
+  if (!st.ok() && write_error_.ok()) write_error_ = FromRocksDb(st, "metadata delete");
+}
+
+Status RocksDbTransaction::Commit() {
+  const auto start = std::chrono::steady_clock::now();
+  DbState::Access access = state_->Acquire();
+  if (txn_ == nullptr) return UnusableStatus();
+  committed_ = true;
+  Status st = write_error_;
+  if (st.ok()) {
+    auto locks = state_->stripes().Lock(std::move(stripes_));
+    st = FromRocksDb(txn_->Commit(), "metadata commit");
+  }
+  // Free the snapshot now rather than when the caller drops the object.
+  ReleaseRocksObjects();
+  state_->Unregister(this);
+  return state_->Record(start, st);
+}
+
+}  // namespace nasd::kv
