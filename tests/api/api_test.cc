@@ -1,0 +1,208 @@
+// The management API over a real HTTP server, with in-memory storage.
+#include "api/api.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "chunk/fault/fault_backend.h"
+#include "chunk/mem/mem_backend.h"
+#include "http/client.h"
+#include "http/server.h"
+#include "kv/mem/mem_engine.h"
+#include "meta/keys.h"
+
+namespace nasd::api {
+namespace {
+
+constexpr char kToken[] = "test-token-0123456789";
+
+class ApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto fault = std::make_unique<chunk::FaultBackend>(chunk::NewMemBackend());
+    fault_ = fault.get();
+    chunks_ = std::make_unique<chunk::ChunkStore>(std::move(fault));
+    ctx_.kv = kv_.get();
+    ctx_.chunks = chunks_.get();
+    ctx_.shares = &shares_;
+    ctx_.metrics = &registry_;
+    ctx_.volume = meta::VolumeInfo{"0123456789abcdef0123456789abcdef", 1, 4u << 20, 1};
+    ctx_.storage_path = "/tmp";
+    ctx_.build = {"1.2.3", "abcdef", "today"};
+    ctx_.max_api_body = 4096;
+    RegisterRoutes(router_, ctx_);
+    RegisterStorageMetrics(registry_, *kv_, *chunks_);
+    http::ServerOptions opts;
+    opts.port = 0;
+    opts.authenticate = BearerAuthenticator(kToken);
+    server_ = std::make_unique<http::Server>(opts, router_, registry_);
+    ASSERT_TRUE(server_->Start().ok());
+  }
+
+  http::ClientResponse Call(const std::string& method, const std::string& target, const std::string& body = "",
+                            bool auth = true) {
+    http::ClientRequest req;
+    req.port = server_->port();
+    req.method = method;
+    req.target = target;
+    req.body = body;
+    if (auth) req.headers.Set("authorization", std::string("Bearer ") + kToken);
+    if (!body.empty()) req.headers.Set("content-type", "application/json");
+    auto resp = http::Fetch(req);
+    EXPECT_TRUE(resp.ok()) << resp.status().ToString();
+    return resp.ok() ? *resp : http::ClientResponse{};
+  }
+
+  static std::string ErrorCode(const http::ClientResponse& r) {
+    auto j = nlohmann::json::parse(r.body, nullptr, false);
+    if (j.is_discarded() || !j.contains("error")) return "<no error body>";
+    return j["error"]["code"].get<std::string>();
+  }
+
+  std::unique_ptr<kv::KvEngine> kv_ = kv::NewMemEngine();
+  chunk::FaultBackend* fault_ = nullptr;
+  std::unique_ptr<chunk::ChunkStore> chunks_;
+  meta::ShareStore shares_{*kv_};
+  metrics::Registry registry_;
+  ApiContext ctx_;
+  http::Router router_;
+  std::unique_ptr<http::Server> server_;
+};
+
+TEST_F(ApiTest, ProbesNeedNoToken) {
+  EXPECT_EQ(Call("GET", "/healthz", "", false).status, 200);
+  EXPECT_EQ(Call("GET", "/readyz", "", false).status, 200);
+  auto v = Call("GET", "/versionz", "", false);
+  ASSERT_EQ(v.status, 200);
+  auto j = nlohmann::json::parse(v.body);
+  EXPECT_EQ(j["version"], "1.2.3");
+  EXPECT_EQ(j["git_commit"], "abcdef");
+  EXPECT_EQ(j["build_time"], "today");
+}
+
+TEST_F(ApiTest, ReadyzReportsUnwritableStorage) {
+  fault_->Inject(chunk::FaultOp::kPut, chunk::FaultKind::kFail, 1);
+  auto r = Call("GET", "/readyz", "", false);
+  EXPECT_EQ(r.status, 503);
+  auto j = nlohmann::json::parse(r.body);
+  EXPECT_EQ(j["status"], "not_ready");
+  EXPECT_NE(j["reason"].get<std::string>().find("chunk store"), std::string::npos);
+  EXPECT_EQ(Call("GET", "/readyz", "", false).status, 200);  // the fault was one-shot
+  ASSERT_TRUE(kv_->Close().ok());
+  EXPECT_EQ(Call("GET", "/readyz", "", false).status, 503);
+}
+
+TEST_F(ApiTest, ApiNeedsTheToken) {
+  auto r = Call("GET", "/api/v1/shares", "", false);
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(ErrorCode(r), "unauthenticated");
+  http::ClientRequest req;
+  req.port = server_->port();
+  req.target = "/api/v1/shares";
+  for (std::string bad : {"Bearer wrong", std::string("Bearer ") + kToken + "x", std::string("bearer ") + kToken,
+                          std::string("Basic ") + kToken, std::string("Bearer")}) {
+    req.headers.Set("authorization", bad);
+    auto resp = http::Fetch(req);
+    ASSERT_TRUE(resp.ok());
+    EXPECT_EQ(resp->status, 401) << bad;
+  }
+  EXPECT_EQ(Call("GET", "/api/v1/shares").status, 200);
+}
+
+TEST_F(ApiTest, ShareLifecycle) {
+  auto created = Call("POST", "/api/v1/shares", R"({"name":"docs"})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(created.headers.Get("location").value_or(""), "/api/v1/shares/docs");
+  EXPECT_EQ(nlohmann::json::parse(created.body)["name"], "docs");
+
+  EXPECT_EQ(ErrorCode(Call("POST", "/api/v1/shares", R"({"name":"docs"})")), "already_exists");
+  EXPECT_EQ(Call("POST", "/api/v1/shares", R"({"name":"docs"})").status, 409);
+
+  auto list = Call("GET", "/api/v1/shares");
+  ASSERT_EQ(list.status, 200);
+  auto j = nlohmann::json::parse(list.body);
+  ASSERT_EQ(j["shares"].size(), 1u);
+  EXPECT_EQ(j["shares"][0]["name"], "docs");
+
+  auto one = Call("GET", "/api/v1/shares/docs");
+  ASSERT_EQ(one.status, 200);
+  EXPECT_EQ(nlohmann::json::parse(one.body)["empty"], true);
+  EXPECT_EQ(Call("GET", "/api/v1/shares/nope").status, 404);
+
+  EXPECT_EQ(Call("DELETE", "/api/v1/shares/docs").status, 204);
+  EXPECT_EQ(Call("DELETE", "/api/v1/shares/docs").status, 404);
+}
+
+TEST_F(ApiTest, NonEmptyShareDeleteNeedsForce) {
+  ASSERT_EQ(Call("POST", "/api/v1/shares", R"({"name":"full"})").status, 201);
+  auto share = shares_.Get("full");
+  ASSERT_TRUE(share.ok());
+  kv::WriteBatch b;
+  b.Put(meta::keys::DirEntryKey(share->id, 1, "a.txt"), "x");
+  ASSERT_TRUE(kv_->Write(b).ok());
+  auto refused = Call("DELETE", "/api/v1/shares/full");
+  EXPECT_EQ(refused.status, 409);
+  EXPECT_EQ(ErrorCode(refused), "not_empty");
+  EXPECT_EQ(Call("DELETE", "/api/v1/shares/full?force=maybe").status, 400);
+  EXPECT_EQ(Call("DELETE", "/api/v1/shares/full?force=true").status, 204);
+}
+
+TEST_F(ApiTest, BadBodiesAreRejectedPrecisely) {
+  struct Case {
+    std::string body;
+    int status;
+  };
+  for (const Case& c : {Case{R"({"name":)", 400}, Case{R"({"name":5})", 400}, Case{R"([1,2])", 400},
+                        Case{R"({})", 400}, Case{R"({"name":"ok","extra":1})", 400},
+                        Case{R"({"name":".dot"})", 400}, Case{R"({"name":"a/b"})", 400},
+                        Case{R"({"name":"\u0000"})", 400}, Case{std::string(5000, '{'), 413}}) {
+    auto r = Call("POST", "/api/v1/shares", c.body);
+    EXPECT_EQ(r.status, c.status) << c.body.substr(0, 40);
+    EXPECT_NE(ErrorCode(r), "<no error body>") << c.body.substr(0, 40);
+  }
+  http::ClientRequest req;
+  req.port = server_->port();
+  req.method = "POST";
+  req.target = "/api/v1/shares";
+  req.body = R"({"name":"x"})";
+  req.headers.Set("authorization", std::string("Bearer ") + kToken);
+  req.headers.Set("content-type", "text/plain");
+  auto resp = http::Fetch(req);
+  ASSERT_TRUE(resp.ok());
+  EXPECT_EQ(resp->status, 400);
+  EXPECT_TRUE(shares_.List()->empty());
+}
+
+TEST_F(ApiTest, StatusReportsVolumeAndShares) {
+  ASSERT_EQ(Call("POST", "/api/v1/shares", R"({"name":"a"})").status, 201);
+  ASSERT_TRUE(chunks_->Put("hello").ok());
+  auto r = Call("GET", "/api/v1/status");
+  ASSERT_EQ(r.status, 200);
+  auto j = nlohmann::json::parse(r.body);
+  EXPECT_EQ(j["volume_id"], "0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(j["shares"], 1);
+  EXPECT_EQ(j["storage"]["chunks"], 1);
+  EXPECT_EQ(j["storage"]["block_size"], 4u << 20);
+  EXPECT_TRUE(j["storage"].contains("filesystem"));
+}
+
+TEST_F(ApiTest, MetricsExposeStorageAndRequests) {
+  ASSERT_TRUE(chunks_->Put("hello").ok());
+  Call("GET", "/api/v1/shares");
+  auto r = Call("GET", "/metrics", "", false);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(r.headers.Get("content-type").value_or("").find("text/plain"), std::string::npos);
+  EXPECT_NE(r.body.find("nasd_chunk_store_chunks 1"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("nasd_kv_commits_total"), std::string::npos);
+  EXPECT_NE(r.body.find("route=\"/api/v1/shares\""), std::string::npos);
+}
+
+TEST(AuthTest, ConstantTimeEquals) {
+  EXPECT_TRUE(ConstantTimeEquals("abc", "abc"));
+  EXPECT_FALSE(ConstantTimeEquals("abc", "abd"));
+  EXPECT_FALSE(ConstantTimeEquals("abc", "abcd"));
+  EXPECT_FALSE(ConstantTimeEquals("", "a"));
+}
+
+}  // namespace
+}  // namespace nasd::api

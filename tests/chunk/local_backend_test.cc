@@ -1,0 +1,236 @@
+// The local-disk backend: on-disk layout, crash leftovers, reopen, and damage
+// done to chunk files behind the store's back.
+#include "chunk/local/local_backend.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "chunk/chunk_format.h"
+#include "chunk/chunk_store.h"
+#include "chunk_test_util.h"
+
+namespace nasd::chunk {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::RandomBytes;
+
+constexpr uint64_t kSeg = format::kSegmentSize;
+
+class LocalBackendTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+
+  void Reopen() {
+    store_.reset();
+    auto backend = OpenLocalBackend(root_);
+    ASSERT_TRUE(backend.ok()) << backend.status().ToString();
+    store_ = std::make_unique<ChunkStore>(std::move(backend).value());
+  }
+
+  ChunkId MustPut(std::string_view data) {
+    Result<ChunkId> id = store_->Put(data);
+    EXPECT_TRUE(id.ok()) << id.status().ToString();
+    return id.ok() ? *id : ChunkId();
+  }
+
+  fs::path PathOf(const ChunkId& id) const {
+    const std::string hex = id.ToHex();
+    return fs::path(root_) / hex.substr(0, 2) / hex.substr(2, 2) / hex;
+  }
+
+  size_t CountFiles(const fs::path& dir) const {
+    size_t n = 0;
+    for (const auto& e : fs::directory_iterator(dir)) n += e.is_regular_file() ? 1 : 0;
+    return n;
+  }
+
+  void WriteFile(const fs::path& path, std::string_view data) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(data.data(), static_cast<std::streamsize>(data.size()));
+    ASSERT_TRUE(out.good()) << path;
+  }
+
+  testutil::TempDir dir_;
+  const std::string root_ = dir_.Sub("chunks");
+  std::unique_ptr<ChunkStore> store_;
+};
+
+TEST_F(LocalBackendTest, ChunksLiveAtTheFanoutPath) {
+  const std::string data = RandomBytes(100000, 1);
+  const ChunkId id = MustPut(data);
+  const fs::path path = PathOf(id);
+  ASSERT_TRUE(fs::is_regular_file(path)) << path;
+  EXPECT_EQ(fs::file_size(path), format::FrameSizeFor(data.size()));
+  EXPECT_TRUE(fs::is_directory(fs::path(root_) / "tmp"));
+}
+
+TEST_F(LocalBackendTest, ObjectNamesAreValidatedAndShortNamesGoToUnderscore) {
+  auto backend = OpenLocalBackend(dir_.Sub("raw"));
+  ASSERT_TRUE(backend.ok());
+  Backend& b = **backend;
+  ASSERT_TRUE(b.PutObject("abc", "x").ok());
+  EXPECT_TRUE(fs::is_regular_file(dir_.path() / "raw" / "_" / "abc"));
+  ASSERT_TRUE(b.PutObject("ab.cdef", "y").ok());
+  EXPECT_TRUE(fs::is_regular_file(dir_.path() / "raw" / "_" / "ab.cdef"));
+  const std::string_view kBad[] = {"", ".", "..", "../x", "a/b", "ABCD",
+                                   std::string_view("\0ab", 3)};
+  for (std::string_view bad : kBad) {
+    EXPECT_EQ(b.PutObject(bad, "z").code(), Code::kInvalidArgument) << bad;
+    EXPECT_EQ(b.ReadObject(bad, 0, 1).status().code(), Code::kInvalidArgument) << bad;
+  }
+  EXPECT_EQ(b.PutObject(std::string(129, 'a'), "z").code(), Code::kInvalidArgument);
+  std::set<std::string> names;
+  ASSERT_TRUE(b.ListObjects([&](std::string_view n) {
+                 names.emplace(n);
+                 return true;
+               }).ok());
+  EXPECT_EQ(names, (std::set<std::string>{"abc", "ab.cdef"}));
+  EXPECT_EQ(b.Describe(), "local:" + dir_.Sub("raw"));
+}
+
+TEST_F(LocalBackendTest, NoTemporariesAreLeftAfterPuts) {
+  for (int i = 0; i < 10; ++i) MustPut(RandomBytes(5000, i));
+  ASSERT_TRUE(store_->CheckWritable().ok());
+  EXPECT_EQ(CountFiles(fs::path(root_) / "tmp"), 0u);
+}
+
+TEST_F(LocalBackendTest, CrashLeftoversAreRemovedAtOpenAndNeverListed) {
+  const ChunkId id = MustPut("survivor");
+  const ChunkUsage before = store_->Usage();
+  store_.reset();
+  const fs::path tmp = fs::path(root_) / "tmp";
+  // A temporary of a dead writer (pid beyond pid_max), a foreign file, and a
+  // half-written frame that a crash left behind.
+  WriteFile(tmp / "999999999.3.0123456789abcdef.tmp", format::Encode("half"));
+  WriteFile(tmp / "junk", "junk");
+  WriteFile(tmp / (ChunkId::Of("x").ToHex()), "x");
+  // A live writer's temporary (this process) must be kept.
+  const std::string live = std::to_string(::getpid()) + ".1.live.tmp";
+  WriteFile(tmp / live, "in flight");
+  Reopen();
+  EXPECT_EQ(CountFiles(tmp), 1u);
+  EXPECT_TRUE(fs::exists(tmp / live));
+  std::vector<ChunkId> listed;
+  ASSERT_TRUE(store_->List([&](const ChunkId& c) {
+                     listed.push_back(c);
+                     return true;
+                   }).ok());
+  EXPECT_EQ(listed, std::vector<ChunkId>{id});
+  EXPECT_EQ(store_->Usage().chunks, before.chunks);
+  EXPECT_EQ(store_->Usage().bytes, before.bytes);
+}
+
+TEST_F(LocalBackendTest, ReopenSeesTheSameChunksAndUsage) {
+  std::set<ChunkId> ids;
+  for (int i = 0; i < 12; ++i) ids.insert(MustPut(RandomBytes(1000 * i + 1, i)));
+  const ChunkUsage before = store_->Usage();
+  Reopen();
+  EXPECT_EQ(store_->Usage().chunks, before.chunks);
+  EXPECT_EQ(store_->Usage().bytes, before.bytes);
+  std::set<ChunkId> listed;
+  ASSERT_TRUE(store_->List([&](const ChunkId& c) {
+                     listed.insert(c);
+                     return true;
+                   }).ok());
+  EXPECT_EQ(listed, ids);
+  for (const ChunkId& id : ids) EXPECT_TRUE(store_->Get(id).ok());
+}
+
+TEST_F(LocalBackendTest, OpenFileExposesTheDataRegion) {
+  const std::string data = RandomBytes(3 * kSeg + 7, 2);
+  const ChunkId id = MustPut(data);
+  Result<ChunkFile> file = store_->OpenFile(id);
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  EXPECT_EQ(file->length, data.size());
+  std::string got(data.size(), '\0');
+  EXPECT_EQ(::pread(file->fd, got.data(), got.size(), static_cast<off_t>(file->data_offset)),
+            static_cast<ssize_t>(got.size()));
+  EXPECT_EQ(got, data);
+  EXPECT_NE(::fcntl(file->fd, F_GETFD) & FD_CLOEXEC, 0);
+  ::close(file->fd);
+  EXPECT_EQ(store_->OpenFile(ChunkId::Of("absent")).status().code(), Code::kNotFound);
+}
+
+TEST_F(LocalBackendTest, OpenFileIsNotSupportedInMemory) {
+  ChunkStore mem(NewMemBackend());
+  const ChunkId id = *mem.Put("x");
+  EXPECT_EQ(mem.OpenFile(id).status().code(), Code::kNotSupported);
+}
+
+TEST_F(LocalBackendTest, TruncatedFileIsCorruption) {
+  const std::string data = RandomBytes(3 * kSeg, 3);
+  const ChunkId id = MustPut(data);
+  fs::resize_file(PathOf(id), format::FrameSizeFor(data.size()) - kSeg / 2);
+  Result<std::string> got = store_->Get(id);
+  EXPECT_EQ(got.status().code(), Code::kCorruption);
+  EXPECT_NE(got.status().message().find(id.ToHex()), std::string::npos) << got.status().message();
+  EXPECT_EQ(store_->GetRange(id, 2 * kSeg, 1).status().code(), Code::kCorruption);
+  EXPECT_EQ(store_->OpenFile(id).status().code(), Code::kCorruption);
+  got = store_->GetRange(id, 0, kSeg);  // the intact part still verifies
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(*got, data.substr(0, kSeg));
+  // Putting the chunk again repairs it.
+  MustPut(data);
+  EXPECT_TRUE(store_->Get(id).ok());
+  fs::resize_file(PathOf(id), 10);  // not even a whole header
+  got = store_->GetRange(id, 0, 1);
+  EXPECT_EQ(got.status().code(), Code::kCorruption);
+  EXPECT_NE(got.status().message().find(id.ToHex()), std::string::npos);
+}
+
+TEST_F(LocalBackendTest, FlippedByteOnDiskIsCorruption) {
+  const std::string data = RandomBytes(3 * kSeg, 4);
+  const ChunkId id = MustPut(data);
+  const uint64_t header = format::FrameSizeFor(data.size()) - data.size();
+  {
+    // Damage one byte in the middle of segment 1.
+    std::fstream f(PathOf(id), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(header + kSeg + 1000));
+    f.put(static_cast<char>(data[kSeg + 1000] ^ 0x01));
+    ASSERT_TRUE(f.good());
+  }
+  Result<std::string> got = store_->Get(id);
+  EXPECT_EQ(got.status().code(), Code::kCorruption);
+  EXPECT_NE(got.status().message().find(id.ToHex()), std::string::npos);
+  EXPECT_NE(got.status().message().find("segment 1"), std::string::npos);
+  EXPECT_EQ(store_->GetRange(id, kSeg + 5, 1).status().code(), Code::kCorruption);
+  got = store_->GetRange(id, 2 * kSeg, kSeg);
+  ASSERT_TRUE(got.ok()) << "segment 2 is intact: " << got.status().ToString();
+  EXPECT_EQ(*got, data.substr(2 * kSeg));
+  EXPECT_EQ(store_->Stats().corruptions, 2u);
+}
+
+TEST_F(LocalBackendTest, FlippedHeaderByteIsCorruption) {
+  const ChunkId id = MustPut(RandomBytes(1000, 5));
+  {
+    std::fstream f(PathOf(id), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(33);
+    const char c = static_cast<char>(f.get());
+    f.seekp(33);
+    f.put(static_cast<char>(c ^ 0x10));
+    ASSERT_TRUE(f.good());
+  }
+  Result<std::string> got = store_->Get(id);
+  EXPECT_EQ(got.status().code(), Code::kCorruption);
+  EXPECT_NE(got.status().message().find("header crc mismatch"), std::string::npos);
+  EXPECT_EQ(store_->GetRange(id, 0, 1).status().code(), Code::kCorruption);
+}
+
+TEST_F(LocalBackendTest, OpenFailsOnAnUnusableDirectory) {
+  const std::string file = dir_.Sub("plain-file");
+  WriteFile(file, "not a directory");
+  auto backend = OpenLocalBackend(file);
+  EXPECT_FALSE(backend.ok());
+  EXPECT_EQ(OpenLocalBackend("").status().code(), Code::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace nasd::chunk
