@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Runs every benchmark: each prints nasd's figure beside a named baseline
+# measured in the same run, and the ratio. Usage: bench/run-all.sh BUILD_DIR
+set -euo pipefail
+BUILD=${1:-build}
+DIR=$(mktemp -d "$PWD/$BUILD/bench-XXXXXX")
+trap 'rm -rf "$DIR"' EXIT
+echo "== chunk store: nasd local backend vs write+fsync+rename to plain files =="
+"$BUILD/bench/bench_chunkstore" --dir "$DIR"
