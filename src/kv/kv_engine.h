@@ -1,6 +1,8 @@
 // KvEngine: the ordered key-value store under nasd's metadata.
 //
 // Keys and values are arbitrary bytes; keys sort bytewise (memcmp order).
+// Keys beginning with byte 0xFF are reserved for the engine itself (e.g. the
+// CheckWritable() probe); callers never write them.
 // Implementations: kv/rocksdb (the default, one DB under the storage path) and
 // kv/mem (tests). One typed test suite runs against both.
 //
@@ -17,7 +19,9 @@
 // a guard key that every writer of that range updates (e.g. the parent inode).
 //
 // Thread safety: KvEngine is thread-safe. A Transaction or Iterator must be
-// used by one thread at a time and must not outlive its engine.
+// used by one thread at a time and must not outlive its engine. Close()
+// invalidates transactions and iterators still open: their reads and Commit()
+// then fail with kUnavailable.
 #pragma once
 
 #include <cstdint>
@@ -99,8 +103,8 @@ class WriteBatch {
 };
 
 struct EngineStats {
-  uint64_t commits = 0;
-  uint64_t conflicts = 0;
+  uint64_t commits = 0;    // successful Transaction::Commit() and Write() calls
+  uint64_t conflicts = 0;  // Commit() calls that failed with kConflict
 };
 
 class KvEngine {

@@ -110,4 +110,9 @@ void MemStore::Close() {
   closed_ = true;
 }
 
+bool MemStore::closed() const {
+  std::lock_guard lock(mu_);
+  return closed_;
+}
+
 }  // namespace nasd::kv

@@ -60,6 +60,7 @@ class MemStore {
                 const std::vector<Mutation>& mutations) EXCLUDES(mu_);
 
   void Close() EXCLUDES(mu_);
+  bool closed() const EXCLUDES(mu_);
 
  private:
   struct Version {

@@ -17,6 +17,11 @@ void MemIterator::Next() {
   SeekFrom(from, /*inclusive=*/false);
 }
 
+Status MemIterator::status() const {
+  if (status_.ok() && store_->closed()) return Unavailable("kv engine is closed");
+  return status_;
+}
+
 void MemIterator::SeekFrom(std::string_view from, bool inclusive) {
   Result<std::optional<KeyValue>> next = store_->Seek(from, inclusive, end_, snap_);
   if (!next.ok()) {

@@ -20,11 +20,12 @@ class MemIterator final : public Iterator {
   MemIterator(MemStore* store, MemStore::Seq snap, const Range& range);
   ~MemIterator() override;
 
-  bool Valid() const override { return current_.has_value(); }
+  // Like the RocksDB iterator, invalid (kUnavailable) as soon as the store closes.
+  bool Valid() const override { return current_.has_value() && !store_->closed(); }
   void Next() override;
   std::string_view key() const override { return current_->key; }
   std::string_view value() const override { return current_->value; }
-  Status status() const override { return status_; }
+  Status status() const override;
 
  private:
   void SeekFrom(std::string_view from, bool inclusive);

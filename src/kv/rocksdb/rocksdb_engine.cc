@@ -36,7 +36,7 @@ rocksdb::Options MakeOptions() {
   options.IncreaseParallelism(static_cast<int>(std::max(2u, std::thread::hardware_concurrency())));
   // Optimistic validation reads recent writes from memtables; keep enough
   // history that it rarely has to give up (TryAgain, reported as a conflict).
-  options.max_write_buffer_size_to_maintain = static_cast<int64_t>(options.write_buffer_size) * 2;
+  options.max_write_buffer_size_to_maintain = static_cast<int64_t>(options.write_buffer_size);
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(kBlockCacheBytes);
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
