@@ -1,9 +1,9 @@
 #include "chunk/checksum.h"
 
+#include <isa-l/crc.h>
+
 #include <algorithm>
 #include <climits>
-
-#include <isa-l/crc.h>
 
 namespace nasd::chunk {
 

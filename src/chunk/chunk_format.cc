@@ -1,10 +1,10 @@
 #include "chunk/chunk_format.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <bit>
 #include <cstring>
-
-#include <fmt/format.h>
 
 #include "chunk/checksum.h"
 
@@ -77,16 +77,16 @@ std::string Encode(std::string_view data) {
 
 Result<uint64_t> HeaderSize(std::string_view prefix) {
   if (prefix.size() < kFixedHeaderSize) {
-    return Corruption(fmt::format("truncated header: {} bytes, need at least {}",
-                                  prefix.size(), kFixedHeaderSize));
+    return Corruption(fmt::format("truncated header: {} bytes, need at least {}", prefix.size(),
+                                  kFixedHeaderSize));
   }
   if (prefix.substr(kOffMagic, kMagic.size()) != kMagic) {
     return Corruption("bad magic: not a nasd chunk frame");
   }
   const auto version = GetLe<uint16_t>(prefix, kOffVersion);
   if (version != kVersion) {
-    return Corruption(fmt::format("unsupported format version {} (expected {})", version,
-                                  kVersion));
+    return Corruption(
+        fmt::format("unsupported format version {} (expected {})", version, kVersion));
   }
   const auto flags = GetLe<uint16_t>(prefix, kOffFlags);
   if (flags != 0) return Corruption(fmt::format("unknown flags 0x{:04x}", flags));
@@ -97,15 +97,16 @@ Result<uint64_t> HeaderSize(std::string_view prefix) {
   }
   const auto data_length = GetLe<uint64_t>(prefix, kOffDataLength);
   if (data_length > kMaxDataLength) {
-    return Corruption(fmt::format("data length {} exceeds the maximum {}", data_length,
-                                  kMaxDataLength));
+    return Corruption(
+        fmt::format("data length {} exceeds the maximum {}", data_length, kMaxDataLength));
   }
   const auto segments = GetLe<uint32_t>(prefix, kOffSegmentCount);
   const uint32_t want_segments = SegmentsFor(data_length, segment_size);
   if (segments != want_segments) {
-    return Corruption(fmt::format("segment count {} does not match data length {} "
-                                  "(expected {} segments of {} bytes)",
-                                  segments, data_length, want_segments, segment_size));
+    return Corruption(
+        fmt::format("segment count {} does not match data length {} "
+                    "(expected {} segments of {} bytes)",
+                    segments, data_length, want_segments, segment_size));
   }
   const auto header_size = GetLe<uint32_t>(prefix, kOffHeaderSize);
   if (header_size != Header::HeaderSizeFor(segments)) {
@@ -118,15 +119,15 @@ Result<uint64_t> HeaderSize(std::string_view prefix) {
 Result<Header> DecodeHeader(std::string_view bytes) {
   NASD_ASSIGN_OR_RETURN(const uint64_t header_size, HeaderSize(bytes));
   if (bytes.size() < header_size) {
-    return Corruption(fmt::format("truncated header: {} bytes, header needs {}", bytes.size(),
-                                  header_size));
+    return Corruption(
+        fmt::format("truncated header: {} bytes, header needs {}", bytes.size(), header_size));
   }
   const size_t crc_at = header_size - 4;
   const auto stored = GetLe<uint32_t>(bytes, crc_at);
   const uint32_t computed = Crc32c(bytes.substr(0, crc_at));
   if (stored != computed) {
-    return Corruption(fmt::format("header crc mismatch (stored {:08x}, computed {:08x})",
-                                  stored, computed));
+    return Corruption(
+        fmt::format("header crc mismatch (stored {:08x}, computed {:08x})", stored, computed));
   }
   Header h;
   h.version = GetLe<uint16_t>(bytes, kOffVersion);
@@ -159,15 +160,15 @@ Status VerifySegments(const Header& h, uint32_t first, uint32_t end, std::string
   const uint64_t begin = first < end ? h.segment_offset(first) : 0;
   const uint64_t limit = first < end ? h.segment_offset(end - 1) + h.segment_length(end - 1) : 0;
   if (bytes.size() != limit - begin) {
-    return Corruption(fmt::format("truncated data: segments [{}, {}) need {} bytes, got {}",
-                                  first, end, limit - begin, bytes.size()));
+    return Corruption(fmt::format("truncated data: segments [{}, {}) need {} bytes, got {}", first,
+                                  end, limit - begin, bytes.size()));
   }
   for (uint32_t i = first; i < end; ++i) {
     std::string_view seg = bytes.substr(h.segment_offset(i) - begin, h.segment_length(i));
     const uint32_t computed = Crc32c(seg);
     if (computed != h.segment_crcs[i]) {
-      return Corruption(fmt::format("segment {} crc mismatch (stored {:08x}, computed {:08x})",
-                                    i, h.segment_crcs[i], computed));
+      return Corruption(fmt::format("segment {} crc mismatch (stored {:08x}, computed {:08x})", i,
+                                    h.segment_crcs[i], computed));
     }
   }
   return Status::Ok();
@@ -175,9 +176,10 @@ Status VerifySegments(const Header& h, uint32_t first, uint32_t end, std::string
 
 Status VerifyFrame(const Header& h, std::string_view frame) {
   if (frame.size() != h.frame_size()) {
-    return Corruption(fmt::format("object is {} bytes but its header describes {} "
-                                  "(torn or truncated write)",
-                                  frame.size(), h.frame_size()));
+    return Corruption(
+        fmt::format("object is {} bytes but its header describes {} "
+                    "(torn or truncated write)",
+                    frame.size(), h.frame_size()));
   }
   return VerifySegments(h, 0, h.segment_count(), frame.substr(h.header_size()));
 }

@@ -1,7 +1,7 @@
 // ChunkId: SHA-256 names for chunks (declared in chunk_store.h).
-#include <cstdlib>
-
 #include <openssl/evp.h>
+
+#include <cstdlib>
 
 #include "chunk/chunk_store.h"
 

@@ -1,17 +1,14 @@
 #include "chunk/chunk_store.h"
 
-#include <fcntl.h>
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
-#include <limits>
 #include <type_traits>
 
-#include <fmt/format.h>
-
 #include "chunk/chunk_format.h"
+#include "chunk/local/posix_io.h"
 #include "common/random.h"
 
 namespace nasd::chunk {
@@ -34,26 +31,12 @@ Result<std::string> ReadExact(Backend& backend, const ChunkId& id, const std::st
                               uint64_t offset, uint64_t length) {
   NASD_ASSIGN_OR_RETURN(std::string bytes, backend.ReadObject(name, offset, length));
   if (bytes.size() != length) {
-    return Corruption(fmt::format("chunk {}: truncated object: wanted {} bytes at offset {}, "
-                                  "got {}",
-                                  id.ToHex(), length, offset, bytes.size()));
+    return Corruption(
+        fmt::format("chunk {}: truncated object: wanted {} bytes at offset {}, "
+                    "got {}",
+                    id.ToHex(), length, offset, bytes.size()));
   }
   return bytes;
-}
-
-// pread until length bytes or end of file.
-Result<std::string> PreadPrefix(int fd, uint64_t length) {
-  std::string out(length, '\0');
-  uint64_t done = 0;
-  while (done < length) {
-    ssize_t n = ::pread(fd, out.data() + done, length - done, static_cast<off_t>(done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return ErrnoStatus(errno, "pread chunk header");
-    if (n == 0) break;
-    done += static_cast<uint64_t>(n);
-  }
-  out.resize(done);
-  return out;
 }
 
 }  // namespace
@@ -100,8 +83,8 @@ ChunkStore::~ChunkStore() = default;
 
 Result<ChunkId> ChunkStore::Put(std::string_view data) {
   if (data.size() > kMaxChunkSize) {
-    return TooLarge(fmt::format("chunk of {} bytes exceeds the maximum {}", data.size(),
-                                kMaxChunkSize));
+    return TooLarge(
+        fmt::format("chunk of {} bytes exceeds the maximum {}", data.size(), kMaxChunkSize));
   }
   const ChunkId id = ChunkId::Of(data);
   const std::string name = id.ToHex();
@@ -128,7 +111,8 @@ Result<std::string> ChunkStore::Get(const ChunkId& id) {
   // over-long object without ever allocating more than that.
   constexpr uint64_t kCap = format::kMaxHeaderSize + format::kMaxDataLength + 1;
   Result<std::string> read = backend_->ReadObject(name, 0, kCap);
-  if (!read.ok()) return counters_->Track<Result<std::string>>(read.status().WithContext("get chunk " + name));
+  if (!read.ok())
+    return counters_->Track<Result<std::string>>(read.status().WithContext("get chunk " + name));
   std::string frame = std::move(read).value();
   Result<format::Header> header = format::DecodeHeader(frame);
   if (!header.ok()) return counters_->Track<Result<std::string>>(Corrupt(id, header.status()));
@@ -148,8 +132,8 @@ Result<std::string> ChunkStore::GetRange(const ChunkId& id, uint64_t offset, uin
   Result<uint64_t> header_size = format::HeaderSize(prefix);
   if (!header_size.ok()) return fail(Corrupt(id, header_size.status()));
   if (*header_size > prefix.size()) {
-    Result<std::string> rest = ReadExact(*backend_, id, name, prefix.size(),
-                                         *header_size - prefix.size());
+    Result<std::string> rest =
+        ReadExact(*backend_, id, name, prefix.size(), *header_size - prefix.size());
     if (!rest.ok()) return fail(rest.status());
     prefix.append(*rest);
   }
@@ -157,8 +141,8 @@ Result<std::string> ChunkStore::GetRange(const ChunkId& id, uint64_t offset, uin
   if (!header.ok()) return fail(Corrupt(id, header.status()));
   const format::Header& h = *header;
   if (offset > h.data_length) {
-    return fail(OutOfRange(fmt::format("chunk {}: offset {} beyond length {}", name, offset,
-                                       h.data_length)));
+    return fail(OutOfRange(
+        fmt::format("chunk {}: offset {} beyond length {}", name, offset, h.data_length)));
   }
   const format::SegmentSpan span = format::SpanForRange(h, offset, length);
   std::string segments;
@@ -213,12 +197,12 @@ Result<ChunkFile> ChunkStore::OpenFile(const ChunkId& id) {
     ::close(file.fd);
     return counters_->Track<Result<ChunkFile>>(st);
   };
-  Result<std::string> prefix = PreadPrefix(file.fd, kPrefixRead);
+  Result<std::string> prefix = posix::PreadFull(file.fd, 0, kPrefixRead, name);
   if (!prefix.ok()) return fail(prefix.status().WithContext("open chunk " + name));
   Result<uint64_t> header_size = format::HeaderSize(*prefix);
   if (!header_size.ok()) return fail(Corrupt(id, header_size.status()));
   if (*header_size > prefix->size()) {
-    prefix = PreadPrefix(file.fd, *header_size);
+    prefix = posix::PreadFull(file.fd, 0, *header_size, name);
     if (!prefix.ok()) return fail(prefix.status().WithContext("open chunk " + name));
   }
   Result<format::Header> header = format::DecodeHeader(*prefix);

@@ -57,6 +57,10 @@ struct ChunkFile {
   uint64_t length = 0;
 };
 
+// Counters since construction. puts and gets count successful calls (a
+// deduplicated Put counts); corruptions counts kCorruption results; errors
+// counts other failures except the answers a caller asked for (kNotFound,
+// kOutOfRange, kTooLarge, kInvalidArgument, kNotSupported).
 struct ChunkStoreStats {
   uint64_t puts = 0;
   uint64_t gets = 0;

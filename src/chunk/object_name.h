@@ -15,8 +15,7 @@ inline bool IsValidObjectName(std::string_view name) {
   if (name.empty() || name.size() > kMaxObjectNameLength) return false;
   if (name == "." || name == "..") return false;
   for (char c : name) {
-    bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '.' || c == '_' ||
-              c == '-';
+    bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '.' || c == '_' || c == '-';
     if (!ok) return false;
   }
   return true;

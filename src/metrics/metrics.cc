@@ -76,7 +76,7 @@ std::vector<double> LatencyBuckets() {
 // Registry
 
 struct Registry::Entry {
-  enum class Kind { kCounter, kGauge, kHistogram, kGaugeCallback };
+  enum class Kind { kCounter, kGauge, kHistogram, kGaugeCallback, kCounterCallback };
 
   std::string name;
   std::string help;
@@ -93,7 +93,8 @@ struct Registry::Entry {
   }
   const char* TypeName() const {
     switch (kind) {
-      case Kind::kCounter: return "counter";
+      case Kind::kCounter:
+      case Kind::kCounterCallback: return "counter";
       case Kind::kHistogram: return "histogram";
       default: return "gauge";
     }
@@ -201,6 +202,19 @@ void Registry::AddGaugeCallback(const std::string& name, const std::string& help
   AddEntry(std::move(e));
 }
 
+void Registry::AddCounterCallback(const std::string& name, const std::string& help,
+                                  std::function<double()> fn) {
+  ValidateNames(name, {}, false);
+  if (!name.ends_with("_total")) internal::Fail("counter '" + name + "' must end in _total");
+  if (!fn) internal::Fail("counter callback '" + name + "' is empty");
+  auto e = std::make_unique<Entry>();
+  e->name = name;
+  e->help = help;
+  e->kind = Entry::Kind::kCounterCallback;
+  e->callback = std::move(fn);
+  AddEntry(std::move(e));
+}
+
 std::string Registry::Render() const {
   // Entries are never removed, so the pointers stay valid after unlocking;
   // rendering (and running callbacks) happens without the registry lock.
@@ -234,6 +248,7 @@ void Registry::RenderEntry(const Entry& e, std::string& out) {
       });
       break;
     case Kind::kGaugeCallback:
+    case Kind::kCounterCallback:
       out += e.name + " " + text::FormatValue(e.callback()) + "\n";
       break;
     case Kind::kHistogram: {

@@ -112,6 +112,10 @@ class Registry {
   // A gauge whose value is computed at scrape time (e.g. RSS, chunk count).
   void AddGaugeCallback(const std::string& name, const std::string& help,
                         std::function<double()> fn);
+  // A counter read at scrape time from a monotonic source (e.g. a service's
+  // own statistics). fn must never decrease. Name must end in "_total".
+  void AddCounterCallback(const std::string& name, const std::string& help,
+                          std::function<double()> fn);
 
   // Text exposition format, every family with HELP and TYPE lines, families
   // sorted by name. A family without samples yet renders HELP and TYPE only

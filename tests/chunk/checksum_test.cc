@@ -1,11 +1,10 @@
 #include "chunk/checksum.h"
 
+#include <gtest/gtest.h>
 #include <sys/mman.h>
 
 #include <climits>
 #include <string>
-
-#include <gtest/gtest.h>
 
 namespace nasd::chunk {
 namespace {

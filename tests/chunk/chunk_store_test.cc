@@ -2,13 +2,13 @@
 // mem with no faults armed).
 #include "chunk/chunk_store.h"
 
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <limits>
 #include <set>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "chunk/chunk_format.h"
 #include "chunk_test_util.h"
@@ -108,9 +108,12 @@ TYPED_TEST(ChunkStoreTest, GetRangeAtSegmentBoundariesAndClipped) {
   };
   const uint64_t n = data.size();
   const std::vector<Case> cases = {
-      {0, 0},          {0, 1},           {kSeg - 1, 2},   {kSeg, kSeg},
-      {kSeg - 1, 1},   {kSeg, 1},        {3 * kSeg, 100}, {3 * kSeg + 50, 1000},
-      {n - 1, 1},      {n, 10},          {n, 0},          {0, n},
+      {0, 0},          {0, 1},
+      {kSeg - 1, 2},   {kSeg, kSeg},
+      {kSeg - 1, 1},   {kSeg, 1},
+      {3 * kSeg, 100}, {3 * kSeg + 50, 1000},
+      {n - 1, 1},      {n, 10},
+      {n, 0},          {0, n},
       {1, kSeg * 2},   {0, std::numeric_limits<uint64_t>::max()},
   };
   for (const Case& c : cases) {
@@ -144,13 +147,15 @@ TYPED_TEST(ChunkStoreTest, OffsetBeyondLengthIsOutOfRange) {
 TYPED_TEST(ChunkStoreTest, ListReturnsExactlyThePutIds) {
   std::set<ChunkId> want;
   for (int i = 0; i < 20; ++i) want.insert(this->MustPut(RandomBytes(1000 + i, 100 + i)));
-  this->MustPut(RandomBytes(1000, 100));  // a duplicate adds nothing
+  this->MustPut(RandomBytes(1000, 100));            // a duplicate adds nothing
   ASSERT_TRUE(this->store_->CheckWritable().ok());  // its probe is never listed
   std::set<ChunkId> got;
-  ASSERT_TRUE(this->store_->List([&](const ChunkId& id) {
-                  EXPECT_TRUE(got.insert(id).second) << "listed twice: " << id.ToHex();
-                  return true;
-                }).ok());
+  ASSERT_TRUE(this->store_
+                  ->List([&](const ChunkId& id) {
+                    EXPECT_TRUE(got.insert(id).second) << "listed twice: " << id.ToHex();
+                    return true;
+                  })
+                  .ok());
   EXPECT_EQ(got, want);
 
   int visited = 0;
@@ -210,6 +215,22 @@ TYPED_TEST(ChunkStoreTest, StatsCountSuccessfulCalls) {
   EXPECT_EQ(stats.gets, 2u);
   EXPECT_EQ(stats.corruptions, 0u);
   EXPECT_EQ(stats.errors, 0u);
+}
+
+TEST(ChunkStoreListTest, SkipsObjectsThatAreNotChunks) {
+  std::unique_ptr<Backend> backend = NewMemBackend();
+  ASSERT_TRUE(backend->PutObject("probe.0123456789abcdef", "left by a crash").ok());
+  ASSERT_TRUE(backend->PutObject(std::string(64, 'g'), "not hex").ok());
+  ChunkStore store(std::move(backend));
+  const ChunkId id = *store.Put("chunk");
+  std::vector<ChunkId> listed;
+  ASSERT_TRUE(store
+                  .List([&](const ChunkId& c) {
+                    listed.push_back(c);
+                    return true;
+                  })
+                  .ok());
+  EXPECT_EQ(listed, std::vector<ChunkId>{id});
 }
 
 TEST(ChunkIdTest, HexRoundTripIsStrict) {

@@ -2,12 +2,12 @@
 // factories for every backend the typed suites run against.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <memory>
 #include <random>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "chunk/chunk_store.h"
 #include "chunk/fault/fault_backend.h"

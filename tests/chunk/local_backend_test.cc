@@ -3,14 +3,13 @@
 #include "chunk/local/local_backend.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <set>
-
-#include <gtest/gtest.h>
 
 #include "chunk/chunk_format.h"
 #include "chunk/chunk_store.h"
@@ -80,8 +79,8 @@ TEST_F(LocalBackendTest, ObjectNamesAreValidatedAndShortNamesGoToUnderscore) {
   EXPECT_TRUE(fs::is_regular_file(dir_.path() / "raw" / "_" / "abc"));
   ASSERT_TRUE(b.PutObject("ab.cdef", "y").ok());
   EXPECT_TRUE(fs::is_regular_file(dir_.path() / "raw" / "_" / "ab.cdef"));
-  const std::string_view kBad[] = {"", ".", "..", "../x", "a/b", "ABCD",
-                                   std::string_view("\0ab", 3)};
+  const std::string_view kBad[] = {
+      "", ".", "..", "../x", "a/b", "ABCD", std::string_view("\0ab", 3)};
   for (std::string_view bad : kBad) {
     EXPECT_EQ(b.PutObject(bad, "z").code(), Code::kInvalidArgument) << bad;
     EXPECT_EQ(b.ReadObject(bad, 0, 1).status().code(), Code::kInvalidArgument) << bad;
@@ -119,13 +118,39 @@ TEST_F(LocalBackendTest, CrashLeftoversAreRemovedAtOpenAndNeverListed) {
   EXPECT_EQ(CountFiles(tmp), 1u);
   EXPECT_TRUE(fs::exists(tmp / live));
   std::vector<ChunkId> listed;
-  ASSERT_TRUE(store_->List([&](const ChunkId& c) {
-                     listed.push_back(c);
-                     return true;
-                   }).ok());
+  ASSERT_TRUE(store_
+                  ->List([&](const ChunkId& c) {
+                    listed.push_back(c);
+                    return true;
+                  })
+                  .ok());
   EXPECT_EQ(listed, std::vector<ChunkId>{id});
   EXPECT_EQ(store_->Usage().chunks, before.chunks);
   EXPECT_EQ(store_->Usage().bytes, before.bytes);
+}
+
+TEST_F(LocalBackendTest, StrayFilesInTheTreeAreNotObjects) {
+  const ChunkId id = MustPut("real");
+  store_.reset();
+  const std::string other = ChunkId::Of("stray").ToHex();
+  const fs::path fanout = PathOf(id).parent_path();
+  // A chunk-named file in the wrong fan-out directory, one in _/ although its
+  // name fans out, a name that is not a valid object name, a directory.
+  WriteFile(fanout / other, "misplaced");
+  WriteFile(fs::path(root_) / "_" / other, "misplaced");
+  WriteFile(fanout / "UPPER", "invalid name");
+  WriteFile(fs::path(root_) / "_" / "Not Valid", "invalid name");
+  fs::create_directories(fanout / (other.substr(0, 4) + "dir"));
+  Reopen();
+  std::vector<ChunkId> listed;
+  ASSERT_TRUE(store_
+                  ->List([&](const ChunkId& c) {
+                    listed.push_back(c);
+                    return true;
+                  })
+                  .ok());
+  EXPECT_EQ(listed, std::vector<ChunkId>{id});
+  EXPECT_EQ(store_->Usage().chunks, 1u);
 }
 
 TEST_F(LocalBackendTest, ReopenSeesTheSameChunksAndUsage) {
@@ -136,10 +161,12 @@ TEST_F(LocalBackendTest, ReopenSeesTheSameChunksAndUsage) {
   EXPECT_EQ(store_->Usage().chunks, before.chunks);
   EXPECT_EQ(store_->Usage().bytes, before.bytes);
   std::set<ChunkId> listed;
-  ASSERT_TRUE(store_->List([&](const ChunkId& c) {
-                     listed.insert(c);
-                     return true;
-                   }).ok());
+  ASSERT_TRUE(store_
+                  ->List([&](const ChunkId& c) {
+                    listed.insert(c);
+                    return true;
+                  })
+                  .ok());
   EXPECT_EQ(listed, ids);
   for (const ChunkId& id : ids) EXPECT_TRUE(store_->Get(id).ok());
 }
@@ -230,6 +257,8 @@ TEST_F(LocalBackendTest, OpenFailsOnAnUnusableDirectory) {
   auto backend = OpenLocalBackend(file);
   EXPECT_FALSE(backend.ok());
   EXPECT_EQ(OpenLocalBackend("").status().code(), Code::kInvalidArgument);
+  EXPECT_TRUE(OpenLocalBackend(dir_.Sub("a/b/c/")).ok()) << "parents are created";
+  EXPECT_TRUE(fs::is_directory(dir_.path() / "a" / "b" / "c" / "tmp"));
 }
 
 }  // namespace

@@ -23,8 +23,7 @@ FaultBackend::FaultBackend(std::unique_ptr<Backend> base)
 
 FaultBackend::FaultBackend(Backend& base) : base_(base) {}
 
-void FaultBackend::Inject(FaultOp op, FaultKind kind, int times,
-                          std::chrono::milliseconds delay) {
+void FaultBackend::Inject(FaultOp op, FaultKind kind, int times, std::chrono::milliseconds delay) {
   if (times == 0) return;
   std::lock_guard lock(mu_);
   rules_.push_back(Rule{op, kind, times < 0 ? kForever : times, delay});

@@ -57,8 +57,7 @@ class FaultBackend final : public Backend {
   uint64_t fired() const;
 
   Status PutObject(std::string_view name, std::string_view data) override;
-  Result<std::string> ReadObject(std::string_view name, uint64_t offset,
-                                 uint64_t length) override;
+  Result<std::string> ReadObject(std::string_view name, uint64_t offset, uint64_t length) override;
   Result<uint64_t> ObjectSize(std::string_view name) override;
   Status DeleteObject(std::string_view name) override;
   Status ListObjects(const std::function<bool(std::string_view name)>& fn) override;

@@ -1,6 +1,7 @@
 #include "chunk/local/local_backend.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -8,42 +9,26 @@
 #include <array>
 #include <atomic>
 #include <charconv>
+#include <filesystem>
 #include <mutex>
-#include <unordered_set>
 #include <vector>
 
-#include <fmt/format.h>
-
+#include "chunk/local/fanout_tree.h"
 #include "chunk/local/posix_io.h"
 #include "chunk/object_name.h"
 #include "common/random.h"
-#include "common/thread_annotations.h"
 
 namespace nasd::chunk {
 namespace {
 
 using posix::UniqueFd;
 
-constexpr std::string_view kTmpDir = "tmp";
-constexpr std::string_view kShortDir = "_";
-
-bool IsFanoutChar(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z'); }
-
-bool IsFanoutComponent(std::string_view s) {
-  return s.size() == 2 && IsFanoutChar(s[0]) && IsFanoutChar(s[1]);
-}
-
-bool UsesFanout(std::string_view name) {
-  return name.size() >= 4 && IsFanoutComponent(name.substr(0, 2)) &&
-         IsFanoutComponent(name.substr(2, 2));
-}
-
 // A temporary belongs to a live writer if its "<pid>." prefix names a live
 // process; anything else in tmp/ is a leftover.
 bool OwnedByLiveProcess(std::string_view tmp_name) {
   pid_t pid = 0;
-  auto [ptr, ec] = std::from_chars(tmp_name.data(), tmp_name.data() + tmp_name.size(), pid);
   const char* end = tmp_name.data() + tmp_name.size();
+  auto [ptr, ec] = std::from_chars(tmp_name.data(), end, pid);
   if (ec != std::errc() || ptr == end || *ptr != '.' || pid <= 0) return false;
   return pid == ::getpid() || ::kill(pid, 0) == 0 || errno == EPERM;
 }
@@ -51,23 +36,24 @@ bool OwnedByLiveProcess(std::string_view tmp_name) {
 class LocalBackend final : public Backend {
  public:
   explicit LocalBackend(std::string root)
-      : root_(std::move(root)), tmp_dir_(root_ + "/" + std::string(kTmpDir)),
-        salt_(RandomHex(8)) {}
+      : tree_(root), tmp_dir_(root + "/tmp"), salt_(RandomHex(8)) {}
 
   Status Open() {
-    for (const std::string& d : {root_, tmp_dir_, root_ + "/" + std::string(kShortDir)}) {
-      if (::mkdir(d.c_str(), 0755) != 0 && errno != EEXIST) {
-        return ErrnoStatus(errno, "create directory " + d);
-      }
+    std::error_code ec;
+    std::filesystem::create_directories(tree_.root(), ec);
+    if (ec) return ErrnoStatus(ec.value(), "create directory " + tree_.root());
+    if (::mkdir(tmp_dir_.c_str(), 0755) != 0 && errno != EEXIST) {
+      return ErrnoStatus(errno, "create directory " + tmp_dir_);
     }
-    NASD_RETURN_IF_ERROR(posix::FsyncDir(root_));
+    NASD_RETURN_IF_ERROR(tree_.Open());
     NASD_RETURN_IF_ERROR(RemoveLeftoverTemporaries());
     return ScanUsage();
   }
 
   Status PutObject(std::string_view name, std::string_view data) override {
     NASD_RETURN_IF_ERROR(CheckObjectName(name));
-    NASD_RETURN_IF_ERROR(EnsureDirs(name));
+    FanoutTree::Pending dirs;
+    NASD_RETURN_IF_ERROR(tree_.MakeDirs(name, &dirs));
     const std::string tmp = TempPath();
     UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
     if (!fd.valid()) return ErrnoStatus(errno, "create " + tmp);
@@ -79,25 +65,21 @@ class LocalBackend final : public Backend {
       ::unlink(tmp.c_str());
       return st;
     }
-    return posix::FsyncDir(DirOf(name));
+    NASD_RETURN_IF_ERROR(posix::FsyncDir(tree_.DirOf(name)));
+    return tree_.SyncParents(dirs);
   }
 
-  Result<std::string> ReadObject(std::string_view name, uint64_t offset,
-                                 uint64_t length) override {
-    NASD_RETURN_IF_ERROR(CheckObjectName(name));
-    const std::string path = PathOf(name);
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd.valid()) return ErrnoStatus(errno, "open object " + path);
-    struct stat st;
-    if (::fstat(fd.get(), &st) != 0) return ErrnoStatus(errno, "stat object " + path);
-    const auto size = static_cast<uint64_t>(st.st_size);
-    if (offset >= size) return std::string();
-    return posix::PreadFull(fd.get(), offset, std::min(length, size - offset), path);
+  Result<std::string> ReadObject(std::string_view name, uint64_t offset, uint64_t length) override {
+    NASD_ASSIGN_OR_RETURN(LocalFile file, OpenLocal(name));
+    UniqueFd fd(file.fd);
+    if (offset >= file.size) return std::string();
+    return posix::PreadFull(fd.get(), offset, std::min(length, file.size - offset),
+                            tree_.PathOf(name));
   }
 
   Result<uint64_t> ObjectSize(std::string_view name) override {
     NASD_RETURN_IF_ERROR(CheckObjectName(name));
-    const std::string path = PathOf(name);
+    const std::string path = tree_.PathOf(name);
     struct stat st;
     if (::stat(path.c_str(), &st) != 0) return ErrnoStatus(errno, "stat object " + path);
     return static_cast<uint64_t>(st.st_size);
@@ -105,7 +87,7 @@ class LocalBackend final : public Backend {
 
   Status DeleteObject(std::string_view name) override {
     NASD_RETURN_IF_ERROR(CheckObjectName(name));
-    const std::string path = PathOf(name);
+    const std::string path = tree_.PathOf(name);
     {
       std::lock_guard lock(StripeFor(name));
       struct stat st;
@@ -120,11 +102,11 @@ class LocalBackend final : public Backend {
       objects_.fetch_sub(1, std::memory_order_relaxed);
       bytes_.fetch_sub(static_cast<uint64_t>(st.st_size), std::memory_order_relaxed);
     }
-    return posix::FsyncDir(DirOf(name));
+    return posix::FsyncDir(tree_.DirOf(name));
   }
 
   Status ListObjects(const std::function<bool(std::string_view name)>& fn) override {
-    return Walk([&](std::string_view name, uint64_t) { return fn(name); });
+    return tree_.Walk([&](std::string_view name, uint64_t) { return fn(name); });
   }
 
   BackendUsage Usage() const override {
@@ -134,7 +116,7 @@ class LocalBackend final : public Backend {
 
   Result<LocalFile> OpenLocal(std::string_view name) override {
     NASD_RETURN_IF_ERROR(CheckObjectName(name));
-    const std::string path = PathOf(name);
+    const std::string path = tree_.PathOf(name);
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd.valid()) return ErrnoStatus(errno, "open object " + path);
     struct stat st;
@@ -142,17 +124,9 @@ class LocalBackend final : public Backend {
     return LocalFile{fd.release(), static_cast<uint64_t>(st.st_size)};
   }
 
-  std::string Describe() const override { return "local:" + root_; }
+  std::string Describe() const override { return "local:" + tree_.root(); }
 
  private:
-  std::string DirOf(std::string_view name) const {
-    if (!UsesFanout(name)) return fmt::format("{}/{}", root_, kShortDir);
-    return fmt::format("{}/{}/{}", root_, name.substr(0, 2), name.substr(2, 2));
-  }
-  std::string PathOf(std::string_view name) const {
-    return fmt::format("{}/{}", DirOf(name), name);
-  }
-
   std::string TempPath() {
     return fmt::format("{}/{}.{}.{}.tmp", tmp_dir_, ::getpid(),
                        counter_.fetch_add(1, std::memory_order_relaxed), salt_);
@@ -164,30 +138,8 @@ class LocalBackend final : public Backend {
     return stripes_[std::hash<std::string_view>{}(name) % stripes_.size()];
   }
 
-  // Creates the fan-out directories of name if needed and makes their
-  // entries durable (fsync of each parent) once per backend instance: a
-  // directory made by a crashed process may exist without a durable entry.
-  Status EnsureDirs(std::string_view name) {
-    if (!UsesFanout(name)) return Status::Ok();  // root/_ is made durable at open
-    const std::string level1 = fmt::format("{}/{}", root_, name.substr(0, 2));
-    const std::string level2 = DirOf(name);
-    {
-      std::lock_guard lock(dirs_mu_);
-      if (durable_dirs_.contains(level2)) return Status::Ok();
-    }
-    for (const auto& [dir, parent] : {std::pair{level1, root_}, std::pair{level2, level1}}) {
-      if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
-        return ErrnoStatus(errno, "create directory " + dir);
-      }
-      NASD_RETURN_IF_ERROR(posix::FsyncDir(parent));
-    }
-    std::lock_guard lock(dirs_mu_);
-    durable_dirs_.insert(level2);
-    return Status::Ok();
-  }
-
   Status RenameIntoPlace(const std::string& tmp, std::string_view name, uint64_t size) {
-    const std::string path = PathOf(name);
+    const std::string path = tree_.PathOf(name);
     std::lock_guard lock(StripeFor(name));
     struct stat old;
     const bool replaced = ::stat(path.c_str(), &old) == 0;
@@ -221,7 +173,7 @@ class LocalBackend final : public Backend {
   Status ScanUsage() {
     uint64_t objects = 0;
     uint64_t bytes = 0;
-    NASD_RETURN_IF_ERROR(Walk([&](std::string_view, uint64_t size) {
+    NASD_RETURN_IF_ERROR(tree_.Walk([&](std::string_view, uint64_t size) {
       ++objects;
       bytes += size;
       return true;
@@ -231,16 +183,8 @@ class LocalBackend final : public Backend {
     return Status::Ok();
   }
 
-  // Visits every complete object (name, size) in the fan-out tree and in
-  // root/_; temporaries and foreign files are never visited. Objects deleted
-  // during the walk may or may not be seen.
-  Status Walk(const std::function<bool(std::string_view, uint64_t)>& fn);
-  // Visits the valid object files of one directory; sets *stop when fn did.
-  Status WalkLeaf(const std::string& dir, std::string_view prefix, bool* stop,
-                  const std::function<bool(std::string_view, uint64_t)>& fn);
-
+  FanoutTree tree_;
   // Fixed at construction.
-  const std::string root_;
   const std::string tmp_dir_;
   const std::string salt_;
 
@@ -248,63 +192,7 @@ class LocalBackend final : public Backend {
   std::atomic<uint64_t> objects_{0};
   std::atomic<uint64_t> bytes_{0};
   std::array<std::mutex, 64> stripes_;
-  std::mutex dirs_mu_;
-  std::unordered_set<std::string> durable_dirs_ GUARDED_BY(dirs_mu_);
 };
-
-Status LocalBackend::WalkLeaf(const std::string& dir, std::string_view prefix, bool* stop,
-                              const std::function<bool(std::string_view, uint64_t)>& fn) {
-  std::vector<std::string> names;
-  Status st = posix::ForEachEntry(dir, [&](const posix::DirEntry& e) {
-    // Only a file whose name maps back to this directory is an object.
-    if (e.is_file && IsValidObjectName(e.name) && UsesFanout(e.name) == !prefix.empty() &&
-        e.name.substr(0, prefix.size()) == prefix) {
-      names.emplace_back(e.name);
-    }
-    return true;
-  });
-  if (st.code() == Code::kNotFound) return Status::Ok();  // removed concurrently
-  NASD_RETURN_IF_ERROR(st);
-  for (const std::string& name : names) {
-    struct stat s;
-    const std::string path = dir + "/" + name;
-    if (::stat(path.c_str(), &s) != 0) {
-      if (errno == ENOENT) continue;  // deleted concurrently
-      return ErrnoStatus(errno, "stat object " + path);
-    }
-    if (!fn(name, static_cast<uint64_t>(s.st_size))) {
-      *stop = true;
-      return Status::Ok();
-    }
-  }
-  return Status::Ok();
-}
-
-Status LocalBackend::Walk(const std::function<bool(std::string_view, uint64_t)>& fn) {
-  bool stop = false;
-  NASD_RETURN_IF_ERROR(WalkLeaf(root_ + "/" + std::string(kShortDir), "", &stop, fn));
-  if (stop) return Status::Ok();
-  std::vector<std::string> level1;
-  NASD_RETURN_IF_ERROR(posix::ForEachEntry(root_, [&](const posix::DirEntry& e) {
-    if (e.is_dir && IsFanoutComponent(e.name)) level1.emplace_back(e.name);
-    return true;
-  }));
-  for (const std::string& a : level1) {
-    std::vector<std::string> level2;
-    Status st = posix::ForEachEntry(root_ + "/" + a, [&](const posix::DirEntry& e) {
-      if (e.is_dir && IsFanoutComponent(e.name)) level2.emplace_back(e.name);
-      return true;
-    });
-    if (st.code() == Code::kNotFound) continue;
-    NASD_RETURN_IF_ERROR(st);
-    for (const std::string& b : level2) {
-      if (stop) return Status::Ok();
-      NASD_RETURN_IF_ERROR(WalkLeaf(fmt::format("{}/{}/{}", root_, a, b), a + b, &stop, fn));
-    }
-    if (stop) return Status::Ok();
-  }
-  return Status::Ok();
-}
 
 }  // namespace
 

@@ -8,10 +8,11 @@
 // too), so an acknowledged object survives a crash and a partial object never
 // appears under its final name.
 //
-// Open creates root, root/tmp and root/_ if needed, deletes temporaries left
-// by dead processes (a crash mid-put), and counts usage by scanning; usage is
-// then maintained incrementally. Several backends may share one root within a
-// process or across live processes (temporaries of live writers are kept).
+// Open creates root, root/tmp and root/_ if needed, fsyncs the existing
+// first-level directories (so directories a crashed process made are durable),
+// deletes temporaries left by dead processes (a crash mid-put), and counts
+// usage by scanning every object; usage is then maintained incrementally. Several backends may
+// share one root within a process or across live processes (temporaries of live writers are kept).
 #pragma once
 
 #include <memory>
@@ -21,7 +22,9 @@
 
 namespace nasd::chunk {
 
-// Errors: kPermissionDenied, kNoSpace, kReadOnly, kIoError... mapped from errno.
+// Opens (creating if needed) the backend rooted at dir. kInvalidArgument for
+// an empty dir; other errors are mapped from errno (kPermissionDenied,
+// kNoSpace, kReadOnly, kIoError, e.g. when dir is a plain file).
 Result<std::unique_ptr<Backend>> OpenLocalBackend(const std::string& dir);
 
 }  // namespace nasd::chunk

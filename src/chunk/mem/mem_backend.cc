@@ -28,8 +28,7 @@ class MemBackend final : public Backend {
     return Status::Ok();
   }
 
-  Result<std::string> ReadObject(std::string_view name, uint64_t offset,
-                                 uint64_t length) override {
+  Result<std::string> ReadObject(std::string_view name, uint64_t offset, uint64_t length) override {
     NASD_RETURN_IF_ERROR(CheckObjectName(name));
     std::lock_guard lock(mu_);
     auto it = objects_.find(name);
