@@ -18,7 +18,11 @@ struct ClientRequest {
   std::string target = "/";
   Headers headers;
   std::string body;
+  // Deadline for connecting, sending and receiving together (name
+  // resolution is not covered).
   std::chrono::milliseconds timeout{10'000};
+  // Larger response bodies fail with kTooLarge.
+  uint64_t max_response_bytes = 64 << 20;
 };
 
 struct ClientResponse {
@@ -28,7 +32,9 @@ struct ClientResponse {
 };
 
 // kNetworkError when the server cannot be reached (message says why, e.g.
-// "connection refused"), kTimeout when it does not answer in time.
+// "cannot connect to 127.0.0.1:8080: connection refused"), kTimeout when it
+// does not answer in time. Any HTTP status is a successful Fetch. Host and
+// User-Agent are added unless set; the request is sent with Connection: close.
 Result<ClientResponse> Fetch(const ClientRequest& request);
 
 }  // namespace nasd::http

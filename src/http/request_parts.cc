@@ -81,6 +81,24 @@ std::string_view MethodLabel(std::string_view method) {
   return "OTHER";
 }
 
+HeaderVerdict CheckResponseHeader(std::string_view name, std::string_view value) {
+  if (name == "content-length" || name == "connection" || name == "date" || name == "server" ||
+      name == "transfer-encoding") {
+    return HeaderVerdict::kServerOwned;
+  }
+  static constexpr std::string_view kSeparators("()<>@,;:\\\"/[]?={} \t", 19);
+  if (name.empty()) return HeaderVerdict::kUnsafe;
+  for (char c : name) {
+    auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7f || kSeparators.find(c) != std::string_view::npos) {
+      return HeaderVerdict::kUnsafe;
+    }
+  }
+  static constexpr std::string_view kBadInValue("\r\n\0", 3);
+  if (value.find_first_of(kBadInValue) != std::string_view::npos) return HeaderVerdict::kUnsafe;
+  return HeaderVerdict::kKeep;
+}
+
 std::string HttpDate(std::chrono::system_clock::time_point t) {
   static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
   static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",

@@ -32,6 +32,15 @@ std::optional<std::string> TraceIdFromTraceparent(std::string_view header);
 // Bounded metrics label for a method: known methods as-is, others "OTHER".
 std::string_view MethodLabel(std::string_view method);
 
+// What the server does with a header a handler put on its Response.
+enum class HeaderVerdict {
+  kKeep,
+  kServerOwned,  // Content-Length, Connection, Date, Server, Transfer-Encoding: dropped
+  kUnsafe,       // name not a token, or CR/LF/NUL in the value: dropped and logged
+};
+// REQUIRES: name is lowercase (as Headers stores it).
+HeaderVerdict CheckResponseHeader(std::string_view name, std::string_view value);
+
 // IMF-fixdate as HTTP requires: "Sun, 06 Nov 1994 08:49:37 GMT".
 std::string HttpDate(std::chrono::system_clock::time_point t);
 

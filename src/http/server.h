@@ -11,9 +11,19 @@
 //   bytes and duration;
 // - metrics: nasd_http_requests_total{route,method,status},
 //   nasd_http_request_duration_seconds{route}, nasd_http_request_bytes_total,
-//   nasd_http_response_bytes_total, nasd_http_connections (gauge);
+//   nasd_http_response_bytes_total, nasd_http_connections (gauge),
+//   nasd_http_rejected_connections_total (see server_observer.h; one Server
+//   per Registry);
 // - Stop() drains: stops accepting, closes idle connections, lets in-flight
 //   requests finish (up to drain_timeout) and then closes the rest.
+//
+// Wire details: every response carries Server, Date, Content-Length (except
+// 1xx/204/304) and X-Request-Id; HEAD gets the GET handler's headers without
+// its body; malformed requests get 400 (431 for an oversized header) and the
+// connection is closed; "Expect: 100-continue" is answered before the body is
+// read; a handler's exception becomes a 500 JSON error and is logged; headers
+// a handler sets that the server owns (Content-Length, Connection, Date,
+// Server, Transfer-Encoding) or that contain CR/LF are dropped.
 //
 // Threading: I/O runs on io_threads threads; handlers on worker_threads.
 #pragma once
@@ -40,6 +50,8 @@ struct ServerOptions {
   std::chrono::milliseconds body_timeout{60'000};
   std::chrono::milliseconds idle_timeout{60'000};
   std::chrono::milliseconds drain_timeout{15'000};
+  // Largest request header (request line and fields); larger gets 431.
+  uint32_t max_header_bytes = 16 * 1024;
   // Returns true if the request may proceed. Called for routes with
   // requires_auth, on a worker thread. Unset = every request is refused.
   std::function<bool(const Request&)> authenticate;
@@ -53,12 +65,16 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   // Binds and starts serving in background threads. kAlreadyExists if the
-  // address is in use; kInvalidArgument for a bad host.
+  // address is in use; kInvalidArgument for a bad host or options;
+  // kFailedPrecondition if called twice (a Server is started at most once).
   Status Start();
   // Actual bound port (useful with port 0). REQUIRES: Start() succeeded.
   uint16_t port() const;
   // Graceful drain as described above; blocks until all threads have exited.
-  // Idempotent.
+  // Idempotent. A handler still running after drain_timeout cannot be
+  // interrupted: its connection is closed, and Stop waits for it to return.
+  // REQUIRES: not called from a handler or an I/O thread (it would wait for
+  // itself).
   void Stop();
   // Number of requests currently being handled.
   int InFlight() const;

@@ -44,4 +44,15 @@ void ServerObserver::Record(const Exchange& ex) {
       .Str("remote", ex.remote);
 }
 
+void LogException(std::string_view where, std::exception_ptr e) {
+  if (!e) return;
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    log::Error("http.exception").Str("where", where).Str("what", ex.what());
+  } catch (...) {
+    log::Error("http.exception").Str("where", where).Str("what", "unknown exception");
+  }
+}
+
 }  // namespace nasd::http

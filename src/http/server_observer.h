@@ -7,7 +7,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <string>
+#include <string_view>
 
 #include "metrics/metrics.h"
 
@@ -54,5 +56,9 @@ class ServerObserver {
   metrics::Gauge& connections_;
   metrics::Counter& rejected_;
 };
+
+// Logs an exception that reached the server's machinery (event
+// "http.exception"); a null pointer logs nothing.
+void LogException(std::string_view where, std::exception_ptr e);
 
 }  // namespace nasd::http

@@ -34,18 +34,23 @@ TEST(CounterTest, IncrementsAndRejectsNegative) {
 TEST(CounterTest, ConcurrentIncrementsAreNotLost) {
   Counter c;
   Gauge g;
+  std::atomic<int> ready{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {
-      for (int i = 0; i < 20000; ++i) {
+      // Start together so that the updates really race.
+      ready.fetch_add(1);
+      while (ready.load() < 4) {
+      }
+      for (int i = 0; i < 200000; ++i) {
         c.Inc(0.5);
         g.Add(-0.25);
       }
     });
   }
   for (auto& t : threads) t.join();
-  EXPECT_DOUBLE_EQ(c.Value(), 40000.0);
-  EXPECT_DOUBLE_EQ(g.Value(), -20000.0);
+  EXPECT_DOUBLE_EQ(c.Value(), 400000.0);
+  EXPECT_DOUBLE_EQ(g.Value(), -200000.0);
 }
 
 TEST(GaugeTest, SetAndAdd) {

@@ -1,0 +1,528 @@
+// The one file that serves HTTP with Boost.Beast. Layout:
+//   Accept()   one coroutine on the acceptor's strand; admits or rejects (503)
+//   Serve()    one coroutine per connection on its own strand: idle wait,
+//              then ServeOne() per request until the connection closes
+//   ServeOne() header under header_timeout, routing, body under body_timeout,
+//              handler on the worker pool, Reply()
+//   Stop()     closes the acceptor, cancels idle reads, waits for the rest
+//
+// Lifetime: Impl outlives every coroutine because Stop() (run by ~Impl) waits
+// until all connections are gone and joins the I/O threads. Connection state
+// (`idle`, the stream) is only touched on the connection's strand.
+#include "http/server.h"
+
+#include <array>
+#include <cerrno>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <fmt/format.h>
+
+#include "common/logging.h"
+#include "common/thread_annotations.h"
+#include "http/request_parts.h"
+#include "http/server_observer.h"
+
+namespace nasd::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr size_t kReadChunk = 4096;
+// Lingering close after an error reply: read (and drop) what the client is
+// still sending for a short while so that closing does not reset the
+// connection before the client has read the reply.
+constexpr std::chrono::milliseconds kLingerTime{500};
+constexpr size_t kLingerBytes = 1 << 20;
+constexpr std::chrono::milliseconds kRejectWriteTimeout{1000};
+
+auto Redirect(beast::error_code& ec) { return asio::redirect_error(asio::use_awaitable, ec); }
+
+// What happens to the connection after an exchange.
+enum class After { kKeepAlive, kClose, kLingerAndClose, kAbort };
+
+// A client-side protocol violation (answered with 400/413/431), as opposed
+// to the client going away or timing out (the connection is just closed).
+bool IsProtocolError(const beast::error_code& ec) {
+  if (ec.category() != bhttp::make_error_code(bhttp::error::bad_method).category()) return false;
+  return ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
+}
+
+bhttp::response<bhttp::string_body> ToBeast(Response resp, const std::string& request_id,
+                                             bool head, bool keep_alive) {
+  // Handlers produce final responses; 1xx are interim and would confuse clients.
+  if (resp.status < 200 || resp.status > 599) {
+    resp = Response::Error(Internal(fmt::format("handler returned status {}", resp.status)));
+  }
+  bhttp::response<bhttp::string_body> res;
+  res.version(11);
+  res.result(static_cast<unsigned>(resp.status));
+  for (const auto& [name, value] : resp.headers.all()) {
+    switch (CheckResponseHeader(name, value)) {
+      case HeaderVerdict::kKeep: res.insert(name, value); break;
+      case HeaderVerdict::kServerOwned: break;
+      case HeaderVerdict::kUnsafe:
+        log::Warn("http.header_dropped").Str("name", name).Str("request_id", request_id);
+        break;
+    }
+  }
+  res.set(bhttp::field::server, "nasd");
+  res.set(bhttp::field::date, HttpDate(std::chrono::system_clock::now()));
+  res.set("x-request-id", request_id);
+  res.keep_alive(keep_alive);
+  const bool no_body = resp.status == 204 || resp.status == 304;
+  if (!no_body) {
+    res.content_length(resp.body.size());
+    if (!head) res.body() = std::move(resp.body);
+  }
+  return res;
+}
+
+struct Connection {
+  Connection(uint64_t id, tcp::socket socket, std::string remote)
+      : id(id), stream(std::move(socket)), remote(std::move(remote)) {}
+  const uint64_t id;
+  beast::tcp_stream stream;  // strand only
+  const std::string remote;
+  bool idle = false;         // strand only: waiting for the first byte of a request
+};
+
+// Counts a request as in flight for the lifetime of the guard.
+class InFlightGuard {
+ public:
+  explicit InFlightGuard(std::atomic<int>& n) : n_(n) { n_.fetch_add(1); }
+  ~InFlightGuard() { n_.fetch_sub(1); }
+  InFlightGuard(const InFlightGuard&) = delete;
+  InFlightGuard& operator=(const InFlightGuard&) = delete;
+
+ private:
+  std::atomic<int>& n_;
+};
+
+asio::awaitable<void> LingeringClose(beast::tcp_stream& stream) {
+  beast::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.expires_after(kLingerTime);
+  std::array<char, kReadChunk> sink;
+  size_t total = 0;
+  while (!ec && total < kLingerBytes) {
+    total += co_await stream.async_read_some(asio::buffer(sink), Redirect(ec));
+  }
+  stream.close();
+}
+
+}  // namespace
+
+class Server::Impl {
+ public:
+  Impl(ServerOptions options, const Router& router, metrics::Registry& registry)
+      : options_(std::move(options)),
+        router_(router),
+        observer_(registry),
+        ioc_(std::max(1, options_.io_threads)),
+        acceptor_(asio::make_strand(ioc_)) {}
+  ~Impl() { Stop(); }
+
+  Status Start();
+  void Stop();
+  uint16_t port() const { return port_; }
+  int InFlight() const { return in_flight_.load(); }
+
+ private:
+  enum class State { kNew, kRunning, kStopped };
+
+  asio::awaitable<void> Accept();
+  asio::awaitable<void> Reject(tcp::socket socket);
+  asio::awaitable<void> Serve(std::shared_ptr<Connection> conn);
+  asio::awaitable<After> ServeOne(Connection& conn, beast::flat_buffer& buffer);
+  asio::awaitable<After> Reply(Connection& conn, Exchange& ex, Response resp, bool head,
+                               After after, Clock::time_point started);
+  // Runs on a worker thread: auth, then the handler; never throws.
+  static asio::awaitable<Response> RunOnWorker(const Impl* impl, const RouteMatch* match,
+                                               Request* req);
+  Response Invoke(const RouteMatch& match, Request& req) const;
+
+  std::vector<std::shared_ptr<Connection>> Connections() EXCLUDES(mu_);
+  void RunIo();
+
+  // Fixed after construction.
+  const ServerOptions options_;
+  const Router& router_;
+  ServerObserver observer_;
+
+  asio::io_context ioc_;
+  tcp::acceptor acceptor_;  // on its own strand
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  std::unique_ptr<asio::thread_pool> workers_;
+  std::vector<std::thread> io_threads_;
+  uint16_t port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> in_flight_{0};
+
+  std::mutex lifecycle_mu_;  // serializes Start and Stop
+  State state_ GUARDED_BY(lifecycle_mu_) = State::kNew;
+
+  std::mutex mu_;
+  std::condition_variable conns_changed_;
+  std::map<uint64_t, std::shared_ptr<Connection>> conns_ GUARDED_BY(mu_);
+  uint64_t next_conn_id_ GUARDED_BY(mu_) = 0;
+};
+
+Status Server::Impl::Start() {
+  std::lock_guard<std::mutex> lifecycle(lifecycle_mu_);
+  if (state_ != State::kNew) return FailedPrecondition("server was already started");
+  if (options_.io_threads < 1 || options_.worker_threads < 1 || options_.max_connections < 1) {
+    return InvalidArgument("io_threads, worker_threads and max_connections must be >= 1");
+  }
+  const std::string where = fmt::format("{}:{}", options_.host, options_.port);
+  beast::error_code ec;
+  tcp::resolver resolver(ioc_);
+  auto endpoints = resolver.resolve(options_.host, std::to_string(options_.port),
+                                    tcp::resolver::numeric_service | tcp::resolver::passive, ec);
+  if (ec || endpoints.empty()) {
+    return InvalidArgument(fmt::format("cannot resolve host '{}': {}", options_.host, ec.message()));
+  }
+  const tcp::endpoint endpoint = endpoints.begin()->endpoint();
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    beast::error_code ignored;
+    acceptor_.close(ignored);
+    if (ec == asio::error::address_in_use) {
+      return AlreadyExists(fmt::format("address {} is already in use", where));
+    }
+    if (ec.value() == EADDRNOTAVAIL) {
+      return InvalidArgument(fmt::format("cannot listen on {}: not a local address", where));
+    }
+    return Status(CodeFromErrno(ec.value()), fmt::format("cannot listen on {}: {}", where,
+                                                         ec.message()));
+  }
+  port_ = acceptor_.local_endpoint().port();
+  workers_ = std::make_unique<asio::thread_pool>(options_.worker_threads);
+  work_.emplace(ioc_.get_executor());
+  asio::co_spawn(acceptor_.get_executor(), Accept(),
+                 [](std::exception_ptr e) { LogException("accept", e); });
+  for (int i = 0; i < options_.io_threads; ++i) io_threads_.emplace_back([this] { RunIo(); });
+  state_ = State::kRunning;
+  log::Info("http.listening").Str("host", options_.host).Uint("port", port_);
+  return Status::Ok();
+}
+
+void Server::Impl::RunIo() {
+  for (;;) {
+    try {
+      ioc_.run();
+      return;
+    } catch (...) {
+      LogException("io thread", std::current_exception());
+    }
+  }
+}
+
+std::vector<std::shared_ptr<Connection>> Server::Impl::Connections() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::shared_ptr<Connection>> out;
+  for (const auto& [id, conn] : conns_) out.push_back(conn);
+  return out;
+}
+
+void Server::Impl::Stop() {
+  std::lock_guard<std::mutex> lifecycle(lifecycle_mu_);
+  if (state_ != State::kRunning) {
+    state_ = State::kStopped;
+    return;
+  }
+  const auto deadline = Clock::now() + options_.drain_timeout;
+  // Every check of stopping_ on a strand happens either before the posted
+  // work below (and is then followed by it) or after (and sees true).
+  stopping_.store(true);
+  asio::post(acceptor_.get_executor(), [this] {
+    beast::error_code ec;
+    acceptor_.close(ec);
+  });
+  for (auto& conn : Connections()) {
+    asio::post(conn->stream.get_executor(), [conn] {
+      if (conn->idle) conn->stream.cancel();
+    });
+  }
+  std::unique_lock<std::mutex> lock(mu_);
+  if (!conns_changed_.wait_until(lock, deadline, [this] { return conns_.empty(); })) {
+    log::Warn("http.drain_timeout").Uint("connections", conns_.size());
+    for (const auto& [id, conn] : conns_) {
+      asio::post(conn->stream.get_executor(), [conn = conn] { conn->stream.close(); });
+    }
+    conns_changed_.wait(lock, [this] { return conns_.empty(); });
+  }
+  lock.unlock();
+  work_.reset();
+  for (auto& t : io_threads_) t.join();
+  io_threads_.clear();
+  workers_->join();
+  state_ = State::kStopped;
+  log::Info("http.stopped").Uint("port", port_);
+}
+
+asio::awaitable<void> Server::Impl::Accept() {
+  for (;;) {
+    beast::error_code ec;
+    tcp::socket socket = co_await acceptor_.async_accept(asio::make_strand(ioc_), Redirect(ec));
+    if (stopping_.load() || ec == asio::error::operation_aborted) co_return;
+    if (ec) {
+      // Typically EMFILE: back off instead of spinning on the error.
+      log::Warn("http.accept_failed").Str("error", ec.message());
+      asio::steady_timer timer(acceptor_.get_executor(), std::chrono::milliseconds(50));
+      co_await timer.async_wait(Redirect(ec));
+      continue;
+    }
+    auto remote_ep = socket.remote_endpoint(ec);
+    std::string remote =
+        ec ? "unknown" : fmt::format("{}:{}", remote_ep.address().to_string(), remote_ep.port());
+    std::shared_ptr<Connection> conn;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (conns_.size() < static_cast<size_t>(options_.max_connections)) {
+        conn = std::make_shared<Connection>(next_conn_id_++, std::move(socket), std::move(remote));
+        conns_.emplace(conn->id, conn);
+      }
+    }
+    if (!conn) {
+      observer_.ConnectionRejected();
+      auto ex = socket.get_executor();
+      asio::co_spawn(ex, Reject(std::move(socket)),
+                     [](std::exception_ptr e) { LogException("reject", e); });
+      continue;
+    }
+    observer_.ConnectionOpened();
+    asio::co_spawn(conn->stream.get_executor(), Serve(conn),
+                   [](std::exception_ptr e) { LogException("session", e); });
+  }
+}
+
+asio::awaitable<void> Server::Impl::Reject(tcp::socket socket) {
+  beast::tcp_stream stream(std::move(socket));
+  auto res = ToBeast(Response::Error(Unavailable("too many connections")), NewRequestId(),
+                     /*head=*/false, /*keep_alive=*/false);
+  stream.expires_after(kRejectWriteTimeout);
+  beast::error_code ec;
+  co_await bhttp::async_write(stream, res, Redirect(ec));
+  co_await LingeringClose(stream);
+}
+
+asio::awaitable<void> Server::Impl::Serve(std::shared_ptr<Connection> conn) {
+  beast::flat_buffer buffer;
+  After after = After::kClose;
+  bool first = true;
+  while (!stopping_.load()) {
+    if (buffer.size() == 0) {
+      // The first request's header must be complete within header_timeout of
+      // the accept; later requests may idle first.
+      conn->stream.expires_after(first ? options_.header_timeout : options_.idle_timeout);
+      conn->idle = true;
+      beast::error_code ec;
+      size_t n = co_await conn->stream.async_read_some(buffer.prepare(kReadChunk), Redirect(ec));
+      conn->idle = false;
+      if (ec) {
+        after = After::kAbort;
+        break;
+      }
+      buffer.commit(n);
+      if (!first) conn->stream.expires_after(options_.header_timeout);
+    } else {
+      conn->stream.expires_after(options_.header_timeout);  // pipelined request
+    }
+    first = false;
+    after = co_await ServeOne(*conn, buffer);
+    if (after != After::kKeepAlive) break;
+  }
+  beast::error_code ec;
+  switch (after) {
+    case After::kLingerAndClose: co_await LingeringClose(conn->stream); break;
+    case After::kKeepAlive:  // stopping
+    case After::kClose: conn->stream.socket().shutdown(tcp::socket::shutdown_send, ec); break;
+    case After::kAbort: break;
+  }
+  conn->stream.close();
+  observer_.ConnectionClosed();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    conns_.erase(conn->id);
+  }
+  conns_changed_.notify_all();
+}
+
+asio::awaitable<After> Server::Impl::ServeOne(Connection& conn, beast::flat_buffer& buffer) {
+  const Clock::time_point started = Clock::now();
+  Exchange ex;
+  ex.remote = conn.remote;
+  ex.request_id = NewRequestId();
+
+  bhttp::request_parser<bhttp::string_body> parser;
+  parser.header_limit(options_.max_header_bytes);
+  parser.body_limit(boost::none);  // checked against the route's limit once routed
+  beast::error_code ec;
+  ex.bytes_in += co_await bhttp::async_read_header(conn.stream, buffer, parser, Redirect(ec));
+  if (ec) {
+    if (!IsProtocolError(ec)) co_return After::kAbort;  // timeout, reset or gone
+    Response r = ec == bhttp::error::header_limit
+                     ? Response::Error(431, CodeName(Code::kTooLarge),
+                                       fmt::format("request header exceeds {} bytes",
+                                                   options_.max_header_bytes))
+                     : Response::Error(InvalidArgument("malformed request: " + ec.message()));
+    co_return co_await Reply(conn, ex, std::move(r), false, After::kLingerAndClose, started);
+  }
+
+  auto& hreq = parser.get();
+  Request req;
+  req.method = std::string(hreq.method_string());
+  req.target = std::string(hreq.target());
+  req.remote = conn.remote;
+  req.request_id = ex.request_id;
+  for (const auto& field : hreq) req.headers.Add(field.name_string(), std::string(field.value()));
+  if (auto tp = req.headers.Get("traceparent")) {
+    ex.trace_id = TraceIdFromTraceparent(*tp).value_or("");
+  }
+  ex.method = req.method;
+  ex.path = req.target.substr(0, req.target.find('?'));
+  const bool head = req.method == "HEAD";
+  const bool keep_alive = hreq.keep_alive();
+  // An error answered before reading the body keeps the connection only if
+  // there is no body left on it.
+  const After early = parser.is_done() && keep_alive ? After::kKeepAlive : After::kLingerAndClose;
+
+  auto target = ParseTarget(req.target);
+  if (!target.ok()) {
+    co_return co_await Reply(conn, ex, Response::Error(target.status()), head, early, started);
+  }
+  req.path = std::move(target->path);
+  req.query = std::move(target->query);
+  RouteMatch match = router_.Match(req.method, req.path);
+  if (match.error_status == 405) {
+    Response r = Response::Error(405, CodeName(Code::kNotSupported),
+                                 fmt::format("method {} is not allowed here", req.method));
+    r.headers.Set("allow", match.allow);
+    co_return co_await Reply(conn, ex, std::move(r), head, early, started);
+  }
+  if (match.error_status != 0) {
+    Response r = Response::Error(NotFound(fmt::format("no route for {}", ex.path)));
+    co_return co_await Reply(conn, ex, std::move(r), head, early, started);
+  }
+  ex.route = match.metric_name;
+
+  const uint64_t limit = match.options->max_body_bytes;
+  if (parser.content_length() && *parser.content_length() > limit) {
+    Response r = Response::Error(TooLarge(fmt::format(
+        "request body of {} bytes exceeds the limit of {} bytes", *parser.content_length(), limit)));
+    co_return co_await Reply(conn, ex, std::move(r), head, After::kLingerAndClose, started);
+  }
+  if (!parser.is_done()) {
+    parser.body_limit(limit);
+    if (beast::iequals(hreq[bhttp::field::expect], "100-continue")) {
+      static constexpr std::string_view k100 = "HTTP/1.1 100 Continue\r\n\r\n";
+      conn.stream.expires_after(options_.body_timeout);
+      ex.bytes_out += co_await asio::async_write(conn.stream, asio::buffer(k100), Redirect(ec));
+      if (ec) co_return After::kAbort;
+    }
+    conn.stream.expires_after(options_.body_timeout);
+    ex.bytes_in += co_await bhttp::async_read(conn.stream, buffer, parser, Redirect(ec));
+    if (ec == bhttp::error::body_limit) {
+      Response r = Response::Error(
+          TooLarge(fmt::format("request body exceeds the limit of {} bytes", limit)));
+      co_return co_await Reply(conn, ex, std::move(r), head, After::kLingerAndClose, started);
+    }
+    if (IsProtocolError(ec)) {
+      Response r = Response::Error(InvalidArgument("malformed request body: " + ec.message()));
+      co_return co_await Reply(conn, ex, std::move(r), head, After::kLingerAndClose, started);
+    }
+    if (ec) co_return After::kAbort;
+  }
+  req.body = std::move(hreq.body());
+
+  InFlightGuard in_flight(in_flight_);
+  Response resp = co_await asio::co_spawn(workers_->get_executor(),
+                                          RunOnWorker(this, &match, &req), asio::use_awaitable);
+  co_return co_await Reply(conn, ex, std::move(resp), head,
+                           keep_alive ? After::kKeepAlive : After::kClose, started);
+}
+
+asio::awaitable<After> Server::Impl::Reply(Connection& conn, Exchange& ex, Response resp,
+                                           bool head, After after, Clock::time_point started) {
+  if (after == After::kKeepAlive && stopping_.load()) after = After::kClose;
+  auto res = ToBeast(std::move(resp), ex.request_id, head, after == After::kKeepAlive);
+  ex.status = static_cast<int>(res.result_int());
+  conn.stream.expires_after(options_.body_timeout);
+  beast::error_code ec;
+  ex.bytes_out += co_await bhttp::async_write(conn.stream, res, Redirect(ec));
+  ex.duration = Clock::now() - started;
+  observer_.Record(ex);
+  co_return ec ? After::kAbort : after;
+}
+
+asio::awaitable<Response> Server::Impl::RunOnWorker(const Impl* impl, const RouteMatch* match,
+                                                    Request* req) {
+  co_return impl->Invoke(*match, *req);
+}
+
+Response Server::Impl::Invoke(const RouteMatch& match, Request& req) const {
+  try {
+    if (match.options->requires_auth) {
+      if (!options_.authenticate || !options_.authenticate(req)) {
+        Response r = Response::Error(Unauthenticated("missing or invalid credentials"));
+        r.headers.Set("www-authenticate", "Bearer");
+        return r;
+      }
+    }
+    req.params = match.params;
+    return (*match.handler)(req);
+  } catch (const std::exception& e) {
+    log::Error("http.handler_exception")
+        .Str("request_id", req.request_id)
+        .Str("route", match.metric_name)
+        .Str("what", e.what());
+  } catch (...) {
+    log::Error("http.handler_exception")
+        .Str("request_id", req.request_id)
+        .Str("route", match.metric_name)
+        .Str("what", "unknown exception");
+  }
+  return Response::Error(Internal("internal error; request id " + req.request_id));
+}
+
+// ---------------------------------------------------------------------------
+
+Server::Server(ServerOptions options, const Router& router, metrics::Registry& metrics)
+    : impl_(std::make_unique<Impl>(std::move(options), router, metrics)) {}
+Server::~Server() = default;
+Status Server::Start() { return impl_->Start(); }
+uint16_t Server::port() const { return impl_->port(); }
+void Server::Stop() { impl_->Stop(); }
+int Server::InFlight() const { return impl_->InFlight(); }
+
+}  // namespace nasd::http

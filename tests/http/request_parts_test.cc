@@ -1,0 +1,93 @@
+#include "http/request_parts.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace nasd::http {
+namespace {
+
+TEST(ParseTargetTest, SplitsAndDecodes) {
+  auto t = ParseTarget("/a%20b/c?x=1&name=hello+world%21&flag&=skip&&y=%2B");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->raw_path, "/a%20b/c");
+  EXPECT_EQ(t->path, "/a b/c");
+  EXPECT_EQ(t->query, (std::map<std::string, std::string>{
+                          {"x", "1"}, {"name", "hello world!"}, {"flag", ""}, {"", "skip"},
+                          {"y", "+"}}));
+  auto plain = ParseTarget("/");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->path, "/");
+  EXPECT_TRUE(plain->query.empty());
+}
+
+TEST(ParseTargetTest, RejectsBadTargets) {
+  EXPECT_EQ(ParseTarget("http://host/x").status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(ParseTarget("*").status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(ParseTarget("/a%zz").status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(ParseTarget("/a%00").status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(ParseTarget("/a?x=%4").status().code(), Code::kInvalidArgument);
+}
+
+TEST(RequestIdTest, SixteenHexAndUnique) {
+  std::set<std::string> ids;
+  for (int i = 0; i < 1000; ++i) {
+    std::string id = NewRequestId();
+    ASSERT_EQ(id.size(), 16u);
+    ASSERT_EQ(id.find_first_not_of("0123456789abcdef"), std::string::npos) << id;
+    ids.insert(id);
+  }
+  EXPECT_EQ(ids.size(), 1000u);
+}
+
+TEST(TraceparentTest, AcceptsValidW3cHeaders) {
+  EXPECT_EQ(TraceIdFromTraceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
+            "4bf92f3577b34da6a3ce929d0e0e4736");
+}
+
+TEST(TraceparentTest, RejectsInvalidHeaders) {
+  for (const char* bad : {
+           "",
+           "garbage",
+           "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",   // version
+           "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",   // upper case
+           "00-00000000000000000000000000000000-00f067aa0ba902b7-01",   // zero trace
+           "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",   // zero parent
+           "00-4bf92f3577b34da6a3ce929d0e0e473-00f067aa0ba902b7-01",    // short
+           "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-x", // long
+           "00_4bf92f3577b34da6a3ce929d0e0e4736_00f067aa0ba902b7_01",   // separators
+           "00-4bf92f3577b34da6a3ce929d0e0e47zz-00f067aa0ba902b7-01",   // not hex
+       }) {
+    EXPECT_FALSE(TraceIdFromTraceparent(bad).has_value()) << bad;
+  }
+}
+
+TEST(MethodLabelTest, BoundsUnknownMethods) {
+  EXPECT_EQ(MethodLabel("GET"), "GET");
+  EXPECT_EQ(MethodLabel("PROPFIND"), "PROPFIND");
+  EXPECT_EQ(MethodLabel("BREW"), "OTHER");
+  EXPECT_EQ(MethodLabel("get"), "OTHER");
+}
+
+TEST(CheckResponseHeaderTest, KeepsOrdinaryDropsOwnedAndUnsafe) {
+  EXPECT_EQ(CheckResponseHeader("x-custom", "value; with=stuff"), HeaderVerdict::kKeep);
+  EXPECT_EQ(CheckResponseHeader("etag", "\"abc\""), HeaderVerdict::kKeep);
+  for (const char* owned : {"content-length", "connection", "date", "server", "transfer-encoding"}) {
+    EXPECT_EQ(CheckResponseHeader(owned, "1"), HeaderVerdict::kServerOwned) << owned;
+  }
+  EXPECT_EQ(CheckResponseHeader("x-a", "1\r\nset-cookie: x=1"), HeaderVerdict::kUnsafe);
+  EXPECT_EQ(CheckResponseHeader("x-a", "line\nbreak"), HeaderVerdict::kUnsafe);
+  EXPECT_EQ(CheckResponseHeader("x-a", std::string_view("nul\0", 4)), HeaderVerdict::kUnsafe);
+  EXPECT_EQ(CheckResponseHeader("", "v"), HeaderVerdict::kUnsafe);
+  EXPECT_EQ(CheckResponseHeader("bad name", "v"), HeaderVerdict::kUnsafe);
+  EXPECT_EQ(CheckResponseHeader("x:y", "v"), HeaderVerdict::kUnsafe);
+  EXPECT_EQ(CheckResponseHeader("x\r\ny", "v"), HeaderVerdict::kUnsafe);
+}
+
+TEST(HttpDateTest, ImfFixdate) {
+  auto t = std::chrono::system_clock::from_time_t(784111777);
+  EXPECT_EQ(HttpDate(t), "Sun, 06 Nov 1994 08:49:37 GMT");
+}
+
+}  // namespace
+}  // namespace nasd::http
