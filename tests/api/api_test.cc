@@ -99,7 +99,7 @@ TEST_F(ApiTest, ApiNeedsTheToken) {
   http::ClientRequest req;
   req.port = server_->port();
   req.target = "/api/v1/shares";
-  for (std::string bad : {"Bearer wrong", std::string("Bearer ") + kToken + "x", std::string("bearer ") + kToken,
+  for (const std::string& bad : std::vector<std::string>{"Bearer wrong", std::string("Bearer ") + kToken + "x", std::string("bearer ") + kToken,
                           std::string("Basic ") + kToken, std::string("Bearer")}) {
     req.headers.Set("authorization", bad);
     auto resp = http::Fetch(req);

@@ -82,7 +82,8 @@ sleep 0.2
 check "traceparent is echoed into the access log" grep -q "4bf92f3577b34da6a3ce929d0e0e4736" "$WORK/serve.log"
 
 kill -TERM "$SERVER"
-check "SIGTERM exits 0" test "$(wait_exit "$SERVER" 30)" = 0
+wait_exit "$SERVER" 30
+check "SIGTERM exits 0" test "$EXIT_STATUS" = 0
 check "server logs a clean stop" grep -q "server.stopped" "$WORK/serve.log"
 check "log lines are JSON objects" bash -c "grep -v '^{' '$WORK/serve.log' | wc -l | grep -qx 0"
 
@@ -92,6 +93,7 @@ check "shares survived the restart" bash -c "grep -q '^docs ' '$WORK/last.out' &
 expect_code 0 "share delete media" "$NASD" --config "$CFG" share delete media
 expect_code 1 "deleting it again is refused" "$NASD" --config "$CFG" share delete media
 kill -INT "$SERVER"
-check "SIGINT exits 0" test "$(wait_exit "$SERVER" 30)" = 0
+wait_exit "$SERVER" 30
+check "SIGINT exits 0" test "$EXIT_STATUS" = 0
 
 finish

@@ -49,15 +49,17 @@ wait_http() {
   return 1
 }
 
-# wait_exit PID SECONDS -> exit status of PID (a child of this shell)
+# wait_exit PID SECONDS: sets EXIT_STATUS to the exit status of PID (a child
+# of this shell, so not callable from a subshell), or "timeout".
 wait_exit() {
   local pid=$1 secs=$2
   for _ in $(seq 1 $((secs*10))); do
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
-  if kill -0 "$pid" 2>/dev/null; then echo timeout; return 0; fi
-  local rc=0; wait "$pid" || rc=$?; echo "$rc"
+  if kill -0 "$pid" 2>/dev/null; then EXIT_STATUS=timeout; return 0; fi
+  EXIT_STATUS=0
+  wait "$pid" || EXIT_STATUS=$?
 }
 
 finish() {
