@@ -32,16 +32,16 @@ void ServerObserver::Record(const Exchange& ex) {
   request_bytes_.Inc(static_cast<double>(ex.bytes_in));
   response_bytes_.Inc(static_cast<double>(ex.bytes_out));
 
-  log::Info("http.access")
-      .Str("method", ex.method)
+  auto line = log::Info("http.access");
+  line.Str("method", ex.method)
       .Str("path", ex.path)
       .Int("status", ex.status)
       .Uint("bytes_in", ex.bytes_in)
       .Uint("bytes_out", ex.bytes_out)
       .Double("duration_ms", seconds * 1000.0)
-      .Str("request_id", ex.request_id)
-      .Str("trace_id", ex.trace_id)
-      .Str("remote", ex.remote);
+      .Str("request_id", ex.request_id);
+  if (!ex.trace_id.empty()) line.Str("trace_id", ex.trace_id);
+  line.Str("remote", ex.remote);
 }
 
 void LogException(std::string_view where, std::exception_ptr e) {
