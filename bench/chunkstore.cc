@@ -5,7 +5,10 @@
 // alternating, with the page cache dropped between phases when possible.
 //
 //   bench_chunkstore [--dir DIR] [--mib N] [--rounds N] [--sizes-kib 4096,64]
-//                    [--threads 1,2]
+//                    [--threads 1,2] [--overlap-min-kib N]
+//
+// --overlap-min-kib sets ChunkStoreOptions::overlap_min_size (chunks at least
+// that big are hashed while they are written); the store's default otherwise.
 //
 // Every chunk holds distinct random bytes, so deduplication never skips work.
 // nasd puts are measured twice: into a fresh store, where most puts also
@@ -43,6 +46,7 @@ struct Options {
   int rounds = 5;
   std::vector<uint64_t> sizes_kib = {4096, 64};
   std::vector<uint64_t> threads = {1, 2};
+  nasd::chunk::ChunkStoreOptions store;
 };
 
 [[noreturn]] void Die(const std::string& msg) {
@@ -92,8 +96,12 @@ Options ParseArgs(int argc, char** argv) {
       o.sizes_kib = ParseList(value(), "--sizes-kib");
     } else if (a == "--threads") {
       o.threads = ParseList(value(), "--threads");
+    } else if (a == "--overlap-min-kib") {
+      o.store.overlap_min_size = ParseU64(value(), "--overlap-min-kib") << 10;
     } else {
-      Die(fmt::format("unknown flag {} (flags: --dir --mib --rounds --sizes-kib --threads)", a));
+      Die(fmt::format(
+          "unknown flag {} (flags: --dir --mib --rounds --sizes-kib --threads --overlap-min-kib)",
+          a));
     }
   }
   return o;
@@ -189,14 +197,16 @@ double BaselineGet(const std::string& dir, const Chunks& chunks, uint64_t thread
 
 // --- nasd: ChunkStore over the local backend -------------------------------
 
-std::unique_ptr<nasd::chunk::ChunkStore> OpenStore(const std::string& dir) {
+std::unique_ptr<nasd::chunk::ChunkStore> OpenStore(
+    const std::string& dir, const nasd::chunk::ChunkStoreOptions& options = {}) {
   auto backend = nasd::chunk::OpenLocalBackend(dir);
   if (!backend.ok()) Die(backend.status().ToString());
-  return std::make_unique<nasd::chunk::ChunkStore>(std::move(backend).value());
+  return std::make_unique<nasd::chunk::ChunkStore>(std::move(backend).value(), options);
 }
 
-double NasdPut(const std::string& dir, const Chunks& chunks, uint64_t threads) {
-  auto store = OpenStore(dir);
+double NasdPut(const std::string& dir, const Chunks& chunks, uint64_t threads,
+               const nasd::chunk::ChunkStoreOptions& options) {
+  auto store = OpenStore(dir, options);
   return ParallelFor(chunks.size(), threads, [&](size_t i) {
     auto id = store->Put(chunks[i]);
     if (!id.ok()) Die(id.status().ToString());
@@ -240,17 +250,18 @@ struct Samples {
 
 // One round: the same bytes through nasd and the baseline, in the given order.
 void RunRound(const std::string& root, const Chunks& chunks, double mb, uint64_t threads,
-              bool nasd_first, bool* dropped, Samples* s) {
+              const nasd::chunk::ChunkStoreOptions& options, bool nasd_first, bool* dropped,
+              Samples* s) {
   const std::string nasd_dir = root + "/nasd";
   const std::string base_dir = root + "/plain";
   auto run_nasd = [&] {
     *dropped &= DropCaches();
-    s->nasd_put.push_back(mb / NasdPut(nasd_dir, chunks, threads));
+    s->nasd_put.push_back(mb / NasdPut(nasd_dir, chunks, threads, options));
     *dropped &= DropCaches();
     s->nasd_get.push_back(mb / NasdGet(nasd_dir, chunks, threads));
     NasdDeleteAll(nasd_dir, chunks);  // leaves the fan-out directories in place
     *dropped &= DropCaches();
-    s->nasd_put_warm.push_back(mb / NasdPut(nasd_dir, chunks, threads));
+    s->nasd_put_warm.push_back(mb / NasdPut(nasd_dir, chunks, threads, options));
   };
   auto run_base = [&] {
     *dropped &= DropCaches();
@@ -295,7 +306,7 @@ int main(int argc, char** argv) {
         Chunks chunks;
         for (size_t i = 0; i < count; ++i)
           chunks.push_back(std::string_view(data).substr(i * size, size));
-        RunRound(root, chunks, mb, threads, r % 2 == 0, &dropped, &s);
+        RunRound(root, chunks, mb, threads, opt.store, r % 2 == 0, &dropped, &s);
       }
       const std::string t = fmt::format("{}T", threads);
       rows.push_back(
@@ -311,7 +322,8 @@ int main(int argc, char** argv) {
              opt.rounds, dropped ? "dropped before every phase" : "NOT dropped (no permission)");
   fmt::print(
       "nasd: ChunkStore::Put/Get, local backend (sha256 + crc32c frame + tmp/fsync/rename/dir "
-      "fsync)\n");
+      "fsync); chunks of {} KiB or more hashed while written\n",
+      opt.store.overlap_min_size >> 10);
   fmt::print("baseline: plain files, write+fsync+rename+dir fsync; read() back; T = threads\n\n");
   fmt::print("{:<30} {:>10} {:>14} {:>7}\n", "case", "nasd MB/s", "baseline MB/s", "ratio");
   for (const Row& row : rows) {

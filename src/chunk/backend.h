@@ -5,12 +5,16 @@
 // - PutObject is atomic and durable: when it returns ok the whole object is
 //   readable after a crash; a reader never observes a partial object under its
 //   final name. Putting an existing name replaces it with identical semantics.
+// - A staged put (BeginPut) writes an object before its name is known and
+//   gives the same guarantees when committed; see PendingObject.
 // - Reads of absent objects return kNotFound.
 // - All methods are thread-safe.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -28,10 +32,46 @@ struct LocalFile {
   uint64_t size = 0;
 };
 
+// An object being written whose name is given only when it is published.
+// It lets a writer start the (slow, durable) write of an object while it is
+// still computing the object's name, as ChunkStore::Put does with the hash.
+//
+// Until Commit returns ok nothing of it is visible: it is not listed, not
+// counted in usage, and a crash leaves no object (a local temporary at most,
+// which the next open removes). Use from one thread at a time; must not
+// outlive the Backend that made it. Destroying a PendingObject that was not
+// committed aborts it.
+class PendingObject {
+ public:
+  virtual ~PendingObject() = default;
+  // Appends parts, in order (a scatter write: the parts are not copied into
+  // one buffer first where the backend can avoid it). A failure aborts the
+  // object. Every call on a finished (committed or aborted) object fails
+  // with kFailedPrecondition.
+  virtual Status Append(std::span<const std::string_view> parts) = 0;
+  // Makes the bytes appended so far durable without naming them, so that
+  // Commit has little left to wait for. Optional: Commit makes durable
+  // whatever Sync did not. A failure aborts the object.
+  virtual Status Sync() = 0;
+  // Publishes the bytes as object `name` with PutObject's semantics (atomic,
+  // durable, replaces an existing object). kInvalidArgument for a bad name.
+  // Ends the PendingObject whatever the outcome; on failure no temporary
+  // remains, and as with PutObject the object may be visible under name only
+  // if the failure came after the atomic rename (a directory fsync failed).
+  virtual Status Commit(std::string_view name) = 0;
+  // Discards the bytes; nothing becomes visible. Idempotent; a no-op after
+  // Commit.
+  virtual void Abort() = 0;
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
   virtual Status PutObject(std::string_view name, std::string_view data) = 0;
+  // Starts a staged put. The default buffers the bytes in memory and calls
+  // PutObject at Commit (for backends that cannot write ahead, e.g. S3);
+  // the local backend writes a temporary file as the bytes arrive.
+  virtual Result<std::unique_ptr<PendingObject>> BeginPut();
   // Bytes [offset, offset+length) clipped to the object size.
   virtual Result<std::string> ReadObject(std::string_view name, uint64_t offset,
                                          uint64_t length) = 0;

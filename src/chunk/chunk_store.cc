@@ -5,9 +5,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <thread>
 #include <type_traits>
 
 #include "chunk/chunk_format.h"
+#include "chunk/hash_pool.h"
 #include "chunk/local/posix_io.h"
 #include "common/random.h"
 
@@ -76,8 +78,14 @@ struct ChunkStore::Counters {
   }
 };
 
-ChunkStore::ChunkStore(std::unique_ptr<Backend> backend)
-    : backend_(std::move(backend)), counters_(std::make_unique<Counters>()) {}
+size_t DefaultHashThreads() { return std::max(1u, std::thread::hardware_concurrency()); }
+
+ChunkStore::ChunkStore(std::unique_ptr<Backend> backend, ChunkStoreOptions options)
+    : options_(options),
+      backend_(std::move(backend)),
+      counters_(std::make_unique<Counters>()),
+      hash_pool_(options.hash_threads > 0 ? std::make_unique<HashPool>(options.hash_threads)
+                                          : nullptr) {}
 
 ChunkStore::~ChunkStore() = default;
 
@@ -86,23 +94,59 @@ Result<ChunkId> ChunkStore::Put(std::string_view data) {
     return TooLarge(
         fmt::format("chunk of {} bytes exceeds the maximum {}", data.size(), kMaxChunkSize));
   }
+  const bool overlap = hash_pool_ != nullptr && data.size() >= options_.overlap_min_size;
+  Result<ChunkId> id = overlap ? PutOverlapped(data) : PutHashFirst(data);
+  if (id.ok()) counters_->puts.fetch_add(1, std::memory_order_relaxed);
+  return counters_->Track(std::move(id));
+}
+
+Result<ChunkId> ChunkStore::PutHashFirst(std::string_view data) {
   const ChunkId id = ChunkId::Of(data);
   const std::string name = id.ToHex();
-  const uint64_t frame_size = format::FrameSizeFor(data.size());
-  // Idempotent: an object of the right size is this chunk (names are hashes).
-  // One of another size is a torn leftover and is replaced.
-  Result<uint64_t> existing = backend_->ObjectSize(name);
-  if (existing.ok() && *existing == frame_size) {
-    counters_->puts.fetch_add(1, std::memory_order_relaxed);
+  Result<bool> present = HasFrame(name, data.size());
+  if (!present.ok()) return present.status().WithContext("put chunk " + name);
+  if (*present) return id;
+  Result<std::unique_ptr<PendingObject>> staged = StageFrame(data);
+  if (!staged.ok()) return staged.status().WithContext("put chunk " + name);
+  NASD_RETURN_IF_ERROR((*staged)->Commit(name).WithContext("put chunk " + name));
+  return id;
+}
+
+Result<ChunkId> ChunkStore::PutOverlapped(std::string_view data) {
+  HashPool::Job hashing(*hash_pool_, data);
+  Result<std::unique_ptr<PendingObject>> staged = StageFrame(data);
+  if (!staged.ok()) {
+    return staged.status().WithContext(fmt::format("put chunk of {} bytes", data.size()));
+  }
+  const ChunkId id = hashing.Wait();
+  const std::string name = id.ToHex();
+  PendingObject& pending = **staged;
+  Result<bool> present = HasFrame(name, data.size());
+  if (!present.ok()) return present.status().WithContext("put chunk " + name);
+  if (*present) {
+    pending.Abort();
     return id;
   }
-  if (!existing.ok() && existing.status().code() != Code::kNotFound) {
-    return counters_->Track<Result<ChunkId>>(existing.status().WithContext("put chunk " + name));
-  }
-  Status st = backend_->PutObject(name, format::Encode(data));
-  if (!st.ok()) return counters_->Track<Result<ChunkId>>(st.WithContext("put chunk " + name));
-  counters_->puts.fetch_add(1, std::memory_order_relaxed);
+  NASD_RETURN_IF_ERROR(pending.Commit(name).WithContext("put chunk " + name));
   return id;
+}
+
+Result<bool> ChunkStore::HasFrame(const std::string& name, uint64_t data_size) {
+  // Names are hashes, so an object of the right size is this chunk; one of
+  // another size is a torn leftover that the put replaces.
+  Result<uint64_t> size = backend_->ObjectSize(name);
+  if (size.ok()) return *size == format::FrameSizeFor(data_size);
+  if (size.status().code() == Code::kNotFound) return false;
+  return size.status();
+}
+
+Result<std::unique_ptr<PendingObject>> ChunkStore::StageFrame(std::string_view data) {
+  const std::string header = format::EncodeHeader(data);
+  NASD_ASSIGN_OR_RETURN(std::unique_ptr<PendingObject> pending, backend_->BeginPut());
+  const std::string_view parts[] = {header, data};
+  NASD_RETURN_IF_ERROR(pending->Append(parts));
+  NASD_RETURN_IF_ERROR(pending->Sync());
+  return pending;
 }
 
 Result<std::string> ChunkStore::Get(const ChunkId& id) {

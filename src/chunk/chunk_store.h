@@ -12,7 +12,8 @@
 //
 // Durability: Put() returns only when the chunk is durable in the backend.
 // Thread safety: all methods are thread-safe; concurrent Put() of the same
-// bytes is safe and idempotent.
+// bytes is safe and idempotent. A store runs up to
+// ChunkStoreOptions::hash_threads helper threads (see Put).
 #pragma once
 
 #include <array>
@@ -26,6 +27,8 @@
 #include "common/status.h"
 
 namespace nasd::chunk {
+
+class HashPool;
 
 class ChunkId {
  public:
@@ -68,14 +71,37 @@ struct ChunkStoreStats {
   uint64_t errors = 0;
 };
 
+// One helper thread per CPU.
+size_t DefaultHashThreads();
+
+struct ChunkStoreOptions {
+  // Threads that hash large chunks while Put writes them, started on demand
+  // and kept until the store is destroyed. 0: every chunk is hashed on the
+  // calling thread before it is written.
+  size_t hash_threads = DefaultHashThreads();
+  // Chunks of at least this many bytes are hashed while they are written;
+  // smaller ones are hashed first, where the overlap would gain less than
+  // the hand-off costs.
+  uint64_t overlap_min_size = 256 << 10;
+};
+
 class ChunkStore {
  public:
   // Takes ownership of backend.
-  explicit ChunkStore(std::unique_ptr<Backend> backend);
+  explicit ChunkStore(std::unique_ptr<Backend> backend, ChunkStoreOptions options = {});
   ~ChunkStore();
 
-  // Stores data (idempotent: an existing chunk is not rewritten) and returns its id.
-  // Fails with kTooLarge above kMaxChunkSize.
+  // Stores data and returns its id. Idempotent: an existing complete chunk
+  // is never rewritten (an object of the wrong size, a torn leftover, is
+  // replaced). Fails with kTooLarge above kMaxChunkSize.
+  //
+  // A small chunk is hashed, looked up, and written only when absent. A
+  // large one is written as a staged object (Backend::BeginPut: header and
+  // data, durably) while a helper thread hashes it; then it is committed
+  // under its id, or discarded if the chunk already exists. So a duplicate
+  // large chunk costs a write that is thrown away, never a changed object.
+  // A failed put leaves no temporary, and no object unless it failed after
+  // the object was renamed into place (see PendingObject::Commit).
   Result<ChunkId> Put(std::string_view data);
   // Whole chunk, verified. kNotFound when absent, kCorruption when damaged.
   Result<std::string> Get(const ChunkId& id);
@@ -98,8 +124,18 @@ class ChunkStore {
 
  private:
   struct Counters;
-  std::unique_ptr<Backend> backend_;
-  std::unique_ptr<Counters> counters_;
+  Result<ChunkId> PutHashFirst(std::string_view data);
+  Result<ChunkId> PutOverlapped(std::string_view data);
+  // Whether name holds a complete frame for data_size bytes of data.
+  Result<bool> HasFrame(const std::string& name, uint64_t data_size);
+  // A staged object holding the durable frame of data (unnamed yet).
+  Result<std::unique_ptr<PendingObject>> StageFrame(std::string_view data);
+
+  // Fixed at construction.
+  const ChunkStoreOptions options_;
+  const std::unique_ptr<Backend> backend_;
+  const std::unique_ptr<Counters> counters_;
+  const std::unique_ptr<HashPool> hash_pool_;  // null when options_.hash_threads == 0
 };
 
 }  // namespace nasd::chunk

@@ -200,6 +200,56 @@ TYPED_TEST(ChunkStoreTest, ConcurrentPutsOfTheSameChunk) {
   EXPECT_EQ(*got, data);
 }
 
+TYPED_TEST(ChunkStoreTest, EveryPutPathStoresTheSameChunks) {
+  const std::vector<size_t> sizes = {0, 1, 65536, 300000, 4 << 20};
+  for (const ChunkStoreOptions& options :
+       {testing::HashFirstOptions(), testing::OverlappedOptions(1), testing::OverlappedOptions(4),
+        ChunkStoreOptions{}}) {
+    SCOPED_TRACE(::testing::Message() << "hash_threads " << options.hash_threads
+                                      << " overlap_min_size " << options.overlap_min_size);
+    TypeParam factory;  // a fresh backend for each way
+    std::unique_ptr<ChunkStore> store = factory.Make(options);
+    ASSERT_NE(store, nullptr);
+    uint64_t bytes = 0;
+    for (size_t size : sizes) {
+      const std::string data = RandomBytes(size, size + 5);
+      Result<ChunkId> id = store->Put(data);
+      ASSERT_TRUE(id.ok()) << id.status().ToString();
+      EXPECT_EQ(*id, ChunkId::Of(data));
+      Result<std::string> got = store->Get(*id);
+      ASSERT_TRUE(got.ok()) << got.status().ToString();
+      EXPECT_TRUE(*got == data);
+      ASSERT_TRUE(store->Put(data).ok()) << "a re-put deduplicates";
+      bytes += format::FrameSizeFor(size);
+    }
+    EXPECT_EQ(store->Usage().chunks, sizes.size());
+    EXPECT_EQ(store->Usage().bytes, bytes);
+    EXPECT_EQ(store->Stats().puts, 2 * sizes.size());
+  }
+}
+
+TYPED_TEST(ChunkStoreTest, ConcurrentPutsShareASmallHashPool) {
+  TypeParam factory;
+  std::unique_ptr<ChunkStore> store = factory.Make(testing::OverlappedOptions(1));
+  ASSERT_NE(store, nullptr);
+  std::atomic<int> right{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 8; ++i) {
+        const std::string data = RandomBytes(100000 + 1000 * i, 1000 * t + i);
+        Result<ChunkId> id = store->Put(data);
+        if (!id.ok() || *id != ChunkId::Of(data)) continue;
+        Result<std::string> got = store->Get(*id);
+        if (got.ok() && *got == data) right.fetch_add(1);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(right.load(), 32);
+  EXPECT_EQ(store->Usage().chunks, 32u);
+}
+
 TYPED_TEST(ChunkStoreTest, TooLargeChunkIsRejected) {
   const std::string data(ChunkStore::kMaxChunkSize + 1, 'x');
   EXPECT_EQ(this->store_->Put(data).status().code(), Code::kTooLarge);

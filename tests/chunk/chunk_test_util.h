@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <random>
 #include <string>
@@ -29,29 +30,54 @@ inline std::string RandomBytes(size_t n, uint64_t seed) {
   return out;
 }
 
-// Factories: Make() returns a fresh, empty store. The factory object owns
-// whatever must outlive the store (a temp dir).
+// Store factories: Make() returns a store over a fresh, empty backend, except
+// that LocalStoreFactory reopens the same directory on every call. The
+// factory object owns whatever must outlive the store (a temp dir).
 struct MemStoreFactory {
   static constexpr const char* kName = "mem";
-  std::unique_ptr<ChunkStore> Make() { return std::make_unique<ChunkStore>(NewMemBackend()); }
+  std::unique_ptr<ChunkStore> Make(ChunkStoreOptions options = {}) {
+    return std::make_unique<ChunkStore>(NewMemBackend(), options);
+  }
 };
 
 struct LocalStoreFactory {
   static constexpr const char* kName = "local";
   testutil::TempDir dir;
-  std::unique_ptr<ChunkStore> Make() {
+  std::unique_ptr<ChunkStore> Make(ChunkStoreOptions options = {}) {
     auto backend = OpenLocalBackend(dir.Sub("chunks"));
     EXPECT_TRUE(backend.ok()) << backend.status().ToString();
     if (!backend.ok()) return nullptr;
-    return std::make_unique<ChunkStore>(std::move(backend).value());
+    return std::make_unique<ChunkStore>(std::move(backend).value(), options);
   }
 };
 
 struct FaultMemStoreFactory {
   static constexpr const char* kName = "fault_mem";
-  std::unique_ptr<ChunkStore> Make() {
-    return std::make_unique<ChunkStore>(std::make_unique<FaultBackend>(NewMemBackend()));
+  std::unique_ptr<ChunkStore> Make(ChunkStoreOptions options = {}) {
+    return std::make_unique<ChunkStore>(std::make_unique<FaultBackend>(NewMemBackend()), options);
   }
 };
+
+// The two ways ChunkStore::Put runs: hash, then write; or write while a
+// helper thread hashes (forced here for every size).
+inline ChunkStoreOptions HashFirstOptions() {
+  ChunkStoreOptions o;
+  o.hash_threads = 0;
+  return o;
+}
+
+inline ChunkStoreOptions OverlappedOptions(size_t threads = 1) {
+  ChunkStoreOptions o;
+  o.hash_threads = threads;
+  o.overlap_min_size = 0;
+  return o;
+}
+
+// Regular files in dir (a local backend's tmp/ after puts should have none).
+inline size_t CountFiles(const std::filesystem::path& dir) {
+  size_t n = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) n += e.is_regular_file() ? 1 : 0;
+  return n;
+}
 
 }  // namespace nasd::chunk::testing

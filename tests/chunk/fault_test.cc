@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 
 #include "chunk/chunk_format.h"
 #include "chunk/chunk_store.h"
@@ -17,12 +18,21 @@ using testing::RandomBytes;
 
 constexpr uint64_t kSeg = format::kSegmentSize;
 
-class FaultTest : public ::testing::Test {
+// Every test runs with both ways Put works: hash first, then write; or
+// write a staged object while a helper thread hashes.
+enum class PutPath { kHashFirst, kOverlapped };
+
+class FaultTest : public ::testing::TestWithParam<PutPath> {
  protected:
   void SetUp() override {
     auto fault = std::make_unique<FaultBackend>(NewMemBackend());
     fault_ = fault.get();
-    store_ = std::make_unique<ChunkStore>(std::move(fault));
+    store_ = std::make_unique<ChunkStore>(std::move(fault), Options());
+  }
+
+  static ChunkStoreOptions Options() {
+    return GetParam() == PutPath::kHashFirst ? testing::HashFirstOptions()
+                                             : testing::OverlappedOptions();
   }
 
   FaultBackend* fault_ = nullptr;  // owned by store_
@@ -31,7 +41,7 @@ class FaultTest : public ::testing::Test {
   const ChunkId id_ = ChunkId::Of(data_);
 };
 
-TEST_F(FaultTest, FailedPutReturnsErrorAndLeavesNoChunk) {
+TEST_P(FaultTest, FailedPutReturnsErrorAndLeavesNoChunk) {
   fault_->Inject(FaultOp::kPut, FaultKind::kFail);
   Result<ChunkId> put = store_->Put(data_);
   EXPECT_EQ(put.status().code(), Code::kIoError);
@@ -44,14 +54,14 @@ TEST_F(FaultTest, FailedPutReturnsErrorAndLeavesNoChunk) {
   EXPECT_TRUE(store_->Put(data_).ok()) << "the fault fired once only";
 }
 
-TEST_F(FaultTest, IdempotentPutDoesNotRewrite) {
+TEST_P(FaultTest, IdempotentPutDoesNotRewrite) {
   ASSERT_TRUE(store_->Put(data_).ok());
   fault_->Inject(FaultOp::kPut, FaultKind::kFail, FaultBackend::kForever);
   EXPECT_TRUE(store_->Put(data_).ok()) << "an existing chunk is not written again";
   EXPECT_EQ(fault_->fired(), 0u);
 }
 
-TEST_F(FaultTest, TornPutIsCorruptionOnEveryRead) {
+TEST_P(FaultTest, TornPutIsCorruptionOnEveryRead) {
   fault_->Inject(FaultOp::kPut, FaultKind::kTear);
   ASSERT_TRUE(store_->Put(data_).ok()) << "a torn backend lies about success";
   Result<std::string> got = store_->Get(id_);
@@ -69,7 +79,7 @@ TEST_F(FaultTest, TornPutIsCorruptionOnEveryRead) {
   EXPECT_EQ(*got, data_.substr(0, kSeg));
 }
 
-TEST_F(FaultTest, PutReplacesATornObject) {
+TEST_P(FaultTest, PutReplacesATornObject) {
   fault_->Inject(FaultOp::kPut, FaultKind::kTear);
   ASSERT_TRUE(store_->Put(data_).ok());
   ASSERT_TRUE(store_->Put(data_).ok());
@@ -78,7 +88,7 @@ TEST_F(FaultTest, PutReplacesATornObject) {
   EXPECT_EQ(*got, data_);
 }
 
-TEST_F(FaultTest, CorruptedPutNeverReturnsData) {
+TEST_P(FaultTest, CorruptedPutNeverReturnsData) {
   fault_->Inject(FaultOp::kPut, FaultKind::kCorrupt);
   ASSERT_TRUE(store_->Put(data_).ok());
   Result<std::string> got = store_->Get(id_);
@@ -94,7 +104,7 @@ TEST_F(FaultTest, CorruptedPutNeverReturnsData) {
   EXPECT_EQ(*got, data_.substr(kSeg, kSeg));
 }
 
-TEST_F(FaultTest, CorruptionOnReadIsDetected) {
+TEST_P(FaultTest, CorruptionOnReadIsDetected) {
   ASSERT_TRUE(store_->Put(data_).ok());
   fault_->Inject(FaultOp::kRead, FaultKind::kCorrupt);
   EXPECT_EQ(store_->Get(id_).status().code(), Code::kCorruption);
@@ -109,7 +119,7 @@ TEST_F(FaultTest, CorruptionOnReadIsDetected) {
   EXPECT_TRUE(store_->GetRange(id_, 0, 10).ok());
 }
 
-TEST_F(FaultTest, ShortReadIsCorruption) {
+TEST_P(FaultTest, ShortReadIsCorruption) {
   ASSERT_TRUE(store_->Put(data_).ok());
   fault_->Inject(FaultOp::kRead, FaultKind::kTear);
   EXPECT_EQ(store_->Get(id_).status().code(), Code::kCorruption);
@@ -120,7 +130,7 @@ TEST_F(FaultTest, ShortReadIsCorruption) {
   EXPECT_EQ(fault_->fired(), 3u);
 }
 
-TEST_F(FaultTest, DelayedReadStillSucceeds) {
+TEST_P(FaultTest, DelayedReadStillSucceeds) {
   ASSERT_TRUE(store_->Put(data_).ok());
   fault_->Inject(FaultOp::kRead, FaultKind::kDelay, 1, milliseconds(100));
   const auto start = std::chrono::steady_clock::now();
@@ -132,7 +142,7 @@ TEST_F(FaultTest, DelayedReadStillSucceeds) {
   EXPECT_EQ(fault_->fired(), 1u);
 }
 
-TEST_F(FaultTest, StatsCountCorruptionsAndErrors) {
+TEST_P(FaultTest, StatsCountCorruptionsAndErrors) {
   ASSERT_TRUE(store_->Put(data_).ok());
   fault_->Inject(FaultOp::kRead, FaultKind::kCorrupt, 3);
   for (int i = 0; i < 3; ++i) EXPECT_EQ(store_->Get(id_).status().code(), Code::kCorruption);
@@ -146,7 +156,7 @@ TEST_F(FaultTest, StatsCountCorruptionsAndErrors) {
   EXPECT_EQ(stats.gets, 0u);
 }
 
-TEST_F(FaultTest, FailuresOfEveryOperationPropagate) {
+TEST_P(FaultTest, FailuresOfEveryOperationPropagate) {
   ASSERT_TRUE(store_->Put(data_).ok());
   fault_->Inject(FaultOp::kStat, FaultKind::kFail);
   EXPECT_EQ(store_->Has(id_).status().code(), Code::kIoError);
@@ -160,7 +170,7 @@ TEST_F(FaultTest, FailuresOfEveryOperationPropagate) {
   EXPECT_EQ(fault_->fired(), 4u);
 }
 
-TEST_F(FaultTest, DataFaultsNeverFireOnMetadataOperations) {
+TEST_P(FaultTest, DataFaultsNeverFireOnMetadataOperations) {
   ASSERT_TRUE(store_->Put(data_).ok());
   fault_->Inject(FaultOp::kAny, FaultKind::kCorrupt);
   EXPECT_TRUE(store_->Has(id_).ok());
@@ -170,21 +180,109 @@ TEST_F(FaultTest, DataFaultsNeverFireOnMetadataOperations) {
   EXPECT_EQ(fault_->fired(), 1u);
 }
 
-TEST(FaultLocalTest, TornPutOnLocalDiskIsCorruption) {
-  testutil::TempDir dir;
-  auto local = OpenLocalBackend(dir.Sub("chunks"));
-  ASSERT_TRUE(local.ok()) << local.status().ToString();
-  auto fault = std::make_unique<FaultBackend>(std::move(local).value());
-  FaultBackend* f = fault.get();
-  ChunkStore store(std::move(fault));
-  const std::string data = RandomBytes(200000, 8);
-  f->Inject(FaultOp::kPut, FaultKind::kTear);
-  Result<ChunkId> id = store.Put(data);
-  ASSERT_TRUE(id.ok());
-  EXPECT_EQ(store.Get(*id).status().code(), Code::kCorruption);
-  EXPECT_EQ(store.OpenFile(*id).status().code(), Code::kCorruption);
-  EXPECT_EQ(store.Stats().corruptions, 2u);
+TEST_P(FaultTest, FailedStagedWriteLeavesNoChunk) {
+  // kWrite fires on BeginPut, Append and Sync: let `skip` of them pass
+  // (a zero delay still counts as the call's fault) and fail the next.
+  for (int skip = 0; skip < 3; ++skip) {
+    SCOPED_TRACE(skip);
+    if (skip > 0) fault_->Inject(FaultOp::kWrite, FaultKind::kDelay, skip);
+    fault_->Inject(FaultOp::kWrite, FaultKind::kFail);
+    Result<ChunkId> put = store_->Put(data_);
+    EXPECT_EQ(put.status().code(), Code::kIoError);
+    EXPECT_NE(put.status().message().find("injected fault"), std::string::npos);
+    EXPECT_EQ(fault_->fired(), static_cast<uint64_t>((skip + 1) * (skip + 2) / 2));
+    EXPECT_EQ(store_->Usage().chunks, 0u);
+  }
+  EXPECT_EQ(store_->Stats().errors, 3u);
+  EXPECT_EQ(store_->Stats().puts, 0u);
+  ASSERT_TRUE(store_->Put(data_).ok());
+  Result<std::string> got = store_->Get(id_);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_TRUE(*got == data_);
 }
+
+TEST(FaultStagedPutTest, AFailedWriteAbortsTheStagedPut) {
+  FaultBackend fault(NewMemBackend());
+  for (int skip = 0; skip < 2; ++skip) {  // fail Append, then Sync
+    SCOPED_TRACE(skip);
+    auto pending = fault.BeginPut();
+    ASSERT_TRUE(pending.ok()) << pending.status().ToString();
+    const std::string_view parts[] = {"some", "bytes"};
+    if (skip > 0) {
+      ASSERT_TRUE((*pending)->Append(parts).ok());
+    }
+    fault.Inject(FaultOp::kWrite, FaultKind::kFail);
+    const Status st = skip == 0 ? (*pending)->Append(parts) : (*pending)->Sync();
+    EXPECT_EQ(st.code(), Code::kIoError);
+    EXPECT_EQ((*pending)->Commit("obj").code(), Code::kFailedPrecondition)
+        << "a staged put that failed can never publish what it got so far";
+    EXPECT_EQ(fault.ObjectSize("obj").status().code(), Code::kNotFound);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(PutPaths, FaultTest,
+                         ::testing::Values(PutPath::kHashFirst, PutPath::kOverlapped),
+                         [](const ::testing::TestParamInfo<PutPath>& info) {
+                           return info.param == PutPath::kHashFirst ? "hash_first" : "overlapped";
+                         });
+
+// A fault-wrapped local backend, checked for leftover temporaries.
+class FaultLocalTest : public ::testing::TestWithParam<PutPath> {
+ protected:
+  void SetUp() override {
+    auto local = OpenLocalBackend(root_);
+    ASSERT_TRUE(local.ok()) << local.status().ToString();
+    auto fault = std::make_unique<FaultBackend>(std::move(local).value());
+    fault_ = fault.get();
+    store_ = std::make_unique<ChunkStore>(std::move(fault), GetParam() == PutPath::kHashFirst
+                                                                ? testing::HashFirstOptions()
+                                                                : testing::OverlappedOptions());
+  }
+
+  size_t Temporaries() const { return testing::CountFiles(std::filesystem::path(root_) / "tmp"); }
+
+  testutil::TempDir dir_;
+  const std::string root_ = dir_.Sub("chunks");
+  FaultBackend* fault_ = nullptr;  // owned by store_
+  std::unique_ptr<ChunkStore> store_;
+};
+
+TEST_P(FaultLocalTest, FailedPutsLeaveNoTemporary) {
+  const std::string data = RandomBytes(300000, 9);
+  // Fail the write at BeginPut, Append, Sync (kWrite), then at Commit (kPut).
+  for (int skip = 0; skip < 4; ++skip) {
+    SCOPED_TRACE(skip);
+    if (skip > 0) fault_->Inject(FaultOp::kWrite, FaultKind::kDelay, skip);
+    fault_->Inject(skip < 3 ? FaultOp::kWrite : FaultOp::kPut, FaultKind::kFail);
+    EXPECT_EQ(store_->Put(data).status().code(), Code::kIoError);
+    EXPECT_EQ(Temporaries(), 0u);
+    EXPECT_EQ(store_->Usage().chunks, 0u);
+    fault_->Clear();
+  }
+  Result<ChunkId> id = store_->Put(data);
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  EXPECT_EQ(Temporaries(), 0u);
+  Result<std::string> got = store_->Get(*id);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_TRUE(*got == data);
+}
+
+TEST_P(FaultLocalTest, TornPutOnLocalDiskIsCorruption) {
+  const std::string data = RandomBytes(200000, 8);
+  fault_->Inject(FaultOp::kPut, FaultKind::kTear);
+  Result<ChunkId> id = store_->Put(data);
+  ASSERT_TRUE(id.ok());
+  EXPECT_EQ(store_->Get(*id).status().code(), Code::kCorruption);
+  EXPECT_EQ(store_->OpenFile(*id).status().code(), Code::kCorruption);
+  EXPECT_EQ(store_->Stats().corruptions, 2u);
+  EXPECT_EQ(Temporaries(), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(PutPaths, FaultLocalTest,
+                         ::testing::Values(PutPath::kHashFirst, PutPath::kOverlapped),
+                         [](const ::testing::TestParamInfo<PutPath>& info) {
+                           return info.param == PutPath::kHashFirst ? "hash_first" : "overlapped";
+                         });
 
 }  // namespace
 }  // namespace nasd::chunk

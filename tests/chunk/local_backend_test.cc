@@ -19,6 +19,7 @@ namespace nasd::chunk {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::CountFiles;
 using testing::RandomBytes;
 
 constexpr uint64_t kSeg = format::kSegmentSize;
@@ -43,12 +44,6 @@ class LocalBackendTest : public ::testing::Test {
   fs::path PathOf(const ChunkId& id) const {
     const std::string hex = id.ToHex();
     return fs::path(root_) / hex.substr(0, 2) / hex.substr(2, 2) / hex;
-  }
-
-  size_t CountFiles(const fs::path& dir) const {
-    size_t n = 0;
-    for (const auto& e : fs::directory_iterator(dir)) n += e.is_regular_file() ? 1 : 0;
-    return n;
   }
 
   void WriteFile(const fs::path& path, std::string_view data) {
@@ -99,6 +94,66 @@ TEST_F(LocalBackendTest, NoTemporariesAreLeftAfterPuts) {
   for (int i = 0; i < 10; ++i) MustPut(RandomBytes(5000, i));
   ASSERT_TRUE(store_->CheckWritable().ok());
   EXPECT_EQ(CountFiles(fs::path(root_) / "tmp"), 0u);
+}
+
+TEST_F(LocalBackendTest, StagedPutIsATemporaryUntilCommit) {
+  auto backend = OpenLocalBackend(dir_.Sub("raw"));
+  ASSERT_TRUE(backend.ok());
+  const fs::path tmp = dir_.path() / "raw" / "tmp";
+  auto pending = (*backend)->BeginPut();
+  ASSERT_TRUE(pending.ok()) << pending.status().ToString();
+  const std::string_view parts[] = {"head", "er+data"};
+  ASSERT_TRUE((*pending)->Append(parts).ok());
+  ASSERT_TRUE((*pending)->Sync().ok());
+  ASSERT_EQ(CountFiles(tmp), 1u);
+  for (const auto& e : fs::directory_iterator(tmp)) {
+    EXPECT_EQ(fs::file_size(e.path()), 11u);
+    EXPECT_EQ(e.path().filename().string().rfind(std::to_string(::getpid()) + ".", 0), 0u)
+        << "temporaries carry the writer's pid: " << e.path();
+  }
+  ASSERT_TRUE((*pending)->Commit("abcdef").ok());
+  EXPECT_EQ(CountFiles(tmp), 0u);
+  EXPECT_EQ(fs::file_size(dir_.path() / "raw" / "ab" / "cd" / "abcdef"), 11u);
+}
+
+TEST_F(LocalBackendTest, FailedCommitLeavesNoTemporary) {
+  // A directory where a chunk's file belongs is not the chunk (its size is
+  // wrong), so a put writes the data and then fails to rename it into place.
+  const std::string small = "blocked small";
+  const std::string large = RandomBytes(1 << 20, 6);
+  for (const std::string* data : {&small, &large}) {
+    fs::create_directories(PathOf(ChunkId::Of(*data)) / "in-the-way");
+  }
+  for (const ChunkStoreOptions& options :
+       {testing::HashFirstOptions(), testing::OverlappedOptions()}) {
+    auto backend = OpenLocalBackend(root_);
+    ASSERT_TRUE(backend.ok());
+    ChunkStore store(std::move(backend).value(), options);
+    for (const std::string* data : {&small, &large}) {
+      EXPECT_FALSE(store.Put(*data).ok());
+      EXPECT_EQ(CountFiles(fs::path(root_) / "tmp"), 0u);
+    }
+    EXPECT_EQ(store.Usage().chunks, 0u);
+    EXPECT_EQ(store.Stats().errors, 2u);
+  }
+}
+
+TEST_F(LocalBackendTest, RePutKeepsTheStoredFile) {
+  // Small chunks are looked up before writing; large ones are written while
+  // hashed and the staged copy is discarded. Either way the file stays.
+  for (size_t size : {size_t{1000}, size_t{1} << 20}) {
+    SCOPED_TRACE(size);
+    const std::string data = RandomBytes(size, size);
+    const ChunkId id = MustPut(data);
+    struct stat before;
+    ASSERT_EQ(::stat(PathOf(id).c_str(), &before), 0);
+    EXPECT_EQ(MustPut(data), id);
+    struct stat after;
+    ASSERT_EQ(::stat(PathOf(id).c_str(), &after), 0);
+    EXPECT_EQ(after.st_ino, before.st_ino) << "the object was rewritten";
+    EXPECT_EQ(CountFiles(fs::path(root_) / "tmp"), 0u);
+  }
+  EXPECT_EQ(store_->Usage().chunks, 2u);
 }
 
 TEST_F(LocalBackendTest, CrashLeftoversAreRemovedAtOpenAndNeverListed) {

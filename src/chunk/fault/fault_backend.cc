@@ -1,5 +1,7 @@
 #include "chunk/fault/fault_backend.h"
 
+#include <span>
+#include <string>
 #include <thread>
 
 namespace nasd::chunk {
@@ -68,14 +70,81 @@ Status FaultBackend::Before(FaultOp op, std::optional<Rule>* pending, bool data_
   return Status::Ok();
 }
 
+std::string_view FaultBackend::Damage(const std::optional<Rule>& rule, std::string_view data,
+                                      std::string* scratch) {
+  if (!rule) return data;
+  if (rule->kind == FaultKind::kTear) return data.substr(0, data.size() / 2);
+  *scratch = data;
+  FlipByte(*scratch, scratch->empty() ? 0 : scratch->size() - 1);
+  return *scratch;
+}
+
 Status FaultBackend::PutObject(std::string_view name, std::string_view data) {
   std::optional<Rule> rule;
   NASD_RETURN_IF_ERROR(Before(FaultOp::kPut, &rule));
-  if (!rule) return base_.PutObject(name, data);
-  if (rule->kind == FaultKind::kTear) return base_.PutObject(name, data.substr(0, data.size() / 2));
-  std::string damaged(data);
-  FlipByte(damaged, damaged.empty() ? 0 : damaged.size() - 1);
-  return base_.PutObject(name, damaged);
+  std::string scratch;
+  return base_.PutObject(name, Damage(rule, data, &scratch));
+}
+
+class FaultBackend::Pending final : public PendingObject {
+ public:
+  Pending(FaultBackend& fault, std::unique_ptr<PendingObject> base)
+      : fault_(fault), base_(std::move(base)) {}
+
+  Status Append(std::span<const std::string_view> parts) override {
+    if (finished_) return FailedPrecondition("append to a finished staged put");
+    NASD_RETURN_IF_ERROR(BeforeWrite());
+    for (std::string_view part : parts) buffer_.append(part);
+    return Status::Ok();
+  }
+
+  Status Sync() override {
+    if (finished_) return FailedPrecondition("sync of a finished staged put");
+    return BeforeWrite();
+  }
+
+  Status Commit(std::string_view name) override {
+    if (finished_) return FailedPrecondition("commit of a finished staged put");
+    finished_ = true;
+    std::optional<Rule> rule;
+    Status st = fault_.Before(FaultOp::kPut, &rule);
+    std::string scratch;
+    if (st.ok()) {
+      const std::string_view parts[] = {Damage(rule, buffer_, &scratch)};
+      st = base_->Append(parts);
+    }
+    if (!st.ok()) {
+      base_->Abort();
+      return st;
+    }
+    return base_->Commit(name);
+  }
+
+  void Abort() override {
+    finished_ = true;
+    base_->Abort();
+  }
+
+ private:
+  // Fires a kWrite rule; an injected failure aborts, as a real one does.
+  Status BeforeWrite() {
+    std::optional<Rule> rule;
+    Status st = fault_.Before(FaultOp::kWrite, &rule);
+    if (!st.ok()) Abort();
+    return st;
+  }
+
+  FaultBackend& fault_;
+  std::unique_ptr<PendingObject> base_;
+  std::string buffer_;
+  bool finished_ = false;
+};
+
+Result<std::unique_ptr<PendingObject>> FaultBackend::BeginPut() {
+  std::optional<Rule> rule;
+  NASD_RETURN_IF_ERROR(Before(FaultOp::kWrite, &rule));
+  NASD_ASSIGN_OR_RETURN(std::unique_ptr<PendingObject> base, base_.BeginPut());
+  return std::unique_ptr<PendingObject>(std::make_unique<Pending>(*this, std::move(base)));
 }
 
 Result<std::string> FaultBackend::ReadObject(std::string_view name, uint64_t offset,

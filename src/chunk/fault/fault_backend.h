@@ -13,7 +13,13 @@
 //               returned, as a buggy or crashing backend would; read: only
 //               the first half of the bytes is returned
 // kCorrupt and kTear apply only to kPut and kRead; a rule with them never
-// fires on other operations. Thread-safe.
+// fires on other operations.
+//
+// Staged puts (BeginPut) are faulted like PutObject: BeginPut, Append and
+// Sync are kWrite, Commit is kPut, so a put that is aborted (a deduplicated
+// chunk) never fires a kPut rule. The wrapper buffers the appended bytes and
+// writes them to the base's staged put at Commit, so that tear and corrupt
+// can damage them. Thread-safe.
 #pragma once
 
 #include <chrono>
@@ -29,7 +35,8 @@
 namespace nasd::chunk {
 
 enum class FaultOp {
-  kPut,     // PutObject
+  kPut,     // PutObject, PendingObject::Commit
+  kWrite,   // BeginPut, PendingObject::Append and Sync
   kRead,    // ReadObject, OpenLocal
   kStat,    // ObjectSize
   kDelete,  // DeleteObject
@@ -57,6 +64,7 @@ class FaultBackend final : public Backend {
   uint64_t fired() const;
 
   Status PutObject(std::string_view name, std::string_view data) override;
+  Result<std::unique_ptr<PendingObject>> BeginPut() override;
   Result<std::string> ReadObject(std::string_view name, uint64_t offset, uint64_t length) override;
   Result<uint64_t> ObjectSize(std::string_view name) override;
   Status DeleteObject(std::string_view name) override;
@@ -66,6 +74,8 @@ class FaultBackend final : public Backend {
   std::string Describe() const override;
 
  private:
+  class Pending;
+
   struct Rule {
     FaultOp op;
     FaultKind kind;
@@ -78,6 +88,10 @@ class FaultBackend final : public Backend {
   // Fires the rule for op: applies kFail (returned) and kDelay; leaves a
   // corrupt or tear rule in *pending for the caller to apply.
   Status Before(FaultOp op, std::optional<Rule>* pending, bool data_faults = true);
+  // The bytes a put stores under rule: data itself, or a torn or corrupted
+  // copy of it in *scratch.
+  static std::string_view Damage(const std::optional<Rule>& rule, std::string_view data,
+                                 std::string* scratch);
 
   std::unique_ptr<Backend> owned_;
   Backend& base_;

@@ -11,6 +11,7 @@
 #include <charconv>
 #include <filesystem>
 #include <mutex>
+#include <span>
 #include <vector>
 
 #include "chunk/local/fanout_tree.h"
@@ -52,17 +53,23 @@ class LocalBackend final : public Backend {
 
   Status PutObject(std::string_view name, std::string_view data) override {
     NASD_RETURN_IF_ERROR(CheckObjectName(name));
+    NASD_ASSIGN_OR_RETURN(std::unique_ptr<PendingObject> pending, BeginPut());
+    const std::string_view parts[] = {data};
+    NASD_RETURN_IF_ERROR(pending->Append(parts));
+    return pending->Commit(name);
+  }
+
+  Result<std::unique_ptr<PendingObject>> BeginPut() override;
+
+  // Moves the synced and closed temporary tmp of size bytes to name's final
+  // path and makes the entry durable. Removes tmp if it was not moved.
+  Status Publish(const std::string& tmp, std::string_view name, uint64_t size) {
+    Status st = CheckObjectName(name);
     FanoutTree::Pending dirs;
-    NASD_RETURN_IF_ERROR(tree_.MakeDirs(name, &dirs));
-    const std::string tmp = TempPath();
-    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
-    if (!fd.valid()) return ErrnoStatus(errno, "create " + tmp);
-    Status st = posix::WriteFull(fd.get(), data, tmp);
-    if (st.ok() && ::fsync(fd.get()) != 0) st = ErrnoStatus(errno, "fsync " + tmp);
-    if (st.ok()) st = fd.Close(tmp);
-    if (st.ok()) st = RenameIntoPlace(tmp, name, data.size());
+    if (st.ok()) st = tree_.MakeDirs(name, &dirs);
+    if (st.ok()) st = RenameIntoPlace(tmp, name, size);
     if (!st.ok()) {
-      ::unlink(tmp.c_str());
+      ::unlink(tmp.c_str());  // best effort: a leftover is removed at the next open
       return st;
     }
     NASD_RETURN_IF_ERROR(posix::FsyncDir(tree_.DirOf(name)));
@@ -193,6 +200,75 @@ class LocalBackend final : public Backend {
   std::atomic<uint64_t> bytes_{0};
   std::array<std::mutex, 64> stripes_;
 };
+
+// A staged put: a temporary file in root/tmp/ that Commit renames into place.
+class LocalPendingObject final : public PendingObject {
+ public:
+  LocalPendingObject(LocalBackend& backend, std::string tmp, UniqueFd fd)
+      : backend_(backend), tmp_(std::move(tmp)), fd_(std::move(fd)) {}
+  ~LocalPendingObject() override { Abort(); }
+
+  Status Append(std::span<const std::string_view> parts) override {
+    if (finished_) return FailedPrecondition("append to a finished staged put " + tmp_);
+    Status st = posix::WriteFull(fd_.get(), parts, tmp_);
+    if (!st.ok()) {
+      Abort();
+      return st;
+    }
+    for (std::string_view part : parts) size_ += part.size();
+    synced_ = false;
+    return Status::Ok();
+  }
+
+  Status Sync() override {
+    if (finished_) return FailedPrecondition("sync of a finished staged put " + tmp_);
+    if (!synced_ && ::fsync(fd_.get()) != 0) {
+      // After a failed fsync the file's contents are unknown: drop it.
+      Status st = ErrnoStatus(errno, "fsync " + tmp_);
+      Abort();
+      return st;
+    }
+    synced_ = true;
+    return Status::Ok();
+  }
+
+  Status Commit(std::string_view name) override {
+    if (finished_) return FailedPrecondition("commit of a finished staged put " + tmp_);
+    NASD_RETURN_IF_ERROR(Sync());
+    Status st = fd_.Close(tmp_);
+    if (!st.ok()) {
+      Abort();
+      return st;
+    }
+    finished_ = true;
+    return backend_.Publish(tmp_, name, size_);
+  }
+
+  void Abort() override {
+    if (finished_) return;
+    finished_ = true;
+    fd_.Close(tmp_).IgnoreError();  // the bytes are discarded anyway
+    // Best effort: a temporary that cannot be removed now is removed at the
+    // next open, and is never listed or counted meanwhile.
+    ::unlink(tmp_.c_str());
+  }
+
+ private:
+  LocalBackend& backend_;
+  const std::string tmp_;
+  UniqueFd fd_;
+  uint64_t size_ = 0;
+  bool synced_ = false;
+  bool finished_ = false;  // committed or aborted
+};
+
+Result<std::unique_ptr<PendingObject>> LocalBackend::BeginPut() {
+  std::string tmp = TempPath();
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+  if (!fd.valid()) return ErrnoStatus(errno, "create " + tmp);
+  return std::unique_ptr<PendingObject>(
+      std::make_unique<LocalPendingObject>(*this, std::move(tmp), std::move(fd)));
+}
 
 }  // namespace
 

@@ -6,7 +6,8 @@
 // temporary file in root/tmp/, are fsynced, renamed into place, and the
 // target directory is fsynced (and a newly created fan-out directory's parent
 // too), so an acknowledged object survives a crash and a partial object never
-// appears under its final name.
+// appears under its final name. A staged put (BeginPut) is that temporary:
+// Sync fsyncs it, Commit renames it, Abort unlinks it.
 //
 // Open creates root, root/tmp and root/_ if needed, fsyncs the existing
 // first-level directories (so directories a crashed process made are durable),

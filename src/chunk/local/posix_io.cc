@@ -3,10 +3,13 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
+#include <vector>
 
 namespace nasd::chunk::posix {
 
@@ -42,6 +45,31 @@ Status WriteFull(int fd, std::string_view data, std::string_view path) {
     if (n == 0) return ErrnoStatus(EIO, "write " + std::string(path) + " made no progress");
     p += n;
     left -= static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
+Status WriteFull(int fd, std::span<const std::string_view> parts, std::string_view path) {
+  std::vector<iovec> iov;
+  iov.reserve(parts.size());
+  for (std::string_view part : parts) {
+    if (!part.empty()) iov.push_back(iovec{const_cast<char*>(part.data()), part.size()});
+  }
+  size_t next = 0;  // first iovec not yet fully written
+  while (next < iov.size()) {
+    const int count = static_cast<int>(std::min<size_t>(iov.size() - next, IOV_MAX));
+    ssize_t n = ::writev(fd, &iov[next], count);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus(errno, "write " + std::string(path));
+    }
+    if (n == 0) return ErrnoStatus(EIO, "write " + std::string(path) + " made no progress");
+    auto done = static_cast<size_t>(n);
+    while (next < iov.size() && done >= iov[next].iov_len) done -= iov[next++].iov_len;
+    if (done > 0) {  // a short write ended inside iov[next]
+      iov[next].iov_base = static_cast<char*>(iov[next].iov_base) + done;
+      iov[next].iov_len -= done;
+    }
   }
   return Status::Ok();
 }

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -44,6 +45,9 @@ class UniqueFd {
 
 // Writes all of data at the current offset.
 Status WriteFull(int fd, std::string_view data, std::string_view path);
+// Writes all of parts, in order, at the current offset with writev (no
+// gathering copy).
+Status WriteFull(int fd, std::span<const std::string_view> parts, std::string_view path);
 // Reads [offset, offset+length), stopping early only at end of file.
 Result<std::string> PreadFull(int fd, uint64_t offset, uint64_t length, std::string_view path);
 // fsyncs a directory so that entries created or removed in it are durable.

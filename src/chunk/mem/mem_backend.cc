@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <span>
 #include <vector>
 
 #include "chunk/object_name.h"
@@ -15,17 +16,23 @@ class MemBackend final : public Backend {
  public:
   Status PutObject(std::string_view name, std::string_view data) override {
     NASD_RETURN_IF_ERROR(CheckObjectName(name));
-    std::string copy(data);  // allocate outside the lock
+    Insert(name, std::string(data));  // copied outside the lock
+    return Status::Ok();
+  }
+
+  Result<std::unique_ptr<PendingObject>> BeginPut() override;
+
+  // REQUIRES: name is valid.
+  void Insert(std::string_view name, std::string data) {
     std::lock_guard lock(mu_);
     auto [it, inserted] = objects_.try_emplace(std::string(name));
     if (!inserted) {
       usage_.bytes -= it->second.size();
       --usage_.objects;
     }
-    it->second = std::move(copy);
+    it->second = std::move(data);
     usage_.bytes += it->second.size();
     ++usage_.objects;
-    return Status::Ok();
   }
 
   Result<std::string> ReadObject(std::string_view name, uint64_t offset, uint64_t length) override {
@@ -83,6 +90,49 @@ class MemBackend final : public Backend {
   std::map<std::string, std::string, std::less<>> objects_ GUARDED_BY(mu_);
   BackendUsage usage_ GUARDED_BY(mu_);
 };
+
+// A staged put builds the object in its own buffer and moves it into the map
+// at Commit: one copy of the bytes, as PutObject.
+class MemPendingObject final : public PendingObject {
+ public:
+  explicit MemPendingObject(MemBackend& backend) : backend_(backend) {}
+
+  Status Append(std::span<const std::string_view> parts) override {
+    if (finished_) return FailedPrecondition("append to a finished staged put");
+    size_t total = buffer_.size();
+    for (std::string_view part : parts) total += part.size();
+    buffer_.reserve(total);
+    for (std::string_view part : parts) buffer_.append(part);
+    return Status::Ok();
+  }
+
+  Status Sync() override {
+    if (finished_) return FailedPrecondition("sync of a finished staged put");
+    return Status::Ok();
+  }
+
+  Status Commit(std::string_view name) override {
+    if (finished_) return FailedPrecondition("commit of a finished staged put");
+    finished_ = true;
+    NASD_RETURN_IF_ERROR(CheckObjectName(name));
+    backend_.Insert(name, std::move(buffer_));
+    return Status::Ok();
+  }
+
+  void Abort() override {
+    finished_ = true;
+    buffer_ = std::string();
+  }
+
+ private:
+  MemBackend& backend_;
+  std::string buffer_;
+  bool finished_ = false;
+};
+
+Result<std::unique_ptr<PendingObject>> MemBackend::BeginPut() {
+  return std::unique_ptr<PendingObject>(std::make_unique<MemPendingObject>(*this));
+}
 
 }  // namespace
 
