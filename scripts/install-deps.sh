@@ -8,7 +8,7 @@ PKGS=(
   build-essential cmake ninja-build ccache pkg-config git
   # libraries
   libboost1.81-dev
-  librocksdb-dev libssl-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
+  librocksdb-dev libssl-dev libyaml-cpp-dev libcli11-dev libfmt-dev
   nlohmann-json3-dev libxxhash-dev libisal-dev libzstd-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   # test and benchmark peers

@@ -10,7 +10,7 @@
 
 #include "chunk/chunk_format.h"
 #include "chunk/hash_pool.h"
-#include "chunk/local/posix_io.h"
+#include "common/posix_io.h"
 #include "common/random.h"
 
 namespace nasd::chunk {

@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/storage_layout.h"
 #include "cli/systemd_unit.h"
+#include "common/posix_io.h"
 #include "common/fs_info.h"
 #include "common/random.h"
 #include "common/units.h"
@@ -124,14 +125,14 @@ int Init(const GlobalOptions& global, const InitOptions& opts) {
   config.api.listen = opts.listen;
   config.api.admin_token = generated ? RandomHex(24) : opts.admin_token;
   std::filesystem::create_directories(config_path.parent_path(), ec);
-  st = WriteFileDurably(config_path.string(), RenderConfig(config), 0600);
+  st = posix::WriteFileDurably(config_path.string(), RenderConfig(config), 0600);
   if (!st.ok()) return Fail(kExitFailed, st.message());
   std::printf("Config: %s (mode 0600)\n", config_path.c_str());
   if (generated) {
     std::printf("Admin token: %s (stored under api.admin_token)\n", config.api.admin_token.c_str());
   }
   if (opts.install_systemd) {
-    st = WriteFileDurably(kSystemdUnitPath, SystemdUnitText(SelfPath(), config_path.string(), storage.string()),
+    st = posix::WriteFileDurably(kSystemdUnitPath, SystemdUnitText(SelfPath(), config_path.string(), storage.string()),
                           0644);
     if (!st.ok()) return Fail(kExitFailed, st.message());
     std::printf("Systemd unit: %s (enable with: systemctl daemon-reload && systemctl enable --now nasd)\n",

@@ -26,8 +26,4 @@ Result<std::optional<meta::VolumeInfo>> ReadVolumeFile(const std::string& storag
 // the volume stamp, then VOLUME. Never deletes anything.
 Status CreateVolume(const std::string& storage_path, const meta::VolumeInfo& info);
 
-// Writes data to path atomically and durably (temp file, fsync, rename,
-// directory fsync) with the given mode.
-Status WriteFileDurably(const std::string& path, std::string_view data, int mode);
-
 }  // namespace nasd::cli

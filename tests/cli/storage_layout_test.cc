@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "cli/services.h"
+#include "common/posix_io.h"
 #include "testutil/temp_dir.h"
 
 namespace nasd::cli {
@@ -64,7 +65,7 @@ TEST(StorageLayoutTest, OpenRefusesMissingOrMismatchedVolumes) {
 
   // A VOLUME file that names another volume than the metadata does.
   meta::VolumeInfo other = NewInfo();
-  ASSERT_TRUE(WriteFileDurably(VolumeFilePath(root), meta::EncodeVolume(other), 0644).ok());
+  ASSERT_TRUE(posix::WriteFileDurably(VolumeFilePath(root), meta::EncodeVolume(other), 0644).ok());
   auto mixed = OpenServices(ConfigFor(root, 1u << 20));
   ASSERT_FALSE(mixed.ok());
   EXPECT_NE(mixed.status().message().find("does not belong"), std::string::npos);
@@ -82,8 +83,8 @@ TEST(StorageLayoutTest, CorruptVolumeFileIsReported) {
 TEST(StorageLayoutTest, WriteFileDurablySetsModeAndReplaces) {
   testutil::TempDir dir;
   std::string path = dir.Sub("secret.yaml");
-  ASSERT_TRUE(WriteFileDurably(path, "one", 0644).ok());
-  ASSERT_TRUE(WriteFileDurably(path, "two", 0600).ok());
+  ASSERT_TRUE(posix::WriteFileDurably(path, "one", 0644).ok());
+  ASSERT_TRUE(posix::WriteFileDurably(path, "two", 0600).ok());
   struct stat st {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);

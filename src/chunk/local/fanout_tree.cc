@@ -6,7 +6,7 @@
 #include <cerrno>
 #include <vector>
 
-#include "chunk/local/posix_io.h"
+#include "common/posix_io.h"
 #include "chunk/object_name.h"
 
 namespace nasd::chunk {

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "chunk/local/fanout_tree.h"
-#include "chunk/local/posix_io.h"
+#include "common/posix_io.h"
 #include "chunk/object_name.h"
 #include "common/random.h"
 

@@ -1,10 +1,10 @@
-// Small POSIX helpers for the local chunk backend: an owning fd, full writes
-// and reads that survive EINTR and short transfers, directory fsync and
-// directory iteration. Every failure is a Status built from errno that names
-// the path involved.
+// Small POSIX helpers shared by the local chunk backend and the volume
+// layout: an owning fd, full writes and reads that survive EINTR and short
+// transfers, directory fsync, durable whole-file replacement and directory
+// iteration. Every failure is a Status built from errno that names the path.
 //
-// (src/env/ will own OS access for the whole project; these helpers are the
-// local backend's private seam until it exists.)
+// (src/env/ will own OS access for the whole project, with fault injection;
+// these helpers are the seam until it exists.)
 #pragma once
 
 #include <cstdint>
@@ -15,7 +15,7 @@
 
 #include "common/status.h"
 
-namespace nasd::chunk::posix {
+namespace nasd::posix {
 
 // Owns a file descriptor; closes it (ignoring errors) on destruction.
 class UniqueFd {
@@ -53,6 +53,11 @@ Result<std::string> PreadFull(int fd, uint64_t offset, uint64_t length, std::str
 // fsyncs a directory so that entries created or removed in it are durable.
 Status FsyncDir(const std::string& dir);
 
+// Replaces path with data atomically and durably: a temporary beside it is
+// written with mode, fsynced and renamed over path, then the directory is
+// fsynced. A crash leaves either the old or the new file, never a mix.
+Status WriteFileDurably(const std::string& path, std::string_view data, int mode);
+
 struct DirEntry {
   std::string_view name;
   bool is_dir = false;
@@ -62,4 +67,4 @@ struct DirEntry {
 // stop. kNotFound if dir does not exist.
 Status ForEachEntry(const std::string& dir, const std::function<bool(const DirEntry&)>& fn);
 
-}  // namespace nasd::chunk::posix
+}  // namespace nasd::posix

@@ -1,4 +1,4 @@
-#include "chunk/local/posix_io.h"
+#include "common/posix_io.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -11,7 +11,7 @@
 #include <climits>
 #include <vector>
 
-namespace nasd::chunk::posix {
+namespace nasd::posix {
 
 UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
   if (this != &other) {
@@ -98,6 +98,21 @@ Status FsyncDir(const std::string& dir) {
   return fd.Close(dir);
 }
 
+Status WriteFileDurably(const std::string& path, std::string_view data, int mode) {
+  std::string tmp = path + ".tmp";
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
+  if (!fd.valid()) return ErrnoStatus(errno, "create " + tmp);
+  // O_CREAT keeps the mode of a leftover temporary; enforce the one asked for.
+  if (::fchmod(fd.get(), static_cast<mode_t>(mode)) != 0) return ErrnoStatus(errno, "chmod " + tmp);
+  NASD_RETURN_IF_ERROR(WriteFull(fd.get(), data, tmp));
+  if (::fsync(fd.get()) != 0) return ErrnoStatus(errno, "fsync " + tmp);
+  NASD_RETURN_IF_ERROR(fd.Close(tmp));
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return ErrnoStatus(errno, "rename to " + path);
+  size_t slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  return FsyncDir(dir);
+}
+
 Status ForEachEntry(const std::string& dir, const std::function<bool(const DirEntry&)>& fn) {
   DIR* d = ::opendir(dir.c_str());
   if (d == nullptr) return ErrnoStatus(errno, "open directory " + dir);
@@ -125,4 +140,4 @@ Status ForEachEntry(const std::string& dir, const std::function<bool(const DirEn
   }
 }
 
-}  // namespace nasd::chunk::posix
+}  // namespace nasd::posix
