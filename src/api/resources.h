@@ -14,7 +14,8 @@ void AddStatusRoutes(http::Router& router, const ApiContext& ctx);
 void AddShareRoutes(http::Router& router, const ApiContext& ctx);
 
 // Parses the request body as a JSON object; kInvalidArgument with a precise
-// message for empty, malformed or non-object bodies, or a wrong content type.
+// message for empty, malformed, non-object or too deeply nested (over 32
+// levels) bodies, or a wrong content type.
 Result<nlohmann::json> ParseJsonObject(const http::Request& req);
 
 // "2026-11-26T06:40:01.123456789Z"

@@ -26,6 +26,13 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
+// Cap on the read buffer. Beast's parser consumes body bytes as they arrive,
+// but waits for a whole chunk-size line (with extensions) or trailer in the
+// buffer, and neither the header limit nor max_response_bytes bounds those:
+// without a cap a broken or hostile server makes the client buffer until the
+// deadline. The header (8 KiB default limit) and Beast's 64 KiB reads fit.
+constexpr size_t kMaxReadBuffer = 128 * 1024;
+
 auto Redirect(beast::error_code& ec) { return asio::redirect_error(asio::use_awaitable, ec); }
 
 Status ConnectError(const ClientRequest& r, const beast::error_code& ec) {
@@ -93,7 +100,7 @@ asio::awaitable<void> Run(const ClientRequest& r, std::optional<Result<ClientRes
     co_return;
   }
 
-  beast::flat_buffer buffer;
+  beast::flat_buffer buffer(kMaxReadBuffer);
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(r.max_response_bytes);
   parser.skip(verb == bhttp::verb::head);  // a HEAD response has no body

@@ -1,6 +1,7 @@
 #include "http/request_parts.h"
 
 #include <array>
+#include <cctype>
 #include <ctime>
 
 #include <fmt/format.h>
@@ -39,6 +40,24 @@ Result<Target> ParseTarget(std::string_view target) {
   out.raw_path = std::string(target.substr(0, q));
   auto path = PercentDecode(out.raw_path);
   if (!path) return InvalidArgument("malformed percent-encoding in path");
+  // Segments are judged on the raw path, each decoded on its own: an encoded
+  // '/' would merge or split segments after decoding, and a dot-segment
+  // (raw or encoded) would let a "{p...}" capture climb out of its prefix.
+  // Clients remove dot-segments before sending (RFC 3986 5.2.4).
+  std::string_view rest = std::string_view(out.raw_path).substr(1);
+  while (true) {
+    const size_t slash = rest.find('/');
+    auto segment = PercentDecode(rest.substr(0, slash));
+    if (!segment) return InvalidArgument("malformed percent-encoding in path");
+    if (segment->find('/') != std::string::npos) {
+      return InvalidArgument("encoded '/' (%2F) in a path segment");
+    }
+    if (*segment == "." || *segment == "..") {
+      return InvalidArgument("'.' or '..' segment in the request path");
+    }
+    if (slash == std::string_view::npos) break;
+    rest.remove_prefix(slash + 1);
+  }
   out.path = std::move(*path);
   if (q == std::string_view::npos) return out;
   std::string_view query = target.substr(q + 1);
@@ -54,6 +73,33 @@ Result<Target> ParseTarget(std::string_view target) {
     out.query[std::move(*key)] = std::move(*value);
   }
   return out;
+}
+
+Status CheckTransferEncoding(const std::vector<std::string_view>& fields) {
+  std::vector<std::string> codings;
+  for (std::string_view field : fields) {
+    while (true) {
+      const size_t comma = field.find(',');
+      std::string_view item = field.substr(0, comma);
+      while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+      while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+      if (!item.empty()) {
+        std::string lower(item);
+        for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        codings.push_back(std::move(lower));
+      }
+      if (comma == std::string_view::npos) break;
+      field.remove_prefix(comma + 1);
+    }
+  }
+  if (fields.empty()) return Status::Ok();
+  if (codings.empty() || codings.back() != "chunked") {
+    return InvalidArgument("Transfer-Encoding must end in chunked");
+  }
+  if (codings.size() > 1) {
+    return NotSupported("transfer codings other than chunked are not supported");
+  }
+  return Status::Ok();
 }
 
 std::string NewRequestId() { return RandomHex(8); }
@@ -93,6 +139,11 @@ HeaderVerdict CheckResponseHeader(std::string_view name, std::string_view value)
     if (u <= 0x20 || u >= 0x7f || kSeparators.find(c) != std::string_view::npos) {
       return HeaderVerdict::kUnsafe;
     }
+  }
+  // Beast stores a field's offsets in 16 bits and throws std::length_error for
+  // a longer name or value; no client accepts such a line anyway.
+  if (name.size() > kMaxResponseFieldBytes || value.size() > kMaxResponseFieldBytes) {
+    return HeaderVerdict::kUnsafe;
   }
   static constexpr std::string_view kBadInValue("\r\n\0", 3);
   if (value.find_first_of(kBadInValue) != std::string_view::npos) return HeaderVerdict::kUnsafe;

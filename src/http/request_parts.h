@@ -3,10 +3,12 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 
@@ -19,8 +21,17 @@ struct Target {
 };
 
 // Splits an origin-form target ("/a%20b?x=1&flag") into path and query.
-// kInvalidArgument if the target does not start with '/' or has bad escapes.
+// kInvalidArgument if the target does not start with '/', has bad escapes,
+// has a "." or ".." path segment (raw or percent-encoded), or a path segment
+// containing an encoded '/' (so every decoded segment is a single name).
 Result<Target> ParseTarget(std::string_view target);
+
+// Checks the request's Transfer-Encoding fields (all of them, as one list).
+// Ok when there are none or the list is exactly "chunked" (any case);
+// kInvalidArgument (400) when chunked is not the final coding, since the body
+// length is then unknowable (RFC 9112 6.3); kNotSupported (501) for any other
+// coding, which the server does not decode.
+Status CheckTransferEncoding(const std::vector<std::string_view>& fields);
 
 // A fresh request id: 16 lowercase hex characters from the kernel's CSPRNG.
 std::string NewRequestId();
@@ -36,8 +47,10 @@ std::string_view MethodLabel(std::string_view method);
 enum class HeaderVerdict {
   kKeep,
   kServerOwned,  // Content-Length, Connection, Date, Server, Transfer-Encoding: dropped
-  kUnsafe,       // name not a token, or CR/LF/NUL in the value: dropped and logged
+  kUnsafe,       // name not a token, CR/LF/NUL in the value, or name or value
+                 // longer than kMaxResponseFieldBytes: dropped and logged
 };
+inline constexpr size_t kMaxResponseFieldBytes = 65'000;
 // REQUIRES: name is lowercase (as Headers stores it).
 HeaderVerdict CheckResponseHeader(std::string_view name, std::string_view value);
 

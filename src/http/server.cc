@@ -61,6 +61,12 @@ constexpr size_t kReadChunk = 4096;
 constexpr std::chrono::milliseconds kLingerTime{500};
 constexpr size_t kLingerBytes = 1 << 20;
 constexpr std::chrono::milliseconds kRejectWriteTimeout{1000};
+// Beast's parser consumes body bytes as they arrive, but chunk-size lines
+// (with extensions) and trailer fields are bounded by neither header_limit
+// nor body_limit: it waits for their end in the read buffer. Capping the
+// buffer turns an endless chunk line into buffer_overflow (400) instead of
+// unbounded memory. Beast reads at most 64 KiB at a time.
+constexpr size_t kBufferSlack = 64 * 1024;
 
 auto Redirect(beast::error_code& ec) { return asio::redirect_error(asio::use_awaitable, ec); }
 
@@ -160,10 +166,15 @@ class Server::Impl {
   asio::awaitable<void> Accept();
   asio::awaitable<void> Reject(tcp::socket socket);
   asio::awaitable<void> Serve(std::shared_ptr<Connection> conn);
+  // Closes conn and removes it from conns_. On conn's strand.
+  void Forget(Connection& conn) EXCLUDES(mu_);
   asio::awaitable<After> ServeOne(Connection& conn, beast::flat_buffer& buffer);
   asio::awaitable<After> Reply(Connection& conn, Exchange& ex, Response resp, bool head,
                                After after, Clock::time_point started);
-  // Runs on a worker thread: auth, then the handler; never throws.
+  // Run on a worker thread and never throw: the authenticator (false if it
+  // is unset or throws), and the handler (500 if it throws).
+  static asio::awaitable<bool> RunAuthenticate(const Impl* impl, const Request* req);
+  bool Authenticate(const Request& req) const;
   static asio::awaitable<Response> RunOnWorker(const Impl* impl, const RouteMatch* match,
                                                Request* req);
   Response Invoke(const RouteMatch& match, Request& req) const;
@@ -336,8 +347,26 @@ asio::awaitable<void> Server::Impl::Reject(tcp::socket socket) {
   co_await LingeringClose(stream);
 }
 
+void Server::Impl::Forget(Connection& conn) {
+  conn.stream.close();
+  observer_.ConnectionClosed();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    conns_.erase(conn.id);
+  }
+  conns_changed_.notify_all();
+}
+
 asio::awaitable<void> Server::Impl::Serve(std::shared_ptr<Connection> conn) {
-  beast::flat_buffer buffer;
+  // However the session ends, an exception included, the connection is
+  // closed and forgotten: Stop() waits for conns_ to empty.
+  struct ForgetOnExit {
+    Impl* impl;
+    Connection* conn;
+    ~ForgetOnExit() { impl->Forget(*conn); }
+  } forget{this, conn.get()};
+  // Larger than max_header_bytes so an oversized header still gets 431.
+  beast::flat_buffer buffer(size_t{options_.max_header_bytes} + kBufferSlack);
   After after = After::kClose;
   bool first = true;
   while (!stopping_.load()) {
@@ -369,13 +398,6 @@ asio::awaitable<void> Server::Impl::Serve(std::shared_ptr<Connection> conn) {
     case After::kClose: conn->stream.socket().shutdown(tcp::socket::shutdown_send, ec); break;
     case After::kAbort: break;
   }
-  conn->stream.close();
-  observer_.ConnectionClosed();
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    conns_.erase(conn->id);
-  }
-  conns_changed_.notify_all();
 }
 
 asio::awaitable<After> Server::Impl::ServeOne(Connection& conn, beast::flat_buffer& buffer) {
@@ -417,6 +439,17 @@ asio::awaitable<After> Server::Impl::ServeOne(Connection& conn, beast::flat_buff
   // there is no body left on it.
   const After early = parser.is_done() && keep_alive ? After::kKeepAlive : After::kLingerAndClose;
 
+  // Beast reads a body whose Transfer-Encoding does not end in chunked as
+  // empty and parses the body as the next request (a smuggling vector behind
+  // a proxy), and hands "gzip, chunked" bodies over still encoded.
+  std::vector<std::string_view> transfer_encodings;
+  for (const auto& field : hreq) {
+    if (field.name() == bhttp::field::transfer_encoding) transfer_encodings.push_back(field.value());
+  }
+  if (Status te = CheckTransferEncoding(transfer_encodings); !te.ok()) {
+    co_return co_await Reply(conn, ex, Response::Error(te), head, After::kLingerAndClose, started);
+  }
+
   auto target = ParseTarget(req.target);
   if (!target.ok()) {
     co_return co_await Reply(conn, ex, Response::Error(target.status()), head, early, started);
@@ -441,6 +474,18 @@ asio::awaitable<After> Server::Impl::ServeOne(Connection& conn, beast::flat_buff
     Response r = Response::Error(TooLarge(fmt::format(
         "request body of {} bytes exceeds the limit of {} bytes", *parser.content_length(), limit)));
     co_return co_await Reply(conn, ex, std::move(r), head, After::kLingerAndClose, started);
+  }
+  req.params = match.params;
+  if (match.options->requires_auth) {
+    // Before the body: an unauthenticated client must not get a 100 Continue
+    // or make the server read and buffer up to the route's body limit.
+    const bool allowed = co_await asio::co_spawn(
+        workers_->get_executor(), RunAuthenticate(this, &req), asio::use_awaitable);
+    if (!allowed) {
+      Response r = Response::Error(Unauthenticated("missing or invalid credentials"));
+      r.headers.Set("www-authenticate", "Bearer");
+      co_return co_await Reply(conn, ex, std::move(r), head, early, started);
+    }
   }
   if (!parser.is_done()) {
     parser.body_limit(limit);
@@ -485,6 +530,24 @@ asio::awaitable<After> Server::Impl::Reply(Connection& conn, Exchange& ex, Respo
   co_return ec ? After::kAbort : after;
 }
 
+asio::awaitable<bool> Server::Impl::RunAuthenticate(const Impl* impl, const Request* req) {
+  co_return impl->Authenticate(*req);
+}
+
+bool Server::Impl::Authenticate(const Request& req) const {
+  if (!options_.authenticate) return false;
+  try {
+    return options_.authenticate(req);
+  } catch (const std::exception& e) {
+    log::Error("http.auth_exception").Str("request_id", req.request_id).Str("what", e.what());
+  } catch (...) {
+    log::Error("http.auth_exception")
+        .Str("request_id", req.request_id)
+        .Str("what", "unknown exception");
+  }
+  return false;
+}
+
 asio::awaitable<Response> Server::Impl::RunOnWorker(const Impl* impl, const RouteMatch* match,
                                                     Request* req) {
   co_return impl->Invoke(*match, *req);
@@ -492,14 +555,6 @@ asio::awaitable<Response> Server::Impl::RunOnWorker(const Impl* impl, const Rout
 
 Response Server::Impl::Invoke(const RouteMatch& match, Request& req) const {
   try {
-    if (match.options->requires_auth) {
-      if (!options_.authenticate || !options_.authenticate(req)) {
-        Response r = Response::Error(Unauthenticated("missing or invalid credentials"));
-        r.headers.Set("www-authenticate", "Bearer");
-        return r;
-      }
-    }
-    req.params = match.params;
     return (*match.handler)(req);
   } catch (const std::exception& e) {
     log::Error("http.handler_exception")

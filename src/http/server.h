@@ -5,7 +5,8 @@
 // - the whole request header must arrive within header_timeout and the body
 //   within body_timeout (a client sending one byte a minute is cut off); idle
 //   keep-alive connections close after idle_timeout;
-// - per-route body limits (413) and auth (401 with WWW-Authenticate: Bearer);
+// - per-route body limits (413) and auth (401 with WWW-Authenticate: Bearer,
+//   decided on the header before any body is read);
 // - every request gets an X-Request-Id; a W3C traceparent header is accepted,
 //   and both are written in the access log line with method, path, status,
 //   bytes and duration;
@@ -20,10 +21,13 @@
 // Wire details: every response carries Server, Date, Content-Length (except
 // 1xx/204/304) and X-Request-Id; HEAD gets the GET handler's headers without
 // its body; malformed requests get 400 (431 for an oversized header) and the
-// connection is closed; "Expect: 100-continue" is answered before the body is
-// read; a handler's exception becomes a 500 JSON error and is logged; headers
-// a handler sets that the server owns (Content-Length, Connection, Date,
-// Server, Transfer-Encoding) or that contain CR/LF are dropped.
+// connection is closed; a Transfer-Encoding other than "chunked" gets 400
+// (chunked not last) or 501 and the connection is closed; chunk lines and
+// trailers share the header's size bound (an endless one gets 400);
+// "Expect: 100-continue" is answered before the body is read; a handler's
+// exception becomes a 500 JSON error and is logged; headers a handler sets
+// that the server owns (Content-Length, Connection, Date, Server,
+// Transfer-Encoding), that contain CR/LF or that are too long are dropped.
 //
 // Threading: I/O runs on io_threads threads; handlers on worker_threads.
 #pragma once
@@ -53,7 +57,10 @@ struct ServerOptions {
   // Largest request header (request line and fields); larger gets 431.
   uint32_t max_header_bytes = 16 * 1024;
   // Returns true if the request may proceed. Called for routes with
-  // requires_auth, on a worker thread. Unset = every request is refused.
+  // requires_auth, on a worker thread, after routing and before the body is
+  // read (Request::body is still empty; params are set), so a refused client
+  // never gets 100 Continue and never makes the server buffer its body.
+  // Unset = every request is refused; an exception refuses the request.
   std::function<bool(const Request&)> authenticate;
 };
 

@@ -47,8 +47,11 @@ Histogram::Histogram(std::vector<double> upper_bounds)
 }
 
 void Histogram::Observe(double v) {
-  // First bound >= v; NaN compares false everywhere and lands in +Inf.
-  size_t i = std::lower_bound(bounds_.begin(), bounds_.end(), v) - bounds_.begin();
+  // First bound >= v. NaN goes to +Inf explicitly: lower_bound would put it
+  // in the first bucket, since "bound < NaN" is false for every bound.
+  size_t i = std::isnan(v) ? bounds_.size()
+                           : static_cast<size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), v) -
+                                                 bounds_.begin());
   buckets_[i].fetch_add(1, std::memory_order_relaxed);
   AtomicAdd(sum_, v);
 }

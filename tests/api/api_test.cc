@@ -173,6 +173,53 @@ TEST_F(ApiTest, BadBodiesAreRejectedPrecisely) {
   EXPECT_TRUE(shares_.List()->empty());
 }
 
+// Media types are case-insensitive and whitespace may precede their
+// parameters (RFC 9110 8.3.1).
+TEST_F(ApiTest, JsonContentTypeIsMatchedCaseInsensitively) {
+  int n = 0;
+  for (const char* type : {"application/json", "Application/JSON", "application/json; charset=utf-8",
+                           "application/json ; charset=utf-8", " application/json"}) {
+    http::ClientRequest req;
+    req.port = server_->port();
+    req.method = "POST";
+    req.target = "/api/v1/shares";
+    req.body = R"({"name":"s)" + std::to_string(n++) + R"("})";
+    req.headers.Set("authorization", std::string("Bearer ") + kToken);
+    req.headers.Set("content-type", type);
+    auto resp = http::Fetch(req);
+    ASSERT_TRUE(resp.ok());
+    EXPECT_EQ(resp->status, 201) << type << ": " << resp->body;
+  }
+  for (const char* type : {"application/jsonx", "text/json", "application/json-seq"}) {
+    http::ClientRequest req;
+    req.port = server_->port();
+    req.method = "POST";
+    req.target = "/api/v1/shares";
+    req.body = R"({"name":"never"})";
+    req.headers.Set("authorization", std::string("Bearer ") + kToken);
+    req.headers.Set("content-type", type);
+    auto resp = http::Fetch(req);
+    ASSERT_TRUE(resp.ok());
+    EXPECT_EQ(resp->status, 400) << type;
+  }
+  EXPECT_EQ(shares_.List()->size(), 5u);
+}
+
+// A valid but deeply nested body would cost ~80 bytes of DOM per level
+// (80 MB for 1 MiB); it is refused with a precise 400 before parsing.
+TEST_F(ApiTest, DeeplyNestedBodyIsRefusedBeforeParsing) {
+  const int depth = 1000;
+  std::string nested = R"({"name":"deep","x":)" + std::string(depth, '[') + std::string(depth, ']') + "}";
+  auto r = Call("POST", "/api/v1/shares", nested);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("deeper than 32 levels"), std::string::npos) << r.body;
+  // Brackets inside strings are text, not nesting.
+  auto ok = Call("POST", "/api/v1/shares", R"({"name":"shallow","_":"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"[["})");
+  EXPECT_EQ(ok.status, 400);
+  EXPECT_NE(ok.body.find("unknown field '_'"), std::string::npos) << ok.body;
+  EXPECT_TRUE(shares_.List()->empty());
+}
+
 TEST_F(ApiTest, StatusReportsVolumeAndShares) {
   ASSERT_EQ(Call("POST", "/api/v1/shares", R"({"name":"a"})").status, 201);
   ASSERT_TRUE(chunks_->Put("hello").ok());

@@ -7,6 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <string>
+#include <string_view>
+#include <thread>
 
 #include "http/test_support.h"
 
@@ -32,6 +35,7 @@ class SilentListener {
   }
   ~SilentListener() { ::close(fd_); }
   uint16_t port() const { return port_; }
+  int fd() const { return fd_; }
 
  private:
   int fd_;
@@ -64,6 +68,41 @@ TEST(FetchTest, SilentServerIsTimeout) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Code::kTimeout) << r.status().ToString();
   EXPECT_LT(elapsed, 2s);
+}
+
+// A server that answers with one endless chunk-size line (never a CRLF):
+// neither the header limit nor max_response_bytes bounds it, so only a cap
+// on the read buffer stops the client from buffering until the deadline.
+TEST(FetchTest, EndlessChunkLineFailsFastInsteadOfBuffering) {
+  SilentListener l;
+  std::thread server([&] {
+    int fd = ::accept(l.fd(), nullptr, nullptr);
+    if (fd < 0) return;
+    char buf[4096];
+    (void)::recv(fd, buf, sizeof(buf), 0);
+    std::string reply = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;";
+    reply += std::string(4 << 20, 'e');
+    std::string_view rest = reply;
+    while (!rest.empty()) {
+      ssize_t n = ::send(fd, rest.data(), rest.size(), MSG_NOSIGNAL);
+      if (n <= 0) break;
+      rest.remove_prefix(static_cast<size_t>(n));
+    }
+    // Hold the connection open until the client gives up.
+    while (::recv(fd, buf, sizeof(buf), 0) > 0) {
+    }
+    ::close(fd);
+  });
+  ClientRequest req;
+  req.port = l.port();
+  req.timeout = 5s;
+  auto start = std::chrono::steady_clock::now();
+  auto r = Fetch(req);
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  server.join();
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().code(), Code::kTimeout) << r.status().ToString();
+  EXPECT_LT(elapsed, 3s);
 }
 
 TEST(FetchTest, UnresolvableHostIsNetworkError) {

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <string_view>
+#include <vector>
 
 namespace nasd::http {
 namespace {
@@ -27,6 +29,36 @@ TEST(ParseTargetTest, RejectsBadTargets) {
   EXPECT_EQ(ParseTarget("/a%zz").status().code(), Code::kInvalidArgument);
   EXPECT_EQ(ParseTarget("/a%00").status().code(), Code::kInvalidArgument);
   EXPECT_EQ(ParseTarget("/a?x=%4").status().code(), Code::kInvalidArgument);
+}
+
+// A decoded path is matched segment by segment (Router), so "{p...}" would
+// capture "../../x" and a "{name}" capture could span an encoded '/'.
+TEST(ParseTargetTest, RejectsDotSegmentsAndEncodedSlashes) {
+  for (const char* bad : {"/files/../etc", "/files/..", "/files/./a", "/.", "/..", "/a/%2e%2E/b",
+                          "/a/.%2e", "/a/%2E", "/files/..%2F..%2Fetc", "/a%2Fb", "/a/b%2f",
+                          "/a/../b?x=1"}) {
+    auto t = ParseTarget(bad);
+    EXPECT_EQ(t.status().code(), Code::kInvalidArgument) << bad;
+  }
+  for (const char* good : {"/files/..a", "/files/.hidden", "/a/...", "/a./b", "/a//b", "/a/",
+                           "/?p=../x", "/a%2Cb"}) {
+    auto t = ParseTarget(good);
+    EXPECT_TRUE(t.ok()) << good << ": " << t.status().ToString();
+  }
+}
+
+TEST(TransferEncodingTest, OnlyAFinalChunkedAlone) {
+  using V = std::vector<std::string_view>;
+  EXPECT_TRUE(CheckTransferEncoding(V{}).ok());
+  EXPECT_TRUE(CheckTransferEncoding(V{"chunked"}).ok());
+  EXPECT_TRUE(CheckTransferEncoding(V{"Chunked"}).ok());
+  EXPECT_TRUE(CheckTransferEncoding(V{" chunked , "}).ok());
+  for (V bad : {V{"chunked, gzip"}, V{"gzip"}, V{""}, V{"chunked", "gzip"}, V{"identity"}}) {
+    EXPECT_EQ(CheckTransferEncoding(bad).code(), Code::kInvalidArgument) << bad[0];
+  }
+  for (V unsupported : {V{"gzip, chunked"}, V{"gzip", "chunked"}, V{"chunked, chunked"}}) {
+    EXPECT_EQ(CheckTransferEncoding(unsupported).code(), Code::kNotSupported) << unsupported[0];
+  }
 }
 
 TEST(RequestIdTest, SixteenHexAndUnique) {
@@ -82,6 +114,11 @@ TEST(CheckResponseHeaderTest, KeepsOrdinaryDropsOwnedAndUnsafe) {
   EXPECT_EQ(CheckResponseHeader("bad name", "v"), HeaderVerdict::kUnsafe);
   EXPECT_EQ(CheckResponseHeader("x:y", "v"), HeaderVerdict::kUnsafe);
   EXPECT_EQ(CheckResponseHeader("x\r\ny", "v"), HeaderVerdict::kUnsafe);
+  // Beast cannot hold a field longer than 65533 bytes (it throws).
+  EXPECT_EQ(CheckResponseHeader("x-a", std::string(kMaxResponseFieldBytes, 'v')),
+            HeaderVerdict::kKeep);
+  EXPECT_EQ(CheckResponseHeader("x-a", std::string(70000, 'v')), HeaderVerdict::kUnsafe);
+  EXPECT_EQ(CheckResponseHeader(std::string(70000, 'n'), "v"), HeaderVerdict::kUnsafe);
 }
 
 TEST(HttpDateTest, ImfFixdate) {

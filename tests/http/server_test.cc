@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <set>
 #include <stdexcept>
@@ -45,6 +46,8 @@ class ServerTest : public ::testing::Test {
           {.max_body_bytes = 1024});
     r.Add("GET", "/secret", [](Request&) { return Response::Text(200, "secret"); },
           {.requires_auth = true});
+    r.Add("POST", "/secret-upload", [](Request& req) { return Response::Text(200, req.body); },
+          {.max_body_bytes = 1 << 20, .requires_auth = true});
     r.Add("GET", "/throw", [](Request&) -> Response { throw std::runtime_error("boom"); });
     r.Add("GET", "/id", [](Request& req) { return Response::Text(200, req.request_id); });
     r.Add("GET", "/headers", [](Request&) {
@@ -52,6 +55,11 @@ class ServerTest : public ::testing::Test {
       resp.headers.Set("X-Custom", "yes");
       resp.headers.Set("X-Injected", "a\r\nSet-Cookie: evil=1");
       resp.headers.Set("Content-Length", "999");
+      return resp;
+    });
+    r.Add("GET", "/huge-header", [](Request&) {
+      Response resp = Response::Text(200, "big");
+      resp.headers.Set("X-Huge", std::string(70000, 'h'));  // Beast throws on > 65533
       return resp;
     });
     r.Add("DELETE", "/empty", [](Request&) { return Response{.status = 204}; });
@@ -119,6 +127,23 @@ TEST_F(ServerTest, HandlerHeadersPassButServerOwnedAndInjectedOnesAreDropped) {
   EXPECT_EQ(r->Header("set-cookie"), "");
   EXPECT_EQ(r->Header("content-length"), "1");
   EXPECT_EQ(r->body, "h");
+}
+
+// A header Beast cannot represent used to throw out of the session
+// coroutine: no reply, the socket and its conns_ entry leaked, and Stop()
+// then waited for that connection forever.
+TEST_F(ServerTest, OverlongHandlerHeaderIsDroppedAndTheConnectionLives) {
+  RawClient c(ts_.port());
+  ASSERT_TRUE(c.Send("GET /huge-header HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto r = c.Read(3s);
+  ASSERT_TRUE(r.has_value()) << "no reply";
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->Header("x-huge"), "");
+  EXPECT_EQ(r->body, "big");
+  ASSERT_TRUE(c.Send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto next = c.Read(3s);
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(next->body, "hello");
 }
 
 TEST_F(ServerTest, NoContentHasNoBodyOrLength) {
@@ -210,6 +235,80 @@ TEST_F(ServerTest, ChunkedBodyOverLimitIs413) {
   EXPECT_EQ(echo_calls_.load(), 0);
 }
 
+// The read buffer is capped (see below), yet bodies far larger than the cap
+// stream through it, with Content-Length or as one huge chunk.
+TEST(ServerBodyTest, BodiesLargerThanTheReadBufferArrive) {
+  TestServer ts;
+  ts.router().Add("POST", "/size", [](Request& req) {
+    return Response::Text(200, std::to_string(req.body.size()) + ":" +
+                                   std::to_string(std::count(req.body.begin(), req.body.end(), 'q')));
+  }, {.max_body_bytes = 8 << 20});
+  ASSERT_TRUE(ts.Start());
+  const std::string body(3 << 20, 'q');
+  auto r = ts.Fetch("POST", "/size", body);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->body, "3145728:3145728");
+  RawClient c(ts.port());
+  ASSERT_TRUE(c.Send("POST /size HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n300000\r\n" +
+                     body + "\r\n0\r\n\r\n"));
+  auto raw = c.Read();
+  ASSERT_TRUE(raw.has_value());
+  EXPECT_EQ(raw->status, 200);
+  EXPECT_EQ(raw->body, "3145728:3145728");
+}
+
+// Chunk extensions and trailer fields are neither header nor body, so neither
+// header_limit nor body_limit bounds them: without a cap on the read buffer a
+// client could make the server buffer gigabytes of one endless chunk line.
+TEST_F(ServerTest, EndlessChunkExtensionOrTrailerIs400NotUnboundedBuffering) {
+  const std::string head = "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  // 512 KiB: well past any sane chunk line, yet within what the lingering
+  // close drains, so the reply is not lost to a reset.
+  const std::string endless_ext = head + "1;" + std::string(512 << 10, 'e');
+  std::string endless_trailer = head + "0\r\n";
+  while (endless_trailer.size() < (512u << 10)) endless_trailer += "x-t: v\r\n";
+  for (const std::string& req : {endless_ext, endless_trailer}) {
+    RawClient c(ts_.port());
+    ASSERT_TRUE(c.Send(req));
+    auto raw = c.Read(3s);
+    ASSERT_TRUE(raw.has_value()) << "no reply: the server is still buffering";
+    EXPECT_EQ(raw->status, 400);
+    EXPECT_EQ(ErrorCode(raw->body), "invalid_argument");
+    EXPECT_TRUE(c.WaitClosed(2s));
+  }
+  EXPECT_EQ(echo_calls_.load(), 0);
+}
+
+// A request whose Transfer-Encoding does not end in chunked has no knowable
+// length: Beast read its body as empty and served the body as a second
+// request (smuggling). Other codings would reach handlers still encoded.
+TEST_F(ServerTest, TransferEncodingOtherThanChunkedIsRefusedAndClosed) {
+  struct Case {
+    std::string te;
+    int status;
+  };
+  for (const Case& tc : {Case{"Transfer-Encoding: chunked, gzip\r\n", 400},
+                         Case{"Transfer-Encoding: gzip, chunked\r\n", 501},
+                         Case{"Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n", 501}}) {
+    RawClient c(ts_.port());
+    ASSERT_TRUE(c.Send("POST /echo HTTP/1.1\r\nHost: x\r\n" + tc.te +
+                       "\r\n20\r\nGET /hello HTTP/1.1\r\nHost: x\r\n\r\n\r\n0\r\n\r\n"));
+    auto r = c.Read(2s);
+    ASSERT_TRUE(r.has_value()) << tc.te;
+    EXPECT_EQ(r->status, tc.status) << tc.te;
+    EXPECT_EQ(r->Header("connection"), "close") << tc.te;
+    EXPECT_TRUE(c.WaitClosed(2s)) << tc.te;
+  }
+  EXPECT_EQ(echo_calls_.load(), 0);
+  RawClient c(ts_.port());
+  ASSERT_TRUE(c.Send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n"
+                     "3\r\nabc\r\n0\r\n\r\n"));
+  auto ok = c.Read(2s);
+  ASSERT_TRUE(ok.has_value());
+  EXPECT_EQ(ok->status, 200);
+  EXPECT_EQ(ok->body, "abc");
+}
+
 TEST_F(ServerTest, ExpectContinueIsAnswered) {
   RawClient c(ts_.port());
   ASSERT_TRUE(c.Send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n"
@@ -284,6 +383,28 @@ TEST_F(ServerTest, AuthRequiredRoutes) {
   r = ts_.Fetch("GET", "/hello");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status, 200);
+}
+
+// Auth is decided on the header: a client without credentials neither gets
+// 100 Continue nor makes the server wait for (and buffer) its body.
+TEST_F(ServerTest, AuthIsCheckedBeforeTheBodyIsRead) {
+  for (const char* expect : {"", "Expect: 100-continue\r\n"}) {
+    RawClient c(ts_.port());
+    ASSERT_TRUE(c.Send(std::string("POST /secret-upload HTTP/1.1\r\nHost: x\r\n") + expect +
+                       "Content-Length: 500000\r\n\r\n"));  // the body never comes
+    auto r = c.Read(2s);
+    ASSERT_TRUE(r.has_value()) << "no reply: the server waits for the body" << expect;
+    EXPECT_EQ(r->status, 401) << expect;
+    EXPECT_EQ(r->Header("www-authenticate"), "Bearer");
+    EXPECT_EQ(r->Header("connection"), "close");
+    EXPECT_TRUE(c.WaitClosed(2s));
+  }
+  Headers right;
+  right.Set("Authorization", "Bearer s3cret");
+  auto ok = ts_.Fetch("POST", "/secret-upload", "payload", right);
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->status, 200);
+  EXPECT_EQ(ok->body, "payload");
 }
 
 TEST(ServerAuthTest, UnsetAuthenticatorRefusesEveryone) {

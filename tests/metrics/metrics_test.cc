@@ -74,6 +74,14 @@ TEST(HistogramTest, BucketsAreCumulativeAndBoundsInclusive) {
   EXPECT_DOUBLE_EQ(s.sum, 114.5);
 }
 
+TEST(HistogramTest, NanLandsInTheInfBucketOnly) {
+  Histogram h({1, 5, 10});
+  h.Observe(std::nan(""));
+  Histogram::Snapshot s = h.Snap();
+  EXPECT_EQ(s.cumulative, (std::vector<uint64_t>{0, 0, 0, 1}));
+  EXPECT_EQ(s.count, 1u);
+}
+
 TEST(HistogramTest, RejectsBadBounds) {
   EXPECT_DEATH(Histogram({1, 1}), "strictly increasing");
   EXPECT_DEATH(Histogram({2, 1}), "strictly increasing");
