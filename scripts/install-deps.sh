@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs every Debian package nasd needs to build, run, test and benchmark.
+# Installs every Debian package nasd needs to build, run, test and benchmark,
+# then the npm test peers pinned in package.json (s3rver) into ./node_modules.
 # Idempotent and quiet when everything is present. Debian 12 (bookworm) only.
 set -euo pipefail
 
@@ -9,26 +10,46 @@ PKGS=(
   # libraries
   libboost1.81-dev
   librocksdb-dev libssl-dev libyaml-cpp-dev libcli11-dev libfmt-dev
-  nlohmann-json3-dev libxxhash-dev libisal-dev libzstd-dev
+  nlohmann-json3-dev libxxhash-dev libisal-dev libzstd-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
-  # test and benchmark peers
-  curl prometheus procps
+  # test and benchmark peers (python3-botocore: the reference SigV4 signer;
+  # nodejs/npm: s3rver, the S3 server the S3 backend tests run against)
+  curl prometheus procps openssl python3 python3-botocore nodejs npm
 )
 
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+
+# A package counts as present when dpkg has it, or (nodejs, npm) when the
+# command is already on PATH from another distribution of node (nodesource
+# ships npm inside its nodejs package).
 missing=()
 for p in "${PKGS[@]}"; do
+  if [ "$p" = nodejs ] || [ "$p" = npm ]; then
+    command -v "${p/nodejs/node}" >/dev/null 2>&1 && continue
+  fi
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
     missing+=("$p")
   fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
 
-if [ "$(id -u)" -ne 0 ]; then
-  SUDO=sudo
-else
-  SUDO=
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    SUDO=sudo
+  else
+    SUDO=
+  fi
+  echo "install-deps: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq >/dev/null
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-echo "install-deps: installing ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq >/dev/null
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+
+# s3rver at the version package-lock.json pins; skipped when it is there.
+want=$(node -e 'console.log(require(process.argv[1]).packages["node_modules/s3rver"].version)' \
+  "$ROOT/package-lock.json")
+have=$(node -e 'try { console.log(require(process.argv[1]).version) } catch (e) { console.log("") }' \
+  "$ROOT/node_modules/s3rver/package.json")
+if [ "$want" != "$have" ]; then
+  echo "install-deps: npm ci (s3rver $want)" >&2
+  (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi

@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "api/api.h"
-#include "chunk/local/local_backend.h"
+#include "cli/chunk_backend.h"
 #include "cli/storage_layout.h"
 #include "kv/rocksdb/rocksdb_engine.h"
 
@@ -45,8 +45,13 @@ Result<std::unique_ptr<Services>> OpenServices(const Config& config) {
                                           "refusing to serve a mixed-up volume",
                                           MetaPath(root), volume_file->volume_id));
   }
-  NASD_ASSIGN_OR_RETURN(auto backend, chunk::OpenLocalBackend(ChunksPath(root)));
-  s->chunks = std::make_unique<chunk::ChunkStore>(std::move(backend));
+  auto backend = OpenChunkBackend(config);
+  if (!backend.ok()) {
+    Status closed = s->kv->Close();
+    closed.IgnoreError();  // the backend's failure is the error worth reporting
+    return backend.status().WithContext("open chunk store");
+  }
+  s->chunks = std::make_unique<chunk::ChunkStore>(std::move(backend).value());
   s->shares = std::make_unique<meta::ShareStore>(*s->kv);
   metrics::RegisterProcessMetrics(*s->metrics);
   api::RegisterStorageMetrics(*s->metrics, *s->kv, *s->chunks);

@@ -66,6 +66,16 @@ KeySpec String(std::string_view path, Setter set) {
   return {path, [set](const std::string& v, Config& c) -> Status { return set(c, v); }};
 }
 
+// A storage.s3 text key. The value is never echoed (it may be a secret).
+// path is a string literal (KeySpec keeps a view of it).
+KeySpec S3Text(std::string_view path, std::string S3Config::*field, bool may_be_empty) {
+  return {path, [path, field, may_be_empty](const std::string& v, Config& c) -> Status {
+            if (v.empty() && !may_be_empty) return Bad(path, "must not be empty");
+            c.storage.s3.*field = v;
+            return Status::Ok();
+          }};
+}
+
 const std::vector<KeySpec>& Schema() {
   static const std::vector<KeySpec> kSchema = {
       String("storage.path", [](Config& c, const std::string& v) -> Status {
@@ -74,11 +84,36 @@ const std::vector<KeySpec>& Schema() {
         return Status::Ok();
       }),
       String("storage.backend", [](Config& c, const std::string& v) -> Status {
-        if (v != "local") return Bad("storage.backend", fmt::format("'{}' is not supported (use local)", v));
+        if (v != "local" && v != "s3") {
+          return Bad("storage.backend", fmt::format("'{}' is not supported (use local or s3)", v));
+        }
         c.storage.backend = v;
         return Status::Ok();
       }),
       Size("storage.block_size", [](Config& c, uint64_t n) { c.storage.block_size = n; }),
+      String("storage.s3.endpoint", [](Config& c, const std::string& v) -> Status {
+        if (!v.starts_with("http://") && !v.starts_with("https://")) {
+          return Bad("storage.s3.endpoint", fmt::format("'{}' must start with http:// or https://", v));
+        }
+        c.storage.s3.endpoint = v;
+        return Status::Ok();
+      }),
+      S3Text("storage.s3.region", &S3Config::region, /*may_be_empty=*/false),
+      S3Text("storage.s3.bucket", &S3Config::bucket, false),
+      S3Text("storage.s3.prefix", &S3Config::prefix, true),
+      String("storage.s3.path_style", [](Config& c, const std::string& v) -> Status {
+        if (v != "true" && v != "false") return Bad("storage.s3.path_style", "expected true or false");
+        c.storage.s3.path_style = v == "true";
+        return Status::Ok();
+      }),
+      S3Text("storage.s3.access_key", &S3Config::access_key, true),
+      S3Text("storage.s3.secret_key", &S3Config::secret_key, true),
+      S3Text("storage.s3.session_token", &S3Config::session_token, true),
+      S3Text("storage.s3.ca_file", &S3Config::ca_file, true),
+      Int("storage.s3.concurrency", 1, 256, [](Config& c, int n) { c.storage.s3.concurrency = n; }),
+      Duration("storage.s3.timeout", [](Config& c, auto d) { c.storage.s3.timeout = d; }),
+      Duration("storage.s3.deadline", [](Config& c, auto d) { c.storage.s3.deadline = d; }),
+      Size("storage.s3.read_cache", [](Config& c, uint64_t n) { c.storage.s3.read_cache = n; }),
       String("api.listen", [](Config& c, const std::string& v) -> Status {
         auto hp = ParseHostPort(v);
         if (!hp.ok()) return Bad("api.listen", hp.status().message());
@@ -230,6 +265,13 @@ Result<Config> ParseConfig(std::string_view yaml, const std::string& source_name
   if (config.storage.path.empty()) return fail(ConfigInvalid("missing required key 'storage.path'"));
   st = ValidateBlockSize(config.storage.block_size);
   if (!st.ok()) return fail(Bad("storage.block_size", st.message()));
+  if (config.storage.backend == "s3") {
+    if (config.storage.s3.endpoint.empty()) return fail(ConfigInvalid("storage.backend s3 needs 'storage.s3.endpoint'"));
+    if (config.storage.s3.bucket.empty()) return fail(ConfigInvalid("storage.backend s3 needs 'storage.s3.bucket'"));
+    if (config.storage.s3.access_key.empty() != config.storage.s3.secret_key.empty()) {
+      return fail(ConfigInvalid("storage.s3.access_key and storage.s3.secret_key go together"));
+    }
+  }
   std::filesystem::path p(config.storage.path);
   if (p.is_relative()) p = std::filesystem::path(base_dir) / p;
   config.storage.path = p.lexically_normal().string();
@@ -250,6 +292,41 @@ Result<Config> LoadConfig(const std::string& path) {
   return ParseConfig(text.str(), path, base);
 }
 
+namespace {
+
+// The storage.s3 section (only for backend s3; credentials only when set).
+std::string RenderS3(const S3Config& s, const std::string& backend) {
+  if (backend != "s3") return "";
+  std::string out = fmt::format(
+      R"(  s3:
+    # The S3-compatible service (http(s)://host[:port]), its region and the bucket.
+    endpoint: {}
+    region: {}
+    bucket: {}
+    # Objects are named PREFIX/<chunk>; "" keeps them at the bucket root.
+    prefix: {}
+    # true: http://endpoint/bucket/key (MinIO, Ceph, s3rver); false: http://bucket.endpoint/key.
+    path_style: {}
+    # Requests in flight at once; one attempt's timeout; an operation's deadline, retries included.
+    concurrency: {}
+    timeout: {}
+    deadline: {}
+    # Recently read chunks kept on local disk (storage.path/s3-cache, LRU); 0 turns it off.
+    read_cache: {}
+)",
+      Quote(s.endpoint), Quote(s.region), Quote(s.bucket), Quote(s.prefix), s.path_style ? "true" : "false",
+      s.concurrency, FormatDuration(s.timeout), FormatDuration(s.deadline), FormatSize(s.read_cache));
+  if (!s.ca_file.empty()) out += fmt::format("    # PEM bundle that signs the endpoint's certificate.\n    ca_file: {}\n", Quote(s.ca_file));
+  if (!s.access_key.empty()) {
+    out += "    # Credentials (else AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, then ~/.aws/credentials).\n";
+    out += fmt::format("    access_key: {}\n    secret_key: {}\n", Quote(s.access_key), Quote(s.secret_key));
+    if (!s.session_token.empty()) out += fmt::format("    session_token: {}\n", Quote(s.session_token));
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string RenderConfig(const Config& c) {
   return fmt::format(
       R"(# nasd configuration, written by `nasd init`.
@@ -259,11 +336,11 @@ std::string RenderConfig(const Config& c) {
 storage:
   # Where chunks and metadata live (relative paths resolve against this file's folder).
   path: {}
-  # Where chunk data is kept: local (a directory on this machine).
+  # Where chunk data is kept: local (a directory on this machine) or s3 (a bucket).
   backend: {}
   # Files are split into blocks of this size; fixed when the volume is created.
   block_size: {}
-
+{}
 api:
   # Address of the HTTP server (health, metrics, management API, file access).
   listen: {}
@@ -292,7 +369,8 @@ log:
   # text (for people) or json (one object per line, for collectors).
   format: {}
 )",
-      Quote(c.storage.path), c.storage.backend, FormatSize(c.storage.block_size),
+      Quote(c.storage.path), c.storage.backend, FormatSize(c.storage.block_size), RenderS3(c.storage.s3,
+                                                                                       c.storage.backend),
       Quote(c.api.listen), Quote(c.api.admin_token), c.http.max_connections, c.http.io_threads, c.http.worker_threads,
       FormatDuration(c.http.header_timeout), FormatDuration(c.http.body_timeout),
       FormatDuration(c.http.idle_timeout), FormatDuration(c.http.drain_timeout),

@@ -14,10 +14,31 @@
 
 namespace nasd {
 
+// storage.s3: where chunks live when storage.backend is s3. Credentials here
+// are optional: without them the S3 backend falls back to AWS_ACCESS_KEY_ID /
+// AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, then ~/.aws/credentials.
+// secret_key and session_token never appear in error messages.
+struct S3Config {
+  std::string endpoint;  // http(s)://host[:port]; required with backend s3
+  std::string region = "us-east-1";
+  std::string bucket;    // required with backend s3
+  std::string prefix;    // folder inside the bucket ("" = bucket root)
+  bool path_style = false;
+  std::string access_key;
+  std::string secret_key;
+  std::string session_token;
+  std::string ca_file;   // PEM bundle for HTTPS (empty = system store)
+  int concurrency = 8;
+  std::chrono::milliseconds timeout{30'000};   // one request attempt
+  std::chrono::milliseconds deadline{60'000};  // one operation, retries included
+  uint64_t read_cache = 0;  // bytes of on-disk read cache under storage.path/s3-cache; 0 = none
+};
+
 struct StorageConfig {
   std::string path;          // absolute after Load (relative paths resolve against the config's folder)
-  std::string backend = "local";
+  std::string backend = "local";  // local | s3
   uint64_t block_size = 4ULL << 20;
+  S3Config s3;
 };
 
 struct ApiConfig {

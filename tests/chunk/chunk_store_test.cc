@@ -1,5 +1,5 @@
 // The ChunkStore contract, run against every backend (mem, local, fault-wrapped
-// mem with no faults armed).
+// mem with no faults armed, mem behind a read cache, S3 on a real s3rver).
 #include "chunk/chunk_store.h"
 
 #include <gtest/gtest.h>
@@ -44,7 +44,8 @@ struct FactoryName {
 };
 
 using Factories = ::testing::Types<testing::MemStoreFactory, testing::LocalStoreFactory,
-                                   testing::FaultMemStoreFactory>;
+                                   testing::FaultMemStoreFactory, testing::CachedMemStoreFactory,
+                                   testing::S3StoreFactory>;
 TYPED_TEST_SUITE(ChunkStoreTest, Factories, FactoryName);
 
 TYPED_TEST(ChunkStoreTest, RoundTripsEverySizeClass) {

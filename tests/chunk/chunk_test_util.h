@@ -14,6 +14,8 @@
 #include "chunk/fault/fault_backend.h"
 #include "chunk/local/local_backend.h"
 #include "chunk/mem/mem_backend.h"
+#include "chunk/s3/read_cache.h"
+#include "s3_test_server.h"
 #include "testutil/temp_dir.h"
 
 namespace nasd::chunk::testing {
@@ -31,7 +33,8 @@ inline std::string RandomBytes(size_t n, uint64_t seed) {
 }
 
 // Store factories: Make() returns a store over a fresh, empty backend, except
-// that LocalStoreFactory reopens the same directory on every call. The
+// that LocalStoreFactory reopens the same directory and S3StoreFactory (in
+// s3_test_server.h) the same bucket on every call. The
 // factory object owns whatever must outlive the store (a temp dir).
 struct MemStoreFactory {
   static constexpr const char* kName = "mem";
@@ -55,6 +58,18 @@ struct FaultMemStoreFactory {
   static constexpr const char* kName = "fault_mem";
   std::unique_ptr<ChunkStore> Make(ChunkStoreOptions options = {}) {
     return std::make_unique<ChunkStore>(std::make_unique<FaultBackend>(NewMemBackend()), options);
+  }
+};
+
+// A mem backend behind a small on-disk read cache (evictions happen).
+struct CachedMemStoreFactory {
+  static constexpr const char* kName = "cached_mem";
+  testutil::TempDir dir;
+  std::unique_ptr<ChunkStore> Make(ChunkStoreOptions options = {}) {
+    auto cache = OpenReadCache(NewMemBackend(), dir.Sub("cache"), 8 << 20);
+    EXPECT_TRUE(cache.ok()) << cache.status().ToString();
+    if (!cache.ok()) return nullptr;
+    return std::make_unique<ChunkStore>(std::move(cache).value(), options);
   }
 };
 

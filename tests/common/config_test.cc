@@ -77,6 +77,86 @@ TEST(ConfigTest, RenderedConfigRoundTrips) {
   EXPECT_EQ(back->log.format, "json");
 }
 
+constexpr char kS3[] =
+    "storage:\n  path: /x\n  backend: s3\n  s3:\n    endpoint: https://s3.example.test:9000\n"
+    "    bucket: chunks\n    prefix: vol1/\n    path_style: true\n    access_key: AKID\n"
+    "    secret_key: hush-hush\n    concurrency: 16\n    timeout: 5s\n    deadline: 1m\n    read_cache: 1GiB\n";
+
+TEST(ConfigTest, S3SectionParses) {
+  auto c = Parse(kS3);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->storage.backend, "s3");
+  EXPECT_EQ(c->storage.s3.endpoint, "https://s3.example.test:9000");
+  EXPECT_EQ(c->storage.s3.region, "us-east-1");
+  EXPECT_EQ(c->storage.s3.bucket, "chunks");
+  EXPECT_EQ(c->storage.s3.prefix, "vol1/");
+  EXPECT_TRUE(c->storage.s3.path_style);
+  EXPECT_EQ(c->storage.s3.access_key, "AKID");
+  EXPECT_EQ(c->storage.s3.secret_key, "hush-hush");
+  EXPECT_EQ(c->storage.s3.concurrency, 16);
+  EXPECT_EQ(c->storage.s3.timeout.count(), 5000);
+  EXPECT_EQ(c->storage.s3.deadline.count(), 60000);
+  EXPECT_EQ(c->storage.s3.read_cache, 1ULL << 30);
+  auto local = Parse(kMinimal);
+  ASSERT_TRUE(local.ok());
+  EXPECT_EQ(local->storage.s3.deadline.count(), 60000);
+}
+
+TEST(ConfigTest, S3SectionIsStrictAndNeverEchoesSecrets) {
+  const std::string base = "storage:\n  path: /x\n  backend: s3\n  s3:\n    endpoint: http://h:1\n    bucket: b\n";
+  EXPECT_NE(ErrorOf(base + "    bogus: 1\n").find("unknown key 'storage.s3.bogus'"), std::string::npos);
+  EXPECT_NE(ErrorOf(base + "    path_style: yes-please\n").find("storage.s3.path_style"), std::string::npos);
+  EXPECT_NE(ErrorOf(base + "    concurrency: 0\n").find("storage.s3.concurrency"), std::string::npos);
+  EXPECT_NE(ErrorOf(base + "    timeout: 0s\n").find("storage.s3.timeout"), std::string::npos);
+  EXPECT_NE(ErrorOf(base + "    read_cache: lots\n").find("storage.s3.read_cache"), std::string::npos);
+  EXPECT_NE(ErrorOf(base + "    region: \"\"\n").find("storage.s3.region"), std::string::npos);
+  EXPECT_NE(ErrorOf("storage:\n  path: /x\n  backend: s3\n  s3:\n    endpoint: ftp://h\n    bucket: b\n")
+                .find("storage.s3.endpoint"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("storage:\n  path: /x\n  backend: s3\n  s3:\n    bucket: b\n").find("storage.s3.endpoint"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("storage:\n  path: /x\n  backend: s3\n  s3:\n    endpoint: http://h:1\n")
+                .find("storage.s3.bucket"),
+            std::string::npos);
+  std::string err = ErrorOf(base + "    secret_key: hush-hush\n");
+  EXPECT_NE(err.find("go together"), std::string::npos) << err;
+  for (const std::string& yaml : {base + "    secret_key: [hush-hush]\n", base + "    secret_key: hush-hush\n",
+                                  base + "    session_token: {a: hush-hush}\n"}) {
+    EXPECT_EQ(ErrorOf(yaml).find("hush-hush"), std::string::npos) << yaml;
+  }
+}
+
+TEST(ConfigTest, RenderedS3ConfigRoundTrips) {
+  auto c = Parse(kS3);
+  ASSERT_TRUE(c.ok());
+  c->storage.s3.session_token = "tok\"en";
+  c->storage.s3.ca_file = "/etc/ssl/my ca.pem";
+  c->api.admin_token = "0123456789abcdef0123";
+  const std::string text = RenderConfig(*c);
+  auto back = Parse(text);
+  ASSERT_TRUE(back.ok()) << back.status().ToString() << "\n" << text;
+  const S3Config& a = c->storage.s3;
+  const S3Config& b = back->storage.s3;
+  EXPECT_EQ(b.endpoint, a.endpoint);
+  EXPECT_EQ(b.region, a.region);
+  EXPECT_EQ(b.bucket, a.bucket);
+  EXPECT_EQ(b.prefix, a.prefix);
+  EXPECT_EQ(b.path_style, a.path_style);
+  EXPECT_EQ(b.access_key, a.access_key);
+  EXPECT_EQ(b.secret_key, a.secret_key);
+  EXPECT_EQ(b.session_token, a.session_token);
+  EXPECT_EQ(b.ca_file, a.ca_file);
+  EXPECT_EQ(b.concurrency, a.concurrency);
+  EXPECT_EQ(b.timeout, a.timeout);
+  EXPECT_EQ(b.deadline, a.deadline);
+  EXPECT_EQ(b.read_cache, a.read_cache);
+  c->storage.s3.access_key.clear();
+  c->storage.s3.secret_key.clear();
+  EXPECT_EQ(RenderConfig(*c).find("secret_key"), std::string::npos) << "no credentials, no keys";
+  c->storage.backend = "local";
+  EXPECT_EQ(RenderConfig(*c).find("s3:"), std::string::npos);
+}
+
 TEST(ConfigTest, LoadReportsUnreadableFile) {
   testutil::TempDir dir;
   auto r = LoadConfig(dir.Sub("missing.yaml"));

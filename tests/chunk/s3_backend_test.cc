@@ -1,0 +1,351 @@
+// The S3 backend against a real s3rver: listing pages, ranges, deletes,
+// unknown buckets, an endpoint that is down, and faults injected by a proxy
+// (503 bursts, slow answers, dropped connections).
+#include "chunk/s3/s3_backend.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "chunk_test_util.h"
+#include "fault_proxy.h"
+
+namespace nasd::chunk {
+namespace {
+
+using std::chrono::milliseconds;
+using testing::RandomBytes;
+using testing::S3TestServer;
+
+class S3BackendTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto server = S3TestServer::Shared();
+    ASSERT_TRUE(server.ok()) << server.status().ToString();
+    server_ = *server;
+    auto bucket = server_->NewBucket();
+    ASSERT_TRUE(bucket.ok()) << bucket.status().ToString();
+    bucket_ = *bucket;
+  }
+
+  std::unique_ptr<Backend> Open(s3::S3Options o) {
+    auto b = OpenS3Backend(o);
+    EXPECT_TRUE(b.ok()) << b.status().ToString();
+    return b.ok() ? std::move(b).value() : nullptr;
+  }
+  std::unique_ptr<Backend> Open() { return Open(server_->Options(bucket_)); }
+
+  static double Seconds(std::chrono::steady_clock::time_point since) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+  }
+
+  S3TestServer* server_ = nullptr;
+  std::string bucket_;
+};
+
+TEST_F(S3BackendTest, ListPaginatesWithContinuationTokensUnderThePrefix) {
+  s3::S3Options o = server_->Options(bucket_);
+  o.prefix = "vol1";  // becomes "vol1/"
+  o.list_page_size = 3;
+  auto backend = Open(o);
+  ASSERT_NE(backend, nullptr);
+  EXPECT_EQ(backend->Describe(), "s3:" + server_->endpoint() + "/" + bucket_ + "/vol1/");
+  std::set<std::string> want;
+  for (int i = 0; i < 10; ++i) {
+    std::string name = "obj-" + std::to_string(i);
+    ASSERT_TRUE(backend->PutObject(name, RandomBytes(100 + i, i)).ok());
+    want.insert(name);
+  }
+  s3::S3Options other = server_->Options(bucket_);
+  other.prefix = "vol10/";  // shares the text "vol1" but is another folder
+  auto neighbour = Open(other);
+  ASSERT_NE(neighbour, nullptr);
+  ASSERT_TRUE(neighbour->PutObject("stranger", "x").ok());
+
+  std::set<std::string> got;
+  ASSERT_TRUE(backend->ListObjects([&](std::string_view n) { return got.insert(std::string(n)).second; }).ok());
+  EXPECT_EQ(got, want);
+  int seen = 0;
+  ASSERT_TRUE(backend->ListObjects([&](std::string_view) { return ++seen < 5; }).ok());
+  EXPECT_EQ(seen, 5) << "returning false stops the listing across pages";
+
+  auto reopened = Open(o);  // usage is counted by listing at open
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(reopened->Usage().objects, 10u);
+  EXPECT_EQ(reopened->Usage().bytes, 10u * 100 + 45);
+}
+
+TEST_F(S3BackendTest, RangeReadsAreClippedToTheObject) {
+  auto backend = Open();
+  ASSERT_NE(backend, nullptr);
+  const std::string data = RandomBytes(1000, 5);
+  ASSERT_TRUE(backend->PutObject("ranged", data).ok());
+  struct Case {
+    uint64_t offset, length;
+  };
+  for (Case c : {Case{0, 1000}, Case{0, 1}, Case{10, 20}, Case{990, 100}, Case{999, 1}, Case{1000, 5},
+                 Case{2000, 5}, Case{5, UINT64_MAX}, Case{UINT64_MAX - 3, UINT64_MAX}}) {
+    SCOPED_TRACE(::testing::Message() << c.offset << "+" << c.length);
+    auto got = backend->ReadObject("ranged", c.offset, c.length);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    EXPECT_EQ(*got, c.offset >= data.size() ? "" : data.substr(c.offset, c.length));
+  }
+  auto size = backend->ObjectSize("ranged");
+  ASSERT_TRUE(size.ok());
+  EXPECT_EQ(*size, 1000u);
+  ASSERT_TRUE(backend->PutObject("empty", "").ok());
+  auto empty = backend->ReadObject("empty", 0, 100);
+  ASSERT_TRUE(empty.ok()) << empty.status().ToString();
+  EXPECT_EQ(*empty, "");
+  EXPECT_EQ(backend->ReadObject("absent", 0, 10).status().code(), Code::kNotFound);
+  EXPECT_EQ(backend->ReadObject("absent", 0, 0).status().code(), Code::kNotFound);
+  EXPECT_EQ(backend->ObjectSize("absent").status().code(), Code::kNotFound);
+  EXPECT_EQ(backend->ReadObject("Bad/Name", 0, 1).status().code(), Code::kInvalidArgument);
+}
+
+TEST_F(S3BackendTest, DeleteOfAnAbsentObjectIsOk) {
+  auto backend = Open();
+  ASSERT_NE(backend, nullptr);
+  EXPECT_TRUE(backend->DeleteObject("never-there").ok());
+  ASSERT_TRUE(backend->PutObject("there", "abc").ok());
+  EXPECT_EQ(backend->Usage().objects, 1u);
+  EXPECT_TRUE(backend->DeleteObject("there").ok());
+  EXPECT_TRUE(backend->DeleteObject("there").ok());
+  EXPECT_EQ(backend->Usage().objects, 0u);
+  EXPECT_EQ(backend->Usage().bytes, 0u);
+}
+
+TEST_F(S3BackendTest, UnknownBucketIsAClearError) {
+  s3::S3Options o = server_->Options("no-such-bucket-here");
+  o.credentials.secret_key = "very-secret-value";
+  auto backend = OpenS3Backend(o);
+  ASSERT_FALSE(backend.ok());
+  EXPECT_EQ(backend.status().code(), Code::kNotFound);
+  EXPECT_NE(backend.status().message().find("bucket 'no-such-bucket-here' does not exist"), std::string::npos)
+      << backend.status().message();
+  EXPECT_EQ(backend.status().message().find("very-secret-value"), std::string::npos);
+}
+
+TEST_F(S3BackendTest, InvalidOptionsAreRejectedBeforeAnyRequest) {
+  s3::S3Options o = server_->Options(bucket_);
+  o.endpoint = "ftp://x";
+  EXPECT_EQ(OpenS3Backend(o).status().code(), Code::kInvalidArgument);
+  o = server_->Options("UPPER_case");
+  EXPECT_EQ(OpenS3Backend(o).status().code(), Code::kInvalidArgument);
+  o = server_->Options(bucket_);
+  o.credentials.secret_key.clear();
+  EXPECT_EQ(OpenS3Backend(o).status().code(), Code::kInvalidArgument);
+  o = server_->Options(bucket_);
+  o.endpoint += "/path";
+  EXPECT_EQ(OpenS3Backend(o).status().code(), Code::kInvalidArgument);
+}
+
+TEST_F(S3BackendTest, DescribeNeverShowsSecrets) {
+  s3::S3Options o = server_->Options(bucket_);
+  o.credentials = {"S3RVER", "secret-never-shown", "token-never-shown"};
+  auto backend = Open(o);  // s3rver checks the access key, not the signature
+  ASSERT_NE(backend, nullptr);
+  EXPECT_EQ(backend->Describe(), "s3:" + server_->endpoint() + "/" + bucket_ + "/");
+}
+
+TEST_F(S3BackendTest, UnknownAccessKeyIsReportedAsBadCredentialsWithoutRetries) {
+  testing::FaultProxy proxy(server_->port());
+  s3::S3Options o = server_->Options(bucket_);
+  o.endpoint = proxy.endpoint();
+  o.credentials = {"AKIDUNKNOWN", "secret-never-shown", ""};
+  auto backend = OpenS3Backend(o);
+  ASSERT_FALSE(backend.ok());
+  EXPECT_EQ(backend.status().code(), Code::kPermissionDenied);
+  EXPECT_NE(backend.status().message().find("bad credentials"), std::string::npos) << backend.status().message();
+  EXPECT_EQ(backend.status().message().find("secret-never-shown"), std::string::npos);
+  EXPECT_EQ(proxy.requests(), 1) << "a 403 is not retried";
+}
+
+TEST_F(S3BackendTest, EndpointThatRefusesFailsWithANetworkError) {
+  s3::S3Options o = server_->Options(bucket_);
+  o.endpoint = "http://127.0.0.1:" + std::to_string(testing::FreePort());
+  o.deadline = milliseconds(1500);
+  auto start = std::chrono::steady_clock::now();
+  auto backend = OpenS3Backend(o);
+  ASSERT_FALSE(backend.ok());
+  EXPECT_EQ(backend.status().code(), Code::kNetworkError) << backend.status().ToString();
+  EXPECT_NE(backend.status().message().find("gave up after"), std::string::npos);
+  EXPECT_LT(Seconds(start), 3.0);
+}
+
+TEST_F(S3BackendTest, EndpointThatNeverAnswersTimesOutAtTheDeadline) {
+  // A socket that accepts connections (the kernel's backlog) and never answers.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(::listen(fd, 64), 0);
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  s3::S3Options o = server_->Options(bucket_);
+  o.endpoint = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  o.timeout = milliseconds(300);
+  o.deadline = milliseconds(1200);
+  o.retry.max_attempts = 1000;
+  auto start = std::chrono::steady_clock::now();
+  auto backend = OpenS3Backend(o);
+  double took = Seconds(start);
+  ::close(fd);
+  ASSERT_FALSE(backend.ok());
+  EXPECT_EQ(backend.status().code(), Code::kTimeout) << backend.status().ToString();
+  EXPECT_GT(took, 0.9) << "retried until the deadline";
+  EXPECT_LT(took, 2.5) << "but not past it";
+}
+
+TEST_F(S3BackendTest, RetriesThrough503Bursts) {
+  testing::FaultProxy proxy(server_->port());
+  s3::S3Options o = server_->Options(bucket_);
+  o.endpoint = proxy.endpoint();
+  auto backend = Open(o);
+  ASSERT_NE(backend, nullptr);
+  const std::string data = RandomBytes(300000, 8);
+  proxy.FailNext(3);
+  ASSERT_TRUE(backend->PutObject("burst", data).ok());
+  EXPECT_EQ(proxy.failed(), 3);
+  proxy.FailNext(2);
+  auto got = backend->ReadObject("burst", 0, data.size());
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_TRUE(*got == data);
+  EXPECT_EQ(proxy.failed(), 5);
+  auto direct = Open()->ReadObject("burst", 0, data.size());  // bypassing the proxy
+  ASSERT_TRUE(direct.ok());
+  EXPECT_TRUE(*direct == data);
+}
+
+TEST_F(S3BackendTest, EndlessSlowDownFailsAtTheDeadline) {
+  testing::FaultProxy proxy(server_->port());
+  s3::S3Options o = server_->Options(bucket_);
+  o.endpoint = proxy.endpoint();
+  auto backend = Open(o);
+  ASSERT_NE(backend, nullptr);
+  proxy.FailNext(1 << 30);
+  auto start = std::chrono::steady_clock::now();
+  Status st = backend->PutObject("never", "x");
+  EXPECT_EQ(st.code(), Code::kUnavailable) << st.ToString();
+  EXPECT_NE(st.message().find("SlowDown"), std::string::npos) << st.message();
+  EXPECT_GE(proxy.failed(), 10) << "max_attempts bounds the retries";
+  EXPECT_LT(Seconds(start), 5.0);
+}
+
+TEST_F(S3BackendTest, SlowResponsesAreRetriedAfterTheAttemptTimeout) {
+  testing::FaultProxy proxy(server_->port());
+  s3::S3Options o = server_->Options(bucket_);
+  o.endpoint = proxy.endpoint();
+  o.timeout = milliseconds(300);
+  auto backend = Open(o);
+  ASSERT_NE(backend, nullptr);
+  proxy.DelayNext(2, milliseconds(1000));
+  auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(backend->PutObject("slow", "slow bytes").ok());
+  EXPECT_GE(proxy.requests(), 3) << "two timed-out attempts, then one that went through";
+  EXPECT_LT(Seconds(start), 3.0);
+  auto got = Open()->ReadObject("slow", 0, 100);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(*got, "slow bytes");
+}
+
+TEST_F(S3BackendTest, NothingAcknowledgedIsLostUnderFaults) {
+  testing::FaultProxy proxy(server_->port());
+  s3::S3Options o = server_->Options(bucket_);
+  o.endpoint = proxy.endpoint();
+  o.timeout = milliseconds(400);
+  o.deadline = milliseconds(1000);
+  auto opened = OpenS3Backend(o);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  ChunkStore store(std::move(opened).value());
+  std::vector<std::pair<ChunkId, std::string>> acked;
+  int failed = 0;
+  for (int i = 0; i < 24; ++i) {
+    if (i % 4 == 1) proxy.FailNext(2);
+    if (i % 6 == 3) proxy.DelayNext(1, milliseconds(600));
+    proxy.SetDrop(i >= 16 && i < 20);  // the server is gone for a while
+    std::string data = RandomBytes(5000 + 997 * i, 100 + i);
+    Result<ChunkId> id = store.Put(data);
+    if (id.ok()) {
+      acked.emplace_back(*id, std::move(data));
+    } else {
+      ++failed;
+      EXPECT_TRUE(id.status().code() == Code::kNetworkError || id.status().code() == Code::kTimeout)
+          << id.status().ToString();
+    }
+  }
+  EXPECT_EQ(failed, 4) << "exactly the puts while the server was gone fail";
+  EXPECT_GT(proxy.failed(), 0);
+  ChunkStore direct(Open());
+  for (const auto& [id, data] : acked) {
+    auto got = direct.Get(id);
+    ASSERT_TRUE(got.ok()) << id.ToHex() << ": " << got.status().ToString();
+    EXPECT_TRUE(*got == data);
+  }
+}
+
+TEST(S3RestartTest, AServerThatStopsLosesNothingAcknowledged) {
+  S3TestServer server;
+  Status started = server.Start();
+  ASSERT_TRUE(started.ok()) << started.ToString();
+  auto bucket = server.NewBucket();
+  ASSERT_TRUE(bucket.ok()) << bucket.status().ToString();
+  s3::S3Options o = server.Options(*bucket);
+  o.deadline = milliseconds(1500);
+  auto opened = OpenS3Backend(o);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  std::unique_ptr<Backend> backend = std::move(opened).value();
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(backend->PutObject("acked-" + std::to_string(i), RandomBytes(50000, i)).ok());
+  }
+
+  server.Stop();
+  auto start = std::chrono::steady_clock::now();
+  Status st = backend->PutObject("during-outage", "lost");
+  EXPECT_EQ(st.code(), Code::kNetworkError) << st.ToString();
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 4.0);
+  EXPECT_EQ(backend->ReadObject("acked-0", 0, 10).status().code(), Code::kNetworkError);
+
+  started = server.Start();  // same port, same data
+  ASSERT_TRUE(started.ok()) << started.ToString();
+  for (int i = 0; i < 5; ++i) {
+    auto got = backend->ReadObject("acked-" + std::to_string(i), 0, 1 << 20);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    EXPECT_TRUE(*got == RandomBytes(50000, i));
+  }
+  EXPECT_EQ(backend->ObjectSize("during-outage").status().code(), Code::kNotFound);
+  EXPECT_TRUE(backend->PutObject("after-outage", "back").ok()) << "pooled connections recover";
+  EXPECT_EQ(backend->Usage().objects, 6u);
+}
+
+TEST(S3TlsTest, HttpsVerifiesTheServerCertificate) {
+  S3TestServer tls_server;
+  Status started = tls_server.Start(/*tls=*/true);
+  ASSERT_TRUE(started.ok()) << started.ToString();
+  auto bucket = tls_server.NewBucket();
+  ASSERT_TRUE(bucket.ok()) << bucket.status().ToString();
+
+  s3::S3Options o = tls_server.Options(*bucket);
+  ASSERT_TRUE(o.endpoint.starts_with("https://"));
+  auto backend = OpenS3Backend(o);  // trusts the test CA through ca_file
+  ASSERT_TRUE(backend.ok()) << backend.status().ToString();
+  ASSERT_TRUE((*backend)->PutObject("over-tls", "sealed").ok());
+  auto got = (*backend)->ReadObject("over-tls", 0, 100);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(*got, "sealed");
+
+  o.ca_file.clear();  // the system store does not know the self-signed certificate
+  auto untrusted = OpenS3Backend(o);
+  ASSERT_FALSE(untrusted.ok());
+  EXPECT_EQ(untrusted.status().code(), Code::kFailedPrecondition) << untrusted.status().ToString();
+  EXPECT_NE(untrusted.status().message().find("ca_file"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace nasd::chunk

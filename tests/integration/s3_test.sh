@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# nasd on the S3 backend against a real s3rver, as a user runs it:
+# init probes the bucket (and refuses unknown buckets, bad access keys,
+# missing credentials and unreachable endpoints before writing anything) ->
+# serve -> /readyz 200 -> status shows s3 -> SIGTERM -> restart -> stopping
+# s3rver makes /readyz 503 with a reason -> starting it again makes it 200.
+# Usage: s3_test.sh NASD_BINARY SOURCE_DIR (SOURCE_DIR holds node_modules/s3rver).
+NASD=$(realpath "$1")
+S3RVER="$(realpath "$2")/node_modules/s3rver/bin/s3rver.js"
+source "$(dirname "$0")/lib.sh"
+cd "$WORK"
+
+if [ ! -f "$S3RVER" ]; then
+  echo "FAIL - $S3RVER is missing: run scripts/install-deps.sh"
+  exit 1
+fi
+
+S3PORT=$(free_port)
+S3="http://127.0.0.1:$S3PORT"
+mkdir -p "$WORK/s3data"
+start_s3rver() {
+  NODE_OPTIONS=--openssl-legacy-provider node "$S3RVER" -d "$WORK/s3data" -a 127.0.0.1 -p "$S3PORT" \
+    --no-vhost-buckets -s >>"$WORK/s3rver.log" 2>&1 &
+  S3PID=$!
+  PIDS+=("$S3PID")
+  for _ in $(seq 1 300); do
+    curl -s -o /dev/null "$S3/" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+stop_s3rver() {
+  kill -TERM "$S3PID"
+  wait_exit "$S3PID" 10
+}
+
+check "s3rver starts" start_s3rver
+check "bucket created" test "$(http_code "$S3/chunks" -X PUT)" = 200
+
+PORT=$(free_port)
+BASE="http://127.0.0.1:$PORT"
+CFG="$WORK/config.yaml"
+S3ARGS=(--backend s3 --endpoint "$S3" --path-style --prefix vol1)
+# No credentials anywhere unless a step gives them.
+unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE AWS_SHARED_CREDENTIALS_FILE
+export HOME="$WORK/home"
+
+expect_code 2 "s3 without --bucket is a usage error" "$NASD" --config "$CFG" init --storage-path "$WORK/data" \
+  --backend s3 --endpoint "$S3"
+check "the error names --bucket" grep -q -- "--bucket" "$WORK/last.err"
+expect_code 2 "--bucket without --backend s3 is a usage error" "$NASD" --config "$CFG" init --storage-path "$WORK/data" \
+  --bucket chunks
+expect_code 2 "an endpoint with a path is a usage error" "$NASD" --config "$CFG" init --storage-path "$WORK/data" \
+  --backend s3 --endpoint "$S3/somewhere" --bucket chunks --access-key S3RVER --secret-key S3RVER
+check "the error names the endpoint" grep -q "endpoint" "$WORK/last.err"
+expect_code 1 "init without credentials fails" "$NASD" --config "$CFG" init --storage-path "$WORK/data" \
+  "${S3ARGS[@]}" --bucket chunks
+check "the error names where credentials are looked for" grep -q "AWS_ACCESS_KEY_ID" "$WORK/last.err"
+expect_code 1 "init with an unknown bucket fails" "$NASD" --config "$CFG" init --storage-path "$WORK/data" \
+  "${S3ARGS[@]}" --bucket no-such-bucket --access-key S3RVER --secret-key S3RVER
+check "the error names the unknown bucket" grep -q "bucket 'no-such-bucket' does not exist" "$WORK/last.err"
+expect_code 1 "init with an unknown access key fails" "$NASD" --config "$CFG" init --storage-path "$WORK/data" \
+  "${S3ARGS[@]}" --bucket chunks --access-key WRONGKEY --secret-key hush-hush-secret
+check "the error says bad credentials" grep -q "bad credentials" "$WORK/last.err"
+check "the secret is not printed" bash -c "! grep -q hush-hush-secret '$WORK/last.err' '$WORK/last.out'"
+DOWN=$(free_port)
+START=$(date +%s)
+expect_code 1 "init with an unreachable endpoint fails" "$NASD" --config "$CFG" init --storage-path "$WORK/data" \
+  --backend s3 --endpoint "http://127.0.0.1:$DOWN" --path-style --bucket chunks --access-key S3RVER --secret-key S3RVER
+check "within the probe deadline" test $(( $(date +%s) - START )) -le 30
+check "the error says the network failed" grep -q "network_error" "$WORK/last.err"
+check "nothing was written by the failed inits" test ! -e "$CFG" -a ! -e "$WORK/data"
+
+expect_code 0 "init with credentials from the environment" env AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER \
+  "$NASD" --config "$WORK/env.yaml" init --storage-path "$WORK/envdata" "${S3ARGS[@]}" --bucket chunks
+check "env credentials are not copied into the config" bash -c "! grep -q secret_key '$WORK/env.yaml'"
+
+expect_code 0 "init with --backend s3" "$NASD" --config "$CFG" init --storage-path "$WORK/data" --listen "127.0.0.1:$PORT" \
+  "${S3ARGS[@]}" --bucket chunks --access-key S3RVER --secret-key S3RVER
+check "init reports the probe" grep -q "answered a write, read and delete" "$WORK/last.out"
+check "config is mode 0600" test "$(stat -c %a "$CFG")" = 600
+check "config names the s3 backend" grep -q "^  backend: s3" "$CFG"
+check "config has the bucket" grep -q '^    bucket: "chunks"' "$CFG"
+check "the probe object is gone" bash -c "! find '$WORK/s3data' -name '*nasd-probe*' | grep -q ."
+# Short timeouts so that a stopped s3rver shows in /readyz within seconds.
+sed -i -e 's/^    timeout: .*/    timeout: 1s/' -e 's/^    deadline: .*/    deadline: 3s/' \
+  -e 's/^    read_cache: .*/    read_cache: 64MiB/' "$CFG"
+
+start_server() {
+  "$NASD" --config "$CFG" --log-format json serve >>"$WORK/serve.out" 2>>"$WORK/serve.log" &
+  SERVER=$!
+  PIDS+=("$SERVER")
+  wait_http "$BASE/healthz"
+}
+
+check "server starts on s3" start_server
+check "readyz 200" test "$(http_code "$BASE/readyz")" = 200
+check "the read cache folder exists" test -d "$WORK/data/s3-cache"
+expect_code 0 "status" "$NASD" --config "$CFG" status
+check "status shows backend s3" grep -qE "^storage: .*\(s3" "$WORK/last.out"
+expect_code 0 "share create docs" "$NASD" --config "$CFG" share create docs
+check "the secret is not in the server log" bash -c "! grep -q S3RVER '$WORK/serve.log'"
+
+kill -TERM "$SERVER"
+wait_exit "$SERVER" 30
+check "SIGTERM exits 0" test "$EXIT_STATUS" = 0
+check "server restarts" start_server
+check "readyz 200 after restart" test "$(http_code "$BASE/readyz")" = 200
+expect_code 0 "share list after restart" "$NASD" --config "$CFG" share list
+check "the share survived" grep -q "^docs " "$WORK/last.out"
+
+check "s3rver stops" stop_s3rver
+START=$(date +%s)
+CODE=$(curl -s -m 20 -o "$WORK/readyz.json" -w '%{http_code}' "$BASE/readyz")
+check "readyz 503 while s3 is down" test "$CODE" = 503
+check "readyz answers within the deadline" test $(( $(date +%s) - START )) -le 10
+check "readyz names the chunk store" grep -q "chunk store" "$WORK/readyz.json"
+check "readyz gives the network reason" grep -qE "network_error|timeout" "$WORK/readyz.json"
+check "healthz stays 200" test "$(http_code "$BASE/healthz")" = 200
+
+check "s3rver starts again" start_s3rver
+check "readyz 200 once s3 is back" test "$(http_code "$BASE/readyz")" = 200
+
+kill -TERM "$SERVER"
+wait_exit "$SERVER" 30
+check "SIGTERM exits 0 at the end" test "$EXIT_STATUS" = 0
+stop_s3rver
+finish
