@@ -3,8 +3,8 @@
 // exactly one function (status.h: ToErrno, ToHttpStatus).
 //
 // Codes are numbered by module: 1xx general, 2xx storage I/O, 3xx chunk store,
-// 4xx KV, 5xx config/CLI, 6xx network. Retryable codes describe transient
-// conditions a caller may retry unchanged.
+// 4xx KV, 5xx config/CLI, 6xx network, 7xx filesystem (POSIX errors of vfs).
+// Retryable codes describe transient conditions a caller may retry unchanged.
 #pragma once
 
 // X(Name, number, "wire_name", errno, http_status, retryable)
@@ -22,7 +22,7 @@
   X(kInternal, 109, "internal", EIO, 500, false)                                  \
   X(kNotSupported, 110, "not_supported", EOPNOTSUPP, 501, false)                  \
   X(kCancelled, 111, "cancelled", ECANCELED, 503, false)                          \
-  X(kFailedPrecondition, 112, "failed_precondition", EINVAL, 412, false)          \
+  X(kFailedPrecondition, 112, "failed_precondition", EINVAL, 400, false)          \
   X(kOutOfRange, 113, "out_of_range", EINVAL, 416, false)                         \
   X(kIoError, 200, "io_error", EIO, 500, true)                                    \
   X(kNoSpace, 201, "no_space", ENOSPC, 507, false)                                \
@@ -30,4 +30,16 @@
   X(kCorruption, 300, "corruption", EIO, 500, false)                              \
   X(kConflict, 400, "conflict", EAGAIN, 409, true)                                \
   X(kConfigInvalid, 500, "config_invalid", EINVAL, 400, false)                    \
-  X(kNetworkError, 600, "network_error", EIO, 502, true)
+  X(kNetworkError, 600, "network_error", EIO, 502, true)                          \
+  X(kNotPermitted, 700, "not_permitted", EPERM, 403, false)                       \
+  X(kNotDirectory, 701, "not_directory", ENOTDIR, 409, false)                     \
+  X(kIsDirectory, 702, "is_directory", EISDIR, 409, false)                        \
+  X(kNameTooLong, 703, "name_too_long", ENAMETOOLONG, 400, false)                 \
+  X(kLoop, 704, "loop", ELOOP, 508, false)                                        \
+  X(kStale, 705, "stale", ESTALE, 404, false)                                     \
+  X(kCrossDevice, 706, "cross_device", EXDEV, 502, false)                         \
+  X(kBusy, 707, "busy", EBUSY, 409, false)                                        \
+  X(kNoAttribute, 708, "no_attribute", ENODATA, 404, false)                       \
+  X(kValueRange, 709, "value_range", ERANGE, 400, false)                          \
+  X(kValueTooLarge, 710, "value_too_large", E2BIG, 413, false)                    \
+  X(kTooManyLinks, 711, "too_many_links", EMLINK, 409, false)

@@ -51,14 +51,24 @@ Code CodeFromErrno(int err) {
     case 0: return Code::kOk;
     case ENOENT: return Code::kNotFound;
     case EEXIST: return Code::kAlreadyExists;
-    case EACCES:
-    case EPERM: return Code::kPermissionDenied;
+    case EACCES: return Code::kPermissionDenied;
+    case EPERM: return Code::kNotPermitted;
     case ENOSPC:
     case EDQUOT: return Code::kNoSpace;
     case EROFS: return Code::kReadOnly;
     case ENOTEMPTY: return Code::kNotEmpty;
-    case EINVAL:
-    case ENAMETOOLONG: return Code::kInvalidArgument;
+    case EINVAL: return Code::kInvalidArgument;
+    case ENAMETOOLONG: return Code::kNameTooLong;
+    case ENOTDIR: return Code::kNotDirectory;
+    case EISDIR: return Code::kIsDirectory;
+    case ELOOP: return Code::kLoop;
+    case ESTALE: return Code::kStale;
+    case EXDEV: return Code::kCrossDevice;
+    case EBUSY: return Code::kBusy;
+    case ENODATA: return Code::kNoAttribute;
+    case ERANGE: return Code::kValueRange;
+    case E2BIG: return Code::kValueTooLarge;
+    case EMLINK: return Code::kTooManyLinks;
     case EFBIG: return Code::kTooLarge;
     case ETIMEDOUT: return Code::kTimeout;
     case EAGAIN:

@@ -31,10 +31,76 @@ std::string DirEntryPrefix(uint64_t share_id) {
   return k;
 }
 
-std::string DirEntryKey(uint64_t share_id, uint64_t parent_inode, std::string_view name) {
+std::string VersionSuffix(uint64_t epoch) {
+  std::string out;
+  AppendU64(out, ~epoch);
+  return out;
+}
+
+std::string VersionedKey(std::string_view base, uint64_t epoch) {
+  std::string k(base);
+  AppendU64(k, ~epoch);
+  return k;
+}
+
+bool SplitVersionedKey(std::string_view key, std::string_view& base, uint64_t& epoch) {
+  if (key.size() < kVersionSuffixSize) return false;
+  base = key.substr(0, key.size() - kVersionSuffixSize);
+  uint64_t inverted = 0;
+  ReadU64(key.substr(base.size()), inverted);
+  epoch = ~inverted;
+  return true;
+}
+
+std::string DirPrefix(uint64_t share_id, uint64_t parent_inode) {
   std::string k = DirEntryPrefix(share_id);
   AppendU64(k, parent_inode);
+  return k;
+}
+
+std::string DirEntryBase(uint64_t share_id, uint64_t parent_inode, std::string_view name) {
+  std::string k = DirPrefix(share_id, parent_inode);
   k.append(name);
+  k.push_back('\0');
+  return k;
+}
+
+std::string DirEntryKey(uint64_t share_id, uint64_t parent_inode, std::string_view name,
+                        uint64_t epoch) {
+  return VersionedKey(DirEntryBase(share_id, parent_inode, name), epoch);
+}
+
+namespace {
+std::string Tagged(uint64_t share_id, char tag) {
+  std::string k = ShareDataPrefix(share_id);
+  k.push_back(tag);
+  return k;
+}
+std::string TaggedIno(uint64_t share_id, char tag, uint64_t ino) {
+  std::string k = Tagged(share_id, tag);
+  AppendU64(k, ino);
+  return k;
+}
+}  // namespace
+
+std::string ShareFsKey(uint64_t share_id) { return Tagged(share_id, kShareFsTag); }
+std::string InodeAllocKey(uint64_t share_id) { return Tagged(share_id, kInodeAllocTag); }
+std::string InodeBase(uint64_t share_id, uint64_t ino) {
+  return TaggedIno(share_id, kInodeTag, ino);
+}
+std::string InlineDataBase(uint64_t share_id, uint64_t ino) {
+  return TaggedIno(share_id, kInlineDataTag, ino);
+}
+std::string SymlinkBase(uint64_t share_id, uint64_t ino) {
+  return TaggedIno(share_id, kSymlinkTag, ino);
+}
+std::string XattrPrefix(uint64_t share_id, uint64_t ino) {
+  return TaggedIno(share_id, kXattrTag, ino);
+}
+std::string XattrBase(uint64_t share_id, uint64_t ino, std::string_view name) {
+  std::string k = XattrPrefix(share_id, ino);
+  k.append(name);
+  k.push_back('\0');
   return k;
 }
 

@@ -20,10 +20,36 @@ inline constexpr std::string_view kNextShareIdCounter = "Cshare_id";
 inline constexpr std::string_view kSharePrefix = "S";
 // 'F' + share id (u64) + ... -> every filesystem record of one share (inodes,
 // directory entries, block maps, xattrs). A share whose 'F' range holds no
-// directory entry is empty. Sub-prefixes are defined by the filesystem layer.
+// directory entry is empty. Its sub-prefixes (tags) follow.
 inline constexpr std::string_view kShareDataPrefix = "F";
-// Within a share's 'F' range: 'D' + parent inode (u64) + name -> directory entry.
+// Tags after 'F' + share id. Records marked "versioned" have keys ending in
+// VersionSuffix(epoch) (see below); the others are single, unversioned keys.
+//   'M'                                   -> filesystem record of the share (epoch, root)
+//   'A'                                   -> inode allocator: next free inode (u64)
+//   'I' + ino (u64)              versioned -> inode record
+//   'N' + ino (u64)              versioned -> inline file data
+//   'L' + ino (u64)              versioned -> symlink target
+//   'X' + ino (u64) + name + 0x00 versioned -> extended attribute value
+//   'D' + parent (u64) + name + 0x00 versioned -> directory entry
+// Names never contain 0x00, so the terminator keeps every name's versions
+// together and entries in bytewise name order. docs/format/keys.md has the values.
+inline constexpr char kShareFsTag = 'M';
+inline constexpr char kInodeAllocTag = 'A';
+inline constexpr char kInodeTag = 'I';
+inline constexpr char kInlineDataTag = 'N';
+inline constexpr char kSymlinkTag = 'L';
+inline constexpr char kXattrTag = 'X';
 inline constexpr char kDirEntryTag = 'D';
+
+// Snapshot epochs. A share's live epoch starts at kFirstEpoch.
+inline constexpr uint64_t kFirstEpoch = 1;
+inline constexpr size_t kVersionSuffixSize = 8;
+// Big-endian ~epoch: the newest version of a record sorts first.
+std::string VersionSuffix(uint64_t epoch);
+// base + VersionSuffix(epoch).
+std::string VersionedKey(std::string_view base, uint64_t epoch);
+// Splits a versioned key into base and epoch; false if shorter than the suffix.
+bool SplitVersionedKey(std::string_view key, std::string_view& base, uint64_t& epoch);
 
 void AppendU64(std::string& out, uint64_t v);
 // Reads a big-endian u64 at the front of in; false if too short.
@@ -32,6 +58,22 @@ bool ReadU64(std::string_view in, uint64_t& v);
 std::string ShareKey(std::string_view name);
 std::string ShareDataPrefix(uint64_t share_id);
 std::string DirEntryPrefix(uint64_t share_id);
-std::string DirEntryKey(uint64_t share_id, uint64_t parent_inode, std::string_view name);
+// All versions of the entries of one directory.
+std::string DirPrefix(uint64_t share_id, uint64_t parent_inode);
+// An entry's base key (every version of it starts with this).
+std::string DirEntryBase(uint64_t share_id, uint64_t parent_inode, std::string_view name);
+// The full key of the entry's version at epoch.
+std::string DirEntryKey(uint64_t share_id, uint64_t parent_inode, std::string_view name,
+                        uint64_t epoch = kFirstEpoch);
+
+std::string ShareFsKey(uint64_t share_id);
+std::string InodeAllocKey(uint64_t share_id);
+// Base keys of versioned per-inode records.
+std::string InodeBase(uint64_t share_id, uint64_t ino);
+std::string InlineDataBase(uint64_t share_id, uint64_t ino);
+std::string SymlinkBase(uint64_t share_id, uint64_t ino);
+// All versions of all xattrs of one inode, and one xattr's base key.
+std::string XattrPrefix(uint64_t share_id, uint64_t ino);
+std::string XattrBase(uint64_t share_id, uint64_t ino, std::string_view name);
 
 }  // namespace nasd::meta::keys

@@ -35,6 +35,9 @@ TEST(StatusTest, ErrnoMapping) {
   EXPECT_EQ(CodeFromErrno(ENOSPC), Code::kNoSpace);
   EXPECT_EQ(CodeFromErrno(ENOENT), Code::kNotFound);
   EXPECT_EQ(CodeFromErrno(ECONNREFUSED), Code::kNetworkError);
+  EXPECT_EQ(CodeFromErrno(EPERM), Code::kNotPermitted);
+  EXPECT_EQ(CodeFromErrno(ENOTDIR), Code::kNotDirectory);
+  EXPECT_EQ(ToErrno(CodeFromErrno(EXDEV)), EXDEV);
   Status st = ErrnoStatus(ENOSPC, "write chunk");
   EXPECT_EQ(st.code(), Code::kNoSpace);
   EXPECT_NE(st.message().find("write chunk"), std::string::npos);

@@ -1,0 +1,169 @@
+#include "meta/share_txn.h"
+
+#include <fmt/format.h>
+
+#include "meta/keys.h"
+#include "meta/versioned.h"
+
+namespace nasd::meta {
+
+Result<ShareTxn> ShareTxn::Open(kv::Transaction& txn, uint64_t share_id) {
+  NASD_ASSIGN_OR_RETURN(auto raw, txn.Get(keys::ShareFsKey(share_id)));
+  if (!raw) return NotFound(fmt::format("share {} has no filesystem", share_id));
+  NASD_ASSIGN_OR_RETURN(ShareFsRecord fs, DecodeShareFs(*raw));
+  return ShareTxn(txn, share_id, fs, fs.epoch);
+}
+
+Result<ShareTxn> ShareTxn::OpenAt(kv::Transaction& txn, uint64_t share_id, uint64_t epoch) {
+  NASD_ASSIGN_OR_RETURN(ShareTxn live, Open(txn, share_id));
+  if (epoch == 0 || epoch > live.fs_.epoch) {
+    return InvalidArgument(fmt::format("epoch {} is not in 1..{}", epoch, live.fs_.epoch));
+  }
+  return ShareTxn(txn, share_id, live.fs_, epoch);
+}
+
+Status ShareTxn::CheckWritable() const {
+  if (!live())
+    return Status(Code::kReadOnly, fmt::format("epoch {} is a read-only snapshot view", epoch_));
+  return Status::Ok();
+}
+
+Result<std::optional<InodeRecord>> ShareTxn::GetInode(uint64_t ino) {
+  NASD_ASSIGN_OR_RETURN(auto raw, ReadVersioned(txn_, keys::InodeBase(share_id_, ino), epoch_));
+  if (!raw) return std::optional<InodeRecord>();
+  NASD_ASSIGN_OR_RETURN(InodeRecord rec, DecodeInode(*raw));
+  return std::optional<InodeRecord>(rec);
+}
+
+Status ShareTxn::PutInode(uint64_t ino, const InodeRecord& rec) {
+  NASD_RETURN_IF_ERROR(CheckWritable());
+  WriteVersioned(txn_, keys::InodeBase(share_id_, ino), epoch_, EncodeInode(rec));
+  return Status::Ok();
+}
+
+Status ShareTxn::EraseInode(uint64_t ino) {
+  NASD_RETURN_IF_ERROR(CheckWritable());
+  NASD_ASSIGN_OR_RETURN(std::vector<std::string> names, ListXattrs(ino));
+  for (const std::string& name : names) NASD_RETURN_IF_ERROR(EraseXattr(ino, name));
+  NASD_RETURN_IF_ERROR(Erase(keys::InlineDataBase(share_id_, ino)));
+  NASD_RETURN_IF_ERROR(Erase(keys::SymlinkBase(share_id_, ino)));
+  return Erase(keys::InodeBase(share_id_, ino));
+}
+
+Result<std::optional<DirEntryRecord>> ShareTxn::GetEntry(uint64_t dir, std::string_view name) {
+  NASD_ASSIGN_OR_RETURN(auto raw,
+                        ReadVersioned(txn_, keys::DirEntryBase(share_id_, dir, name), epoch_));
+  if (!raw) return std::optional<DirEntryRecord>();
+  NASD_ASSIGN_OR_RETURN(DirEntryRecord rec, DecodeDirEntry(*raw));
+  return std::optional<DirEntryRecord>(rec);
+}
+
+Status ShareTxn::PutEntry(uint64_t dir, std::string_view name, const DirEntryRecord& rec) {
+  NASD_RETURN_IF_ERROR(CheckWritable());
+  WriteVersioned(txn_, keys::DirEntryBase(share_id_, dir, name), epoch_, EncodeDirEntry(rec));
+  return Status::Ok();
+}
+
+Status ShareTxn::EraseEntry(uint64_t dir, std::string_view name) {
+  return Erase(keys::DirEntryBase(share_id_, dir, name));
+}
+
+Result<std::vector<NamedEntry>> ShareTxn::ListEntries(uint64_t dir, std::string_view after,
+                                                      size_t limit) {
+  const std::string prefix = keys::DirPrefix(share_id_, dir);
+  std::string start;
+  if (!after.empty()) {
+    // Names never hold 0x00, so every key of a name greater than after sorts
+    // at or above after + 0x01, and every version of after sorts below it.
+    start = prefix;
+    start.append(after);
+    start.push_back('\x01');
+  }
+  std::vector<NamedEntry> out;
+  Status decode_error;
+  NASD_RETURN_IF_ERROR(ScanVersioned(
+      txn_, prefix, start, epoch_, [&](std::string_view base, std::string_view value) {
+        Result<DirEntryRecord> rec = DecodeDirEntry(value);
+        if (!rec.ok() || base.size() <= prefix.size() + 1 || base.back() != '\0') {
+          decode_error = rec.ok() ? Corruption("directory entry key is malformed") : rec.status();
+          return false;
+        }
+        std::string_view name = base.substr(prefix.size(), base.size() - prefix.size() - 1);
+        out.push_back(NamedEntry{std::string(name), *rec});
+        return limit == 0 || out.size() < limit;
+      }));
+  NASD_RETURN_IF_ERROR(decode_error);
+  return out;
+}
+
+Result<bool> ShareTxn::HasEntries(uint64_t dir) {
+  NASD_ASSIGN_OR_RETURN(auto first, ListEntries(dir, "", 1));
+  return !first.empty();
+}
+
+Result<std::string> ShareTxn::GetData(uint64_t ino) {
+  NASD_ASSIGN_OR_RETURN(auto blob, ReadBlob(keys::InlineDataBase(share_id_, ino)));
+  return blob ? std::move(*blob) : std::string();
+}
+
+Status ShareTxn::PutData(uint64_t ino, std::string_view bytes) {
+  if (bytes.empty()) return Erase(keys::InlineDataBase(share_id_, ino));
+  return PutBlob(keys::InlineDataBase(share_id_, ino), bytes);
+}
+
+Result<std::optional<std::string>> ShareTxn::GetSymlink(uint64_t ino) {
+  return ReadBlob(keys::SymlinkBase(share_id_, ino));
+}
+
+Status ShareTxn::PutSymlink(uint64_t ino, std::string_view target) {
+  return PutBlob(keys::SymlinkBase(share_id_, ino), target);
+}
+
+Result<std::optional<std::string>> ShareTxn::GetXattr(uint64_t ino, std::string_view name) {
+  return ReadBlob(keys::XattrBase(share_id_, ino, name));
+}
+
+Status ShareTxn::PutXattr(uint64_t ino, std::string_view name, std::string_view value) {
+  return PutBlob(keys::XattrBase(share_id_, ino, name), value);
+}
+
+Status ShareTxn::EraseXattr(uint64_t ino, std::string_view name) {
+  return Erase(keys::XattrBase(share_id_, ino, name));
+}
+
+Result<std::vector<std::string>> ShareTxn::ListXattrs(uint64_t ino) {
+  const std::string prefix = keys::XattrPrefix(share_id_, ino);
+  std::vector<std::string> out;
+  Status decode_error;
+  NASD_RETURN_IF_ERROR(
+      ScanVersioned(txn_, prefix, "", epoch_, [&](std::string_view base, std::string_view) {
+        if (base.size() <= prefix.size() + 1 || base.back() != '\0') {
+          decode_error = Corruption("xattr key is malformed");
+          return false;
+        }
+        out.emplace_back(base.substr(prefix.size(), base.size() - prefix.size() - 1));
+        return true;
+      }));
+  NASD_RETURN_IF_ERROR(decode_error);
+  return out;
+}
+
+Result<std::optional<std::string>> ShareTxn::ReadBlob(const std::string& base) {
+  NASD_ASSIGN_OR_RETURN(auto raw, ReadVersioned(txn_, base, epoch_));
+  if (!raw) return std::optional<std::string>();
+  NASD_ASSIGN_OR_RETURN(std::string bytes, DecodeBlob(*raw));
+  return std::optional<std::string>(std::move(bytes));
+}
+
+Status ShareTxn::PutBlob(const std::string& base, std::string_view bytes) {
+  NASD_RETURN_IF_ERROR(CheckWritable());
+  WriteVersioned(txn_, base, epoch_, EncodeBlob(bytes));
+  return Status::Ok();
+}
+
+Status ShareTxn::Erase(const std::string& base) {
+  NASD_RETURN_IF_ERROR(CheckWritable());
+  return EraseVersioned(txn_, base, epoch_);
+}
+
+}  // namespace nasd::meta

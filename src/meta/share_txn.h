@@ -1,0 +1,83 @@
+// ShareTxn: one KV transaction's typed view of one share's filesystem records
+// at one epoch. It knows the key schema and the record encodings; it knows no
+// POSIX rule (that is vfs/). Reads go through the versioned path
+// (versioned.h); writes go to the live epoch and fail with kReadOnly on a
+// view of an older epoch.
+//
+// Open() Get()s the share's filesystem record, so taking a snapshot (which
+// rewrites it) conflicts with every transaction in flight.
+// Not thread-safe; lives no longer than its kv::Transaction.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "kv/kv_engine.h"
+#include "meta/records.h"
+
+namespace nasd::meta {
+
+struct NamedEntry {
+  std::string name;
+  DirEntryRecord entry;
+};
+
+class ShareTxn {
+ public:
+  // The live view. kNotFound when the share has no filesystem record.
+  static Result<ShareTxn> Open(kv::Transaction& txn, uint64_t share_id);
+  // A read-only view at epoch (<= the live epoch).
+  static Result<ShareTxn> OpenAt(kv::Transaction& txn, uint64_t share_id, uint64_t epoch);
+
+  uint64_t share_id() const { return share_id_; }
+  uint64_t epoch() const { return epoch_; }
+  uint64_t root() const { return fs_.root; }
+  bool live() const { return epoch_ == fs_.epoch; }
+  kv::Transaction& kv() { return txn_; }
+
+  // nullopt when absent (never created, deleted, or not visible at epoch).
+  Result<std::optional<InodeRecord>> GetInode(uint64_t ino);
+  Status PutInode(uint64_t ino, const InodeRecord& rec);
+  // Removes the inode and everything hanging off it (data, target, xattrs).
+  Status EraseInode(uint64_t ino);
+
+  Result<std::optional<DirEntryRecord>> GetEntry(uint64_t dir, std::string_view name);
+  Status PutEntry(uint64_t dir, std::string_view name, const DirEntryRecord& rec);
+  Status EraseEntry(uint64_t dir, std::string_view name);
+  // Up to limit entries (0: all) with names bytewise greater than after
+  // (empty: from the first), in name order. Not conflict-checked: callers
+  // have read the directory's inode record, which every entry change writes.
+  Result<std::vector<NamedEntry>> ListEntries(uint64_t dir, std::string_view after, size_t limit);
+  Result<bool> HasEntries(uint64_t dir);
+
+  // Inline file bytes; empty when none were written.
+  Result<std::string> GetData(uint64_t ino);
+  Status PutData(uint64_t ino, std::string_view bytes);
+  Result<std::optional<std::string>> GetSymlink(uint64_t ino);
+  Status PutSymlink(uint64_t ino, std::string_view target);
+
+  Result<std::optional<std::string>> GetXattr(uint64_t ino, std::string_view name);
+  Status PutXattr(uint64_t ino, std::string_view name, std::string_view value);
+  Status EraseXattr(uint64_t ino, std::string_view name);
+  // Names in bytewise order.
+  Result<std::vector<std::string>> ListXattrs(uint64_t ino);
+
+ private:
+  ShareTxn(kv::Transaction& txn, uint64_t share_id, ShareFsRecord fs, uint64_t epoch)
+      : txn_(txn), share_id_(share_id), fs_(fs), epoch_(epoch) {}
+  Status CheckWritable() const;
+  Result<std::optional<std::string>> ReadBlob(const std::string& base);
+  Status PutBlob(const std::string& base, std::string_view bytes);
+  Status Erase(const std::string& base);
+
+  kv::Transaction& txn_;
+  const uint64_t share_id_;
+  const ShareFsRecord fs_;
+  const uint64_t epoch_;
+};
+
+}  // namespace nasd::meta

@@ -1,0 +1,84 @@
+#include "meta/versioned.h"
+
+#include "meta/keys.h"
+#include "meta/records.h"
+
+namespace nasd::meta {
+namespace {
+
+constexpr size_t kScanBatch = 256;
+
+bool IsTombstone(std::string_view v) {
+  return v.size() == 1 && static_cast<uint8_t>(v[0]) == kTombstone;
+}
+
+// The smallest key greater than every key starting with prefix ("" if none).
+std::string PrefixEnd(std::string_view prefix) { return kv::Range::Prefix(prefix).end; }
+
+}  // namespace
+
+Result<std::optional<std::string>> ReadVersioned(kv::Transaction& txn, std::string_view base,
+                                                 uint64_t epoch) {
+  NASD_ASSIGN_OR_RETURN(std::optional<std::string> exact, txn.Get(keys::VersionedKey(base, epoch)));
+  if (exact) {
+    if (IsTombstone(*exact)) return std::optional<std::string>();
+    return exact;
+  }
+  if (epoch == 0) return std::optional<std::string>();
+  kv::Range older{keys::VersionedKey(base, epoch - 1), PrefixEnd(base)};
+  NASD_ASSIGN_OR_RETURN(auto found, txn.Scan(older, 1));
+  if (found.empty() || found[0].key.size() != base.size() + keys::kVersionSuffixSize ||
+      IsTombstone(found[0].value)) {
+    return std::optional<std::string>();
+  }
+  return std::optional<std::string>(std::move(found[0].value));
+}
+
+void WriteVersioned(kv::Transaction& txn, std::string_view base, uint64_t epoch,
+                    std::string_view value) {
+  txn.Put(keys::VersionedKey(base, epoch), value);
+}
+
+Status EraseVersioned(kv::Transaction& txn, std::string_view base, uint64_t epoch) {
+  std::string key = keys::VersionedKey(base, epoch);
+  bool older_exist = false;
+  if (epoch > 0) {
+    kv::Range older{keys::VersionedKey(base, epoch - 1), PrefixEnd(base)};
+    NASD_ASSIGN_OR_RETURN(auto found, txn.Scan(older, 1));
+    older_exist = !found.empty() && found[0].key.size() == key.size();
+  }
+  if (older_exist) {
+    txn.Put(key, std::string(1, static_cast<char>(kTombstone)));
+  } else {
+    txn.Delete(key);
+  }
+  return Status::Ok();
+}
+
+Status ScanVersioned(kv::Transaction& txn, std::string_view prefix, std::string_view start,
+                     uint64_t epoch, const VersionVisitor& fn) {
+  kv::Range range{std::string(start.empty() ? prefix : start), PrefixEnd(prefix)};
+  std::string resolved;  // base key whose visible version was already decided
+  bool have_resolved = false;
+  for (;;) {
+    NASD_ASSIGN_OR_RETURN(auto batch, txn.Scan(range, kScanBatch));
+    for (const kv::KeyValue& kv : batch) {
+      std::string_view base;
+      uint64_t version = 0;
+      if (!keys::SplitVersionedKey(kv.key, base, version) || base.size() < prefix.size()) {
+        return Corruption("versioned key is too short");
+      }
+      if (have_resolved && base == resolved) continue;
+      if (version > epoch) continue;  // newer than the view
+      resolved.assign(base);
+      have_resolved = true;
+      if (IsTombstone(kv.value)) continue;
+      if (!fn(base, kv.value)) return Status::Ok();
+    }
+    if (batch.size() < kScanBatch) return Status::Ok();
+    range.begin = batch.back().key;
+    range.begin.push_back('\0');
+  }
+}
+
+}  // namespace nasd::meta

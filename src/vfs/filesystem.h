@@ -1,0 +1,164 @@
+// vfs::Filesystem: the POSIX file system API that every protocol adapter
+// (WebDAV, NFS, FUSE/SMB, sync) calls, bound to one share.
+//
+// Objects are named by inode number: 64-bit, never reused within a share
+// (Attr::generation completes a handle). The share's root is root().
+// Names are 1..kMaxNameLength bytes of anything but '/' and NUL; "." and ".."
+// are handled as POSIX says (the root's ".." is the root itself).
+//
+// Errors: every failure is one Code of the project's table (error_codes.h),
+// turned into errno by ToErrno() and nothing else. The POSIX errors used:
+//   kNotFound ENOENT, kAlreadyExists EEXIST, kPermissionDenied EACCES,
+//   kNotPermitted EPERM, kNotDirectory ENOTDIR, kIsDirectory EISDIR,
+//   kNotEmpty ENOTEMPTY, kInvalidArgument EINVAL, kNameTooLong ENAMETOOLONG,
+//   kBusy EBUSY, kLoop ELOOP, kStale ESTALE (inode number that does not
+//   exist any more), kTooLarge EFBIG, kTooManyLinks EMLINK, kNoAttribute
+//   ENODATA, kValueRange ERANGE, kValueTooLarge E2BIG, kNotSupported
+//   EOPNOTSUPP; and kCorruption/kIoError/kUnavailable/kConflict from below.
+//
+// Permissions: every call that takes a Caller checks mode bits against its
+// uid, gid and supplementary groups as Linux does, root (uid 0) bypassing
+// them; sticky directories restrict removal and replacement to the owners.
+// Lookup needs search (x) permission on the directory; calls on an inode
+// number alone check only what the operation itself needs (as NFS does).
+//
+// Atomicity and durability: every call is one KV transaction, retried on
+// optimistic conflicts; when it returns ok its effect is durable (synced
+// WAL). Concurrent calls on the same directory or file are serialisable.
+//
+// File data (this version): a regular file's bytes live inline in its
+// metadata, written in the same transaction as its size and times. The
+// largest file is kMaxFileSize bytes; writes and truncates beyond it fail
+// with kTooLarge (EFBIG). Bytes between the written data and the size (after
+// truncating up) read as zeros. Open/Read/Write need no handle: data is
+// durable when Write returns, so there is nothing to flush.
+// Timestamps: mtime/ctime follow POSIX; atime is set at creation and by
+// SetAttr only (the share behaves as if mounted noatime).
+//
+// Thread-safe. The KvEngine and ChunkStore must outlive the Filesystem.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "chunk/chunk_store.h"
+#include "common/status.h"
+#include "kv/kv_engine.h"
+#include "kv/retry.h"
+#include "meta/inode_allocator.h"
+#include "vfs/ops/op_context.h"
+#include "vfs/types.h"
+
+namespace nasd::vfs {
+
+struct FilesystemOptions {
+  // Unix time in nanoseconds; the system clock when empty.
+  std::function<int64_t()> clock;
+  // Inode numbers reserved per allocator transaction.
+  uint64_t inode_batch = 1024;
+  // Optimistic conflicts are retried this way; an operation that still
+  // conflicts after max_attempts fails with kConflict (EAGAIN). Every entry
+  // change of one directory conflicts with the others, so the default allows
+  // many attempts with short, jittered sleeps.
+  kv::RetryPolicy retry{.max_attempts = 200,
+                        .initial_backoff = std::chrono::microseconds(20),
+                        .max_backoff = std::chrono::microseconds(5000)};
+};
+
+class Filesystem {
+ public:
+  // Opens the share with this name (kNotFound if none), formatting its
+  // filesystem (root directory) on first use.
+  static Result<std::unique_ptr<Filesystem>> Open(kv::KvEngine& kv, chunk::ChunkStore& chunks,
+                                                  std::string_view share_name,
+                                                  FilesystemOptions options = {});
+  // As Open, by share id; the share record is not consulted.
+  static Result<std::unique_ptr<Filesystem>> OpenById(kv::KvEngine& kv, chunk::ChunkStore& chunks,
+                                                      uint64_t share_id,
+                                                      FilesystemOptions options = {});
+
+  uint64_t share_id() const { return share_id_; }
+  uint64_t root() const { return root_; }
+
+  // The entry name in directory parent. kNotFound, kNotDirectory (parent),
+  // kPermissionDenied (no x on parent).
+  Result<Attr> Lookup(const Caller& caller, uint64_t parent, std::string_view name);
+  Result<Attr> GetAttr(uint64_t ino);
+  // access(2): ok or kPermissionDenied.
+  Status Access(const Caller& caller, uint64_t ino, int mask);
+  // chmod/chown/truncate/utimensat; returns the new attributes. A size
+  // change: kIsDirectory on directories, kInvalidArgument on symlinks,
+  // kTooLarge above kMaxFileSize. ctime is updated whenever anything is set.
+  Result<Attr> SetAttr(const Caller& caller, uint64_t ino, const SetAttrRequest& req);
+
+  // open(O_CREAT[|O_EXCL]) of a regular file with permission bits mode.
+  // Existing name: exclusive -> kAlreadyExists; else the existing regular
+  // file is returned (created = false), kIsDirectory for a directory,
+  // kAlreadyExists for a symlink (adapters resolve symlinks themselves).
+  // Returning an existing file checks no permission on it: the adapter then
+  // opens it with OpenFile, which does.
+  Result<CreateResult> Create(const Caller& caller, uint64_t parent, std::string_view name,
+                              uint32_t mode, bool exclusive);
+  Result<Attr> Mkdir(const Caller& caller, uint64_t parent, std::string_view name, uint32_t mode);
+  // target: 1..kMaxSymlinkLength bytes, stored verbatim (empty: kNotFound).
+  Result<Attr> Symlink(const Caller& caller, uint64_t parent, std::string_view name,
+                       std::string_view target);
+  // kInvalidArgument unless ino is a symlink.
+  Result<std::string> ReadLink(uint64_t ino);
+  // A new name for ino (kNotPermitted for directories, kTooManyLinks).
+  Result<Attr> Link(const Caller& caller, uint64_t ino, uint64_t new_parent,
+                    std::string_view new_name);
+  // kIsDirectory for a directory.
+  Status Unlink(const Caller& caller, uint64_t parent, std::string_view name);
+  // kNotDirectory for a non-directory, kNotEmpty unless empty, kInvalidArgument for ".".
+  Status Rmdir(const Caller& caller, uint64_t parent, std::string_view name);
+  // renameat2. Atomic; replaces an existing target: file over file, directory
+  // over empty directory (kNotEmpty otherwise), kIsDirectory / kNotDirectory
+  // for a type mismatch; links to the same inode: nothing happens.
+  // kInvalidArgument when moving a directory into its own subtree; kBusy for
+  // "." or ".."; flags: kRenameNoReplace (kAlreadyExists if the target exists).
+  Status Rename(const Caller& caller, uint64_t old_parent, std::string_view old_name,
+                uint64_t new_parent, std::string_view new_name, unsigned flags = 0);
+  // Up to max_entries (>= 1) entries after cookie ("" for the first page),
+  // "." and ".." first, then names in bytewise order. Cookies stay valid
+  // across any concurrent change: an entry present during the whole listing
+  // is returned exactly once. Needs read permission.
+  Result<DirPage> ReadDir(const Caller& caller, uint64_t ino, std::string_view cookie,
+                          size_t max_entries);
+
+  // Permission check for open(2) with these flags; truncate empties the file.
+  // kLoop on a symlink, kIsDirectory when writing a directory.
+  Result<Attr> OpenFile(const Caller& caller, uint64_t ino, OpenFlags flags);
+  // Up to length bytes at offset; fewer (or none) at the end of the file.
+  Result<std::string> Read(uint64_t ino, uint64_t offset, uint64_t length);
+  // Writes data at offset (extending the file; a gap reads as zeros) and
+  // returns the new attributes. Clears setuid/setgid for non-root writers.
+  Result<Attr> Write(const Caller& caller, uint64_t ino, uint64_t offset, std::string_view data);
+
+  // Extended attributes, namespaces "user." and "trusted." (root only).
+  // Names 1..kMaxXattrNameLength bytes (kValueRange), values up to
+  // kMaxXattrValueSize bytes (kValueTooLarge); missing: kNoAttribute.
+  Result<std::string> GetXattr(const Caller& caller, uint64_t ino, std::string_view name);
+  // flags: 0, kXattrCreate (kAlreadyExists if present) or kXattrReplace
+  // (kNoAttribute if absent).
+  Status SetXattr(const Caller& caller, uint64_t ino, std::string_view name, std::string_view value,
+                  int flags = 0);
+  Result<std::vector<std::string>> ListXattr(const Caller& caller, uint64_t ino);
+  Status RemoveXattr(const Caller& caller, uint64_t ino, std::string_view name);
+
+ private:
+  Filesystem(kv::KvEngine& kv, chunk::ChunkStore& chunks, uint64_t share_id, uint64_t root,
+             FilesystemOptions options);
+
+  chunk::ChunkStore& chunks_;  // the chunked data path (next slice) stores file blocks here
+  const uint64_t share_id_;
+  const uint64_t root_;
+  meta::InodeAllocator inodes_;
+  OpContext ctx_;
+};
+
+}  // namespace nasd::vfs

@@ -1,0 +1,108 @@
+#include "vfs/ops/op_context.h"
+
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+namespace nasd::vfs {
+
+Status OpContext::Write(const std::function<Status(ShareTxn&)>& body) {
+  return kv::RunTransaction(
+      kv,
+      [&](kv::Transaction& t) -> Status {
+        NASD_ASSIGN_OR_RETURN(ShareTxn txn, ShareTxn::Open(t, share_id));
+        return body(txn);
+      },
+      {}, retry);
+}
+
+Status OpContext::Read(const std::function<Status(ShareTxn&)>& body) {
+  // A snapshot is consistent by itself: a transaction that writes nothing
+  // needs no commit-time validation, so it never conflicts and is dropped.
+  std::unique_ptr<kv::Transaction> t = kv.Begin(kv::WriteOptions{.durable = false});
+  NASD_ASSIGN_OR_RETURN(ShareTxn txn, ShareTxn::Open(*t, share_id));
+  return body(txn);
+}
+
+Result<InodeRecord> LoadInode(ShareTxn& txn, uint64_t ino) {
+  NASD_ASSIGN_OR_RETURN(auto rec, txn.GetInode(ino));
+  if (!rec) return Status(Code::kStale, fmt::format("inode {} does not exist", ino));
+  return *rec;
+}
+
+Result<InodeRecord> LoadDir(ShareTxn& txn, uint64_t ino) {
+  NASD_ASSIGN_OR_RETURN(InodeRecord rec, LoadInode(txn, ino));
+  if (rec.type != FileType::kDirectory) {
+    return Status(Code::kNotDirectory, fmt::format("inode {} is not a directory", ino));
+  }
+  return rec;
+}
+
+Attr ToAttr(uint64_t ino, const InodeRecord& r) {
+  return Attr{ino,   r.generation, r.type,     r.mode,     r.nlink,    r.uid,
+              r.gid, r.size,       r.atime_ns, r.mtime_ns, r.ctime_ns, r.crtime_ns};
+}
+
+bool IsDots(std::string_view name) { return name == "." || name == ".."; }
+
+Status CheckName(std::string_view name) {
+  if (name.empty()) return InvalidArgument("empty file name");
+  if (name.size() > kMaxNameLength) {
+    return Status(Code::kNameTooLong, fmt::format("file name is {} bytes; the limit is {}",
+                                                  name.size(), kMaxNameLength));
+  }
+  if (name.find('/') != std::string_view::npos || name.find('\0') != std::string_view::npos) {
+    return InvalidArgument("file name contains '/' or NUL");
+  }
+  return Status::Ok();
+}
+
+Status CheckAccess(const Caller& caller, const InodeRecord& rec, int mask) {
+  if (caller.is_root()) {
+    if ((mask & kAccessExec) && rec.type != FileType::kDirectory && (rec.mode & 0111) == 0) {
+      return PermissionDenied("no execute bit is set");
+    }
+    return Status::Ok();
+  }
+  uint32_t bits = rec.mode & 07;
+  if (caller.uid == rec.uid) {
+    bits = (rec.mode >> 6) & 07;
+  } else if (caller.InGroup(rec.gid)) {
+    bits = (rec.mode >> 3) & 07;
+  }
+  if ((bits & static_cast<uint32_t>(mask)) != static_cast<uint32_t>(mask)) {
+    return PermissionDenied(
+        fmt::format("mode {:o} denies access {} to uid {}", rec.mode, mask, caller.uid));
+  }
+  return Status::Ok();
+}
+
+bool OwnsOrRoot(const Caller& caller, const InodeRecord& rec) {
+  return caller.is_root() || caller.uid == rec.uid;
+}
+
+Status CheckSticky(const Caller& caller, const InodeRecord& dir, const InodeRecord& victim) {
+  if ((dir.mode & S_ISVTX) == 0 || caller.is_root() || caller.uid == victim.uid ||
+      caller.uid == dir.uid) {
+    return Status::Ok();
+  }
+  return Status(Code::kNotPermitted,
+                "sticky directory: only the owner may remove or replace this entry");
+}
+
+void TouchDir(InodeRecord& dir, int64_t now) { dir.mtime_ns = dir.ctime_ns = now; }
+
+Status DropLink(ShareTxn& txn, uint64_t ino, InodeRecord& rec, int64_t now) {
+  rec.nlink = rec.type == FileType::kDirectory || rec.nlink == 0 ? 0 : rec.nlink - 1;
+  rec.ctime_ns = now;
+  if (rec.nlink == 0) return txn.EraseInode(ino);
+  return txn.PutInode(ino, rec);
+}
+
+void KillSuid(InodeRecord& rec) {
+  if (rec.type != FileType::kRegular) return;
+  rec.mode &= ~static_cast<uint32_t>(S_ISUID);
+  if ((rec.mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
+    rec.mode &= ~static_cast<uint32_t>(S_ISGID);
+}
+
+}  // namespace nasd::vfs

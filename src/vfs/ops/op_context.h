@@ -1,0 +1,72 @@
+// The shared base of every vfs operation (one file per operation in this
+// folder): the share they act on, transaction retry, and the POSIX helpers
+// (inode loading, name checks, permission checks, link counting) that the
+// operations would otherwise repeat.
+//
+// Every operation is ONE KV transaction: Write() (retried on kConflict) or
+// Read() (one consistent snapshot, nothing to commit). Operations that add or remove entries of a
+// directory write that directory's inode record (mtime/ctime), so it is the guard key that makes
+// concurrent changes of one directory conflict (kv_engine.h).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string_view>
+
+#include "common/status.h"
+#include "kv/kv_engine.h"
+#include "kv/retry.h"
+#include "meta/inode_allocator.h"
+#include "meta/records.h"
+#include "meta/share_txn.h"
+#include "vfs/types.h"
+
+namespace nasd::vfs {
+
+using meta::InodeRecord;
+using meta::ShareTxn;
+
+struct OpContext {
+  kv::KvEngine& kv;
+  uint64_t share_id;
+  meta::InodeAllocator& inodes;
+  std::function<int64_t()> now;  // Unix time in nanoseconds
+  kv::RetryPolicy retry;
+
+  // Runs body on the live view in one durable transaction.
+  Status Write(const std::function<Status(ShareTxn&)>& body);
+  // Runs body once on a consistent snapshot of the live view; body must not
+  // write. Never conflicts (the transaction is not committed).
+  Status Read(const std::function<Status(ShareTxn&)>& body);
+};
+
+// The inode record; kStale when the inode does not exist (any more).
+Result<InodeRecord> LoadInode(ShareTxn& txn, uint64_t ino);
+// As LoadInode, and kNotDirectory unless it is a directory.
+Result<InodeRecord> LoadDir(ShareTxn& txn, uint64_t ino);
+Attr ToAttr(uint64_t ino, const InodeRecord& rec);
+
+bool IsDots(std::string_view name);
+// kInvalidArgument for an empty name or one holding '/' or NUL,
+// kNameTooLong above kMaxNameLength bytes.
+Status CheckName(std::string_view name);
+
+// Permission bits check (mask of kAccessRead/Write/Exec) with root bypass:
+// root may do anything except execute a non-directory without any x bit.
+// kPermissionDenied (EACCES) when refused.
+Status CheckAccess(const Caller& caller, const InodeRecord& rec, int mask);
+bool OwnsOrRoot(const Caller& caller, const InodeRecord& rec);
+// Sticky directories: only root, the entry's owner or the directory's owner
+// may remove or replace an entry. kNotPermitted (EPERM) otherwise.
+Status CheckSticky(const Caller& caller, const InodeRecord& dir, const InodeRecord& victim);
+
+// Records an entry change in dir: mtime = ctime = now.
+void TouchDir(InodeRecord& dir, int64_t now);
+// Drops one link of ino (ctime = now); the last link erases the inode and
+// everything it owns.
+Status DropLink(ShareTxn& txn, uint64_t ino, InodeRecord& rec, int64_t now);
+// Clears setuid, and setgid when group-exec is set (what a write, truncate
+// or chown does to a regular file).
+void KillSuid(InodeRecord& rec);
+
+}  // namespace nasd::vfs

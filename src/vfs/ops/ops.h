@@ -1,0 +1,57 @@
+// The vfs operations, one file each (lookup.cc, mkdir.cc, ...), all on
+// OpContext. vfs::Filesystem (filesystem.h) is their public face and states
+// their contracts; these are its implementation.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vfs/ops/op_context.h"
+
+namespace nasd::vfs::ops {
+
+Result<Attr> Lookup(OpContext& ctx, const Caller& caller, uint64_t parent, std::string_view name);
+Result<Attr> GetAttr(OpContext& ctx, uint64_t ino);
+Status Access(OpContext& ctx, const Caller& caller, uint64_t ino, int mask);
+Result<Attr> SetAttr(OpContext& ctx, const Caller& caller, uint64_t ino, const SetAttrRequest& req);
+
+// The common body of Create, Mkdir and Symlink.
+struct NodeSpec {
+  FileType type = FileType::kRegular;
+  uint32_t mode = 0;
+  std::string_view target;  // symlinks
+  bool exclusive = true;    // regular files: false returns an existing file
+};
+Result<CreateResult> MakeNode(OpContext& ctx, const Caller& caller, uint64_t parent,
+                              std::string_view name, const NodeSpec& spec);
+Result<CreateResult> Create(OpContext& ctx, const Caller& caller, uint64_t parent,
+                            std::string_view name, uint32_t mode, bool exclusive);
+Result<Attr> Mkdir(OpContext& ctx, const Caller& caller, uint64_t parent, std::string_view name,
+                   uint32_t mode);
+Result<Attr> Symlink(OpContext& ctx, const Caller& caller, uint64_t parent, std::string_view name,
+                     std::string_view target);
+Result<std::string> ReadLink(OpContext& ctx, uint64_t ino);
+Result<Attr> Link(OpContext& ctx, const Caller& caller, uint64_t ino, uint64_t new_parent,
+                  std::string_view new_name);
+Status Unlink(OpContext& ctx, const Caller& caller, uint64_t parent, std::string_view name);
+Status Rmdir(OpContext& ctx, const Caller& caller, uint64_t parent, std::string_view name);
+Status Rename(OpContext& ctx, const Caller& caller, uint64_t old_parent, std::string_view old_name,
+              uint64_t new_parent, std::string_view new_name, unsigned flags);
+Result<DirPage> ReadDir(OpContext& ctx, const Caller& caller, uint64_t ino, std::string_view cookie,
+                        size_t max_entries);
+
+Result<Attr> Open(OpContext& ctx, const Caller& caller, uint64_t ino, OpenFlags flags);
+Result<std::string> Read(OpContext& ctx, uint64_t ino, uint64_t offset, uint64_t length);
+Result<Attr> Write(OpContext& ctx, const Caller& caller, uint64_t ino, uint64_t offset,
+                   std::string_view data);
+
+Result<std::string> GetXattr(OpContext& ctx, const Caller& caller, uint64_t ino,
+                             std::string_view name);
+Status SetXattr(OpContext& ctx, const Caller& caller, uint64_t ino, std::string_view name,
+                std::string_view value, int flags);
+Result<std::vector<std::string>> ListXattr(OpContext& ctx, const Caller& caller, uint64_t ino);
+Status RemoveXattr(OpContext& ctx, const Caller& caller, uint64_t ino, std::string_view name);
+
+}  // namespace nasd::vfs::ops
