@@ -2,50 +2,54 @@
 // PutObject at Commit.
 #include "chunk/backend.h"
 
+#include <utility>
+
 namespace nasd::chunk {
+
+Status BufferedPendingObject::Append(std::span<const std::string_view> parts) {
+  if (done_) return FailedPrecondition("append to a finished staged put");
+  size_t total = buffer_.size();
+  for (std::string_view part : parts) total += part.size();
+  buffer_.reserve(total);
+  for (std::string_view part : parts) buffer_.append(part);
+  return Status::Ok();
+}
+
+Status BufferedPendingObject::Sync() {
+  if (done_) return FailedPrecondition("sync of a finished staged put");
+  return Status::Ok();
+}
+
+Status BufferedPendingObject::Commit(std::string_view name) {
+  if (done_) return FailedPrecondition("commit of a finished staged put");
+  done_ = true;
+  return Publish(name, std::exchange(buffer_, std::string()));
+}
+
+void BufferedPendingObject::Abort() {
+  done_ = true;
+  buffer_ = std::string();
+}
+
 namespace {
 
-class BufferedPendingObject final : public PendingObject {
+class PutObjectOnCommit final : public BufferedPendingObject {
  public:
-  explicit BufferedPendingObject(Backend& backend) : backend_(backend) {}
+  explicit PutObjectOnCommit(Backend& backend) : backend_(backend) {}
 
-  Status Append(std::span<const std::string_view> parts) override {
-    if (done_) return FailedPrecondition("append to a finished staged put");
-    size_t total = buffer_.size();
-    for (std::string_view part : parts) total += part.size();
-    buffer_.reserve(total);
-    for (std::string_view part : parts) buffer_.append(part);
-    return Status::Ok();
-  }
-
-  Status Sync() override {
-    if (done_) return FailedPrecondition("sync of a finished staged put");
-    return Status::Ok();
-  }
-
-  Status Commit(std::string_view name) override {
-    if (done_) return FailedPrecondition("commit of a finished staged put");
-    done_ = true;
-    Status st = backend_.PutObject(name, buffer_);
-    buffer_ = std::string();
-    return st;
-  }
-
-  void Abort() override {
-    done_ = true;
-    buffer_ = std::string();
+ protected:
+  Status Publish(std::string_view name, std::string bytes) override {
+    return backend_.PutObject(name, bytes);
   }
 
  private:
   Backend& backend_;
-  std::string buffer_;
-  bool done_ = false;
 };
 
 }  // namespace
 
 Result<std::unique_ptr<PendingObject>> Backend::BeginPut() {
-  return std::unique_ptr<PendingObject>(std::make_unique<BufferedPendingObject>(*this));
+  return std::unique_ptr<PendingObject>(std::make_unique<PutObjectOnCommit>(*this));
 }
 
 }  // namespace nasd::chunk

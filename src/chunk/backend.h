@@ -64,6 +64,25 @@ class PendingObject {
   virtual void Abort() = 0;
 };
 
+// A PendingObject that gathers the bytes in memory and hands them to
+// Publish at Commit: the default staged put, and the base of backends whose
+// objects are in-memory values (mem) or single requests (S3).
+class BufferedPendingObject : public PendingObject {
+ public:
+  Status Append(std::span<const std::string_view> parts) override;
+  Status Sync() override;
+  Status Commit(std::string_view name) final;
+  void Abort() override;
+
+ protected:
+  // Stores bytes as object name; called at most once, by Commit.
+  virtual Status Publish(std::string_view name, std::string bytes) = 0;
+
+ private:
+  std::string buffer_;
+  bool done_ = false;
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;

@@ -93,41 +93,19 @@ class MemBackend final : public Backend {
 
 // A staged put builds the object in its own buffer and moves it into the map
 // at Commit: one copy of the bytes, as PutObject.
-class MemPendingObject final : public PendingObject {
+class MemPendingObject final : public BufferedPendingObject {
  public:
   explicit MemPendingObject(MemBackend& backend) : backend_(backend) {}
 
-  Status Append(std::span<const std::string_view> parts) override {
-    if (finished_) return FailedPrecondition("append to a finished staged put");
-    size_t total = buffer_.size();
-    for (std::string_view part : parts) total += part.size();
-    buffer_.reserve(total);
-    for (std::string_view part : parts) buffer_.append(part);
-    return Status::Ok();
-  }
-
-  Status Sync() override {
-    if (finished_) return FailedPrecondition("sync of a finished staged put");
-    return Status::Ok();
-  }
-
-  Status Commit(std::string_view name) override {
-    if (finished_) return FailedPrecondition("commit of a finished staged put");
-    finished_ = true;
+ protected:
+  Status Publish(std::string_view name, std::string bytes) override {
     NASD_RETURN_IF_ERROR(CheckObjectName(name));
-    backend_.Insert(name, std::move(buffer_));
+    backend_.Insert(name, std::move(bytes));
     return Status::Ok();
-  }
-
-  void Abort() override {
-    finished_ = true;
-    buffer_ = std::string();
   }
 
  private:
   MemBackend& backend_;
-  std::string buffer_;
-  bool finished_ = false;
 };
 
 Result<std::unique_ptr<PendingObject>> MemBackend::BeginPut() {
