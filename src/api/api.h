@@ -37,6 +37,8 @@ struct ApiContext {
   BuildInfo build;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   uint64_t max_api_body = 1 << 20;
+  // How long a successful /readyz storage probe is reused.
+  std::chrono::milliseconds ready_cache_ttl{1000};
 };
 
 // Adds every route. ctx must outlive router.

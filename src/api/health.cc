@@ -1,19 +1,51 @@
 // /healthz, /readyz, /versionz and /metrics: unauthenticated probes for
 // orchestrators and scrapers.
+#include <memory>
+#include <mutex>
+
 #include <nlohmann/json.hpp>
 
 #include "api/resources.h"
 
 namespace nasd::api {
+namespace {
+
+// The storage probe behind /readyz writes durably, so an unauthenticated
+// client must not be able to force a sync per request: one probe runs at a
+// time and a success is reused for ctx.ready_cache_ttl. Failures are probed
+// again on the next request, so recovery shows at once.
+class ReadinessProbe {
+ public:
+  explicit ReadinessProbe(const ApiContext& ctx) : ctx_(ctx) {}
+
+  Status Check() {
+    std::lock_guard lock(mu_);
+    auto now = std::chrono::steady_clock::now();
+    if (last_ok_ && now - last_ok_at_ < ctx_.ready_cache_ttl) return Status::Ok();
+    Status st = ctx_.kv->CheckWritable().WithContext("metadata store");
+    if (st.ok()) st = ctx_.chunks->CheckWritable().WithContext("chunk store");
+    last_ok_ = st.ok();
+    last_ok_at_ = now;
+    return st;
+  }
+
+ private:
+  const ApiContext& ctx_;
+  std::mutex mu_;
+  bool last_ok_ = false;
+  std::chrono::steady_clock::time_point last_ok_at_;
+};
+
+}  // namespace
 
 void AddHealthRoutes(http::Router& router, const ApiContext& ctx) {
   router.Add("GET", "/healthz", [](http::Request&) {
     return http::Response::Json(200, R"({"status":"ok"})");
   });
 
-  router.Add("GET", "/readyz", [&ctx](http::Request&) {
-    Status st = ctx.kv->CheckWritable().WithContext("metadata store");
-    if (st.ok()) st = ctx.chunks->CheckWritable().WithContext("chunk store");
+  auto probe = std::make_shared<ReadinessProbe>(ctx);
+  router.Add("GET", "/readyz", [probe](http::Request&) {
+    Status st = probe->Check();
     if (!st.ok()) {
       nlohmann::json body{{"status", "not_ready"}, {"reason", st.ToString()}};
       return http::Response::Json(503, body.dump());

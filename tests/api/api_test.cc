@@ -30,6 +30,7 @@ class ApiTest : public ::testing::Test {
     ctx_.storage_path = "/tmp";
     ctx_.build = {"1.2.3", "abcdef", "today"};
     ctx_.max_api_body = 4096;
+    ctx_.ready_cache_ttl = std::chrono::milliseconds(0);
     RegisterRoutes(router_, ctx_);
     RegisterStorageMetrics(registry_, *kv_, *chunks_);
     http::ServerOptions opts;
@@ -90,6 +91,19 @@ TEST_F(ApiTest, ReadyzReportsUnwritableStorage) {
   EXPECT_EQ(Call("GET", "/readyz", "", false).status, 200);  // the fault was one-shot
   ASSERT_TRUE(kv_->Close().ok());
   EXPECT_EQ(Call("GET", "/readyz", "", false).status, 503);
+}
+
+TEST_F(ApiTest, ReadyzReusesASuccessfulProbeForItsTtl) {
+  ctx_.ready_cache_ttl = std::chrono::hours(1);
+  EXPECT_EQ(Call("GET", "/readyz", "", false).status, 200);
+  fault_->Inject(chunk::FaultOp::kAny, chunk::FaultKind::kFail, chunk::FaultBackend::kForever);
+  // Within the TTL no probe runs: no storage write is forced per request.
+  EXPECT_EQ(Call("GET", "/readyz", "", false).status, 200);
+  EXPECT_EQ(fault_->fired(), 0u);
+  ctx_.ready_cache_ttl = std::chrono::milliseconds(0);
+  EXPECT_EQ(Call("GET", "/readyz", "", false).status, 503);
+  EXPECT_GT(fault_->fired(), 0u);
+  fault_->Clear();
 }
 
 TEST_F(ApiTest, ApiNeedsTheToken) {
