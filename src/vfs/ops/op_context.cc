@@ -89,6 +89,19 @@ Status CheckSticky(const Caller& caller, const InodeRecord& dir, const InodeReco
                 "sticky directory: only the owner may remove or replace this entry");
 }
 
+Result<Removal> FindRemoval(ShareTxn& txn, const Caller& caller, uint64_t parent, std::string_view name) {
+  Removal r;
+  NASD_ASSIGN_OR_RETURN(r.dir, LoadDir(txn, parent));
+  NASD_RETURN_IF_ERROR(CheckAccess(caller, r.dir, kAccessExec));
+  NASD_ASSIGN_OR_RETURN(auto entry, txn.GetEntry(parent, name));
+  if (!entry) return NotFound(fmt::format("no entry '{}' in directory {}", name, parent));
+  NASD_RETURN_IF_ERROR(CheckAccess(caller, r.dir, kAccessWrite | kAccessExec));
+  r.ino = entry->ino;
+  NASD_ASSIGN_OR_RETURN(r.victim, LoadInode(txn, r.ino));
+  NASD_RETURN_IF_ERROR(CheckSticky(caller, r.dir, r.victim));
+  return r;
+}
+
 void TouchDir(InodeRecord& dir, int64_t now) { dir.mtime_ns = dir.ctime_ns = now; }
 
 Status DropLink(ShareTxn& txn, uint64_t ino, InodeRecord& rec, int64_t now) {

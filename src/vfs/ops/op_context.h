@@ -60,6 +60,17 @@ bool OwnsOrRoot(const Caller& caller, const InodeRecord& rec);
 // may remove or replace an entry. kNotPermitted (EPERM) otherwise.
 Status CheckSticky(const Caller& caller, const InodeRecord& dir, const InodeRecord& victim);
 
+// An entry about to be removed from its directory (unlink, rmdir).
+struct Removal {
+  InodeRecord dir;     // the parent, to be touched and written back
+  uint64_t ino = 0;    // the entry's inode
+  InodeRecord victim;  // its record (read, so it guards the victim too)
+};
+// Loads parent and the entry name in it with the checks every removal makes,
+// in Linux's order: parent is a directory (ENOTDIR), searchable (EACCES),
+// the entry exists (ENOENT), parent writable (EACCES), sticky rule (EPERM).
+Result<Removal> FindRemoval(ShareTxn& txn, const Caller& caller, uint64_t parent, std::string_view name);
+
 // Records an entry change in dir: mtime = ctime = now.
 void TouchDir(InodeRecord& dir, int64_t now);
 // Drops one link of ino (ctime = now); the last link erases the inode and

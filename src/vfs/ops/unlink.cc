@@ -8,20 +8,14 @@ Status Unlink(OpContext& ctx, const Caller& caller, uint64_t parent, std::string
   if (IsDots(name)) return Status(Code::kIsDirectory, fmt::format("cannot unlink '{}'", name));
   NASD_RETURN_IF_ERROR(CheckName(name));
   return ctx.Write([&](ShareTxn& txn) -> Status {
-    NASD_ASSIGN_OR_RETURN(InodeRecord dir, LoadDir(txn, parent));
-    NASD_RETURN_IF_ERROR(CheckAccess(caller, dir, kAccessExec));
-    NASD_ASSIGN_OR_RETURN(auto entry, txn.GetEntry(parent, name));
-    if (!entry) return NotFound(fmt::format("no entry '{}' in directory {}", name, parent));
-    NASD_RETURN_IF_ERROR(CheckAccess(caller, dir, kAccessWrite | kAccessExec));
-    NASD_ASSIGN_OR_RETURN(InodeRecord victim, LoadInode(txn, entry->ino));
-    NASD_RETURN_IF_ERROR(CheckSticky(caller, dir, victim));
-    if (victim.type == FileType::kDirectory)
+    NASD_ASSIGN_OR_RETURN(Removal r, FindRemoval(txn, caller, parent, name));
+    if (r.victim.type == FileType::kDirectory)
       return Status(Code::kIsDirectory, fmt::format("'{}' is a directory", name));
     const int64_t now = ctx.now();
     NASD_RETURN_IF_ERROR(txn.EraseEntry(parent, name));
-    NASD_RETURN_IF_ERROR(DropLink(txn, entry->ino, victim, now));
-    TouchDir(dir, now);
-    return txn.PutInode(parent, dir);
+    NASD_RETURN_IF_ERROR(DropLink(txn, r.ino, r.victim, now));
+    TouchDir(r.dir, now);
+    return txn.PutInode(parent, r.dir);
   });
 }
 
