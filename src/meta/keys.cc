@@ -19,6 +19,31 @@ std::string ShareKey(std::string_view name) {
   return k;
 }
 
+std::string UserKey(std::string_view name) {
+  std::string k(kUserPrefix);
+  k.append(name);
+  return k;
+}
+
+std::string GrantPrefix(uint64_t share_id) {
+  std::string k(kGrantPrefix);
+  AppendU64(k, share_id);
+  return k;
+}
+
+std::string GrantKey(uint64_t share_id, std::string_view user) {
+  std::string k = GrantPrefix(share_id);
+  k.append(user);
+  return k;
+}
+
+bool SplitGrantKey(std::string_view key, uint64_t& share_id, std::string_view& user) {
+  if (key.size() <= kGrantPrefix.size() + 8 || key.substr(0, kGrantPrefix.size()) != kGrantPrefix) return false;
+  if (!ReadU64(key.substr(kGrantPrefix.size()), share_id)) return false;
+  user = key.substr(kGrantPrefix.size() + 8);
+  return true;
+}
+
 std::string ShareDataPrefix(uint64_t share_id) {
   std::string k(kShareDataPrefix);
   AppendU64(k, share_id);
@@ -101,6 +126,28 @@ std::string XattrBase(uint64_t share_id, uint64_t ino, std::string_view name) {
   std::string k = XattrPrefix(share_id, ino);
   k.append(name);
   k.push_back('\0');
+  return k;
+}
+
+std::string BlockPrefix(uint64_t share_id, uint64_t ino) {
+  return TaggedIno(share_id, kBlockTag, ino);
+}
+
+std::string BlockBase(uint64_t share_id, uint64_t ino, uint64_t block) {
+  std::string k = BlockPrefix(share_id, ino);
+  AppendU64(k, block);
+  return k;
+}
+
+std::string ChunkRefKey(std::string_view chunk_id) {
+  std::string k(kChunkRefPrefix);
+  k.append(chunk_id);
+  return k;
+}
+
+std::string ZeroRefKey(std::string_view chunk_id) {
+  std::string k(kZeroRefPrefix);
+  k.append(chunk_id);
   return k;
 }
 

@@ -16,8 +16,15 @@ inline constexpr std::string_view kVolume = "V";
 // 'C' + counter name -> big-endian u64 counter (e.g. next share id).
 inline constexpr std::string_view kCounterPrefix = "C";
 inline constexpr std::string_view kNextShareIdCounter = "Cshare_id";
+// Next uid to try when a user is added without one (starts at 10000).
+inline constexpr std::string_view kNextUserIdCounter = "Cuser_id";
 // 'S' + share name -> share record (JSON: id, name, created_ns).
 inline constexpr std::string_view kSharePrefix = "S";
+// 'U' + user name -> user record (JSON: name, uid, gid, password_hash, created_ns).
+inline constexpr std::string_view kUserPrefix = "U";
+// 'P' + share id (u64) + user name -> that user's access to the share
+// (JSON: access). User names never contain 0x00 and are the rest of the key.
+inline constexpr std::string_view kGrantPrefix = "P";
 // 'F' + share id (u64) + ... -> every filesystem record of one share (inodes,
 // directory entries, block maps, xattrs). A share whose 'F' range holds no
 // directory entry is empty. Its sub-prefixes (tags) follow.
@@ -31,6 +38,7 @@ inline constexpr std::string_view kShareDataPrefix = "F";
 //   'L' + ino (u64)              versioned -> symlink target
 //   'X' + ino (u64) + name + 0x00 versioned -> extended attribute value
 //   'D' + parent (u64) + name + 0x00 versioned -> directory entry
+//   'B' + ino (u64) + block (u64) versioned -> block record (chunk id, length)
 // Names never contain 0x00, so the terminator keeps every name's versions
 // together and entries in bytewise name order. docs/format/keys.md has the values.
 inline constexpr char kShareFsTag = 'M';
@@ -40,6 +48,14 @@ inline constexpr char kInlineDataTag = 'N';
 inline constexpr char kSymlinkTag = 'L';
 inline constexpr char kXattrTag = 'X';
 inline constexpr char kDirEntryTag = 'D';
+inline constexpr char kBlockTag = 'B';
+
+// 'R' + chunk id (32 raw bytes) -> reference count (big-endian u64): how many
+// block-record versions, in any share and epoch, name the chunk. Absent = 0.
+inline constexpr std::string_view kChunkRefPrefix = "R";
+// 'Z' + chunk id -> Unix ns when its reference count last dropped to zero:
+// the garbage collector's work list. Removed when the count rises again.
+inline constexpr std::string_view kZeroRefPrefix = "Z";
 
 // Snapshot epochs. A share's live epoch starts at kFirstEpoch.
 inline constexpr uint64_t kFirstEpoch = 1;
@@ -56,6 +72,12 @@ void AppendU64(std::string& out, uint64_t v);
 bool ReadU64(std::string_view in, uint64_t& v);
 
 std::string ShareKey(std::string_view name);
+std::string UserKey(std::string_view name);
+// Every grant on one share; a grant key is GrantPrefix(share_id) + user name.
+std::string GrantPrefix(uint64_t share_id);
+std::string GrantKey(uint64_t share_id, std::string_view user);
+// Splits a grant key into share id and user name; false if it is not one.
+bool SplitGrantKey(std::string_view key, uint64_t& share_id, std::string_view& user);
 std::string ShareDataPrefix(uint64_t share_id);
 std::string DirEntryPrefix(uint64_t share_id);
 // All versions of the entries of one directory.
@@ -75,5 +97,12 @@ std::string SymlinkBase(uint64_t share_id, uint64_t ino);
 // All versions of all xattrs of one inode, and one xattr's base key.
 std::string XattrPrefix(uint64_t share_id, uint64_t ino);
 std::string XattrBase(uint64_t share_id, uint64_t ino, std::string_view name);
+// All versions of all block records of one inode, and one block's base key.
+std::string BlockPrefix(uint64_t share_id, uint64_t ino);
+std::string BlockBase(uint64_t share_id, uint64_t ino, uint64_t block);
+
+// Chunk ids are the 32 raw bytes of the SHA-256.
+std::string ChunkRefKey(std::string_view chunk_id);
+std::string ZeroRefKey(std::string_view chunk_id);
 
 }  // namespace nasd::meta::keys

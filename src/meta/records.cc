@@ -71,6 +71,27 @@ Result<DirEntryRecord> DecodeDirEntry(std::string_view v) {
   return r;
 }
 
+std::string EncodeBlock(const BlockRecord& r) {
+  Encoder e;
+  e.U8(kRecordV1);
+  e.Bytes(r.chunk_id);
+  e.U32(r.length);
+  return e.Take();
+}
+
+Result<BlockRecord> DecodeBlock(std::string_view v) {
+  constexpr size_t kIdSize = 32;
+  if (v.size() != 1 + kIdSize + 4) return Malformed("block");
+  Decoder d(v);
+  if (d.U8() != kRecordV1) return Malformed("block");
+  BlockRecord r;
+  r.chunk_id.assign(v.substr(1, kIdSize));
+  Decoder tail(v.substr(1 + kIdSize));
+  r.length = tail.U32();
+  if (!tail.AtEnd()) return Malformed("block");
+  return r;
+}
+
 std::string EncodeShareFs(const ShareFsRecord& r) {
   Encoder e;
   e.U8(kRecordV1);

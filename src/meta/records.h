@@ -41,6 +41,15 @@ struct DirEntryRecord {
   bool operator==(const DirEntryRecord&) const = default;
 };
 
+// One block of a regular file ('B'): the chunk holding its bytes and how many
+// of them belong to the file. Bytes of the block past length read as zeros
+// (a truncate shortens length without rewriting the chunk).
+struct BlockRecord {
+  std::string chunk_id;  // 32 raw bytes (SHA-256)
+  uint32_t length = 0;
+  bool operator==(const BlockRecord&) const = default;
+};
+
 // The unversioned per-share filesystem record ('M').
 struct ShareFsRecord {
   uint64_t epoch = 0;  // the live epoch E; versions are written at E
@@ -52,6 +61,8 @@ std::string EncodeInode(const InodeRecord& r);
 Result<InodeRecord> DecodeInode(std::string_view v);
 std::string EncodeDirEntry(const DirEntryRecord& r);
 Result<DirEntryRecord> DecodeDirEntry(std::string_view v);
+std::string EncodeBlock(const BlockRecord& r);
+Result<BlockRecord> DecodeBlock(std::string_view v);
 std::string EncodeShareFs(const ShareFsRecord& r);
 Result<ShareFsRecord> DecodeShareFs(std::string_view v);
 // Opaque byte payloads (inline data, symlink targets, xattr values).

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "meta/chunk_refs.h"
 #include "meta/keys.h"
 #include "meta/versioned.h"
 
@@ -45,6 +46,12 @@ Status ShareTxn::EraseInode(uint64_t ino) {
   NASD_RETURN_IF_ERROR(CheckWritable());
   NASD_ASSIGN_OR_RETURN(std::vector<std::string> names, ListXattrs(ino));
   for (const std::string& name : names) NASD_RETURN_IF_ERROR(EraseXattr(ino, name));
+  std::vector<uint64_t> blocks;
+  NASD_RETURN_IF_ERROR(ScanBlocks(ino, 0, [&](uint64_t block, const BlockRecord&) {
+    blocks.push_back(block);
+    return true;
+  }));
+  for (uint64_t block : blocks) NASD_RETURN_IF_ERROR(EraseBlock(ino, block));
   NASD_RETURN_IF_ERROR(Erase(keys::InlineDataBase(share_id_, ino)));
   NASD_RETURN_IF_ERROR(Erase(keys::SymlinkBase(share_id_, ino)));
   return Erase(keys::InodeBase(share_id_, ino));
@@ -109,6 +116,60 @@ Result<std::string> ShareTxn::GetData(uint64_t ino) {
 Status ShareTxn::PutData(uint64_t ino, std::string_view bytes) {
   if (bytes.empty()) return Erase(keys::InlineDataBase(share_id_, ino));
   return PutBlob(keys::InlineDataBase(share_id_, ino), bytes);
+}
+
+Result<std::optional<BlockRecord>> ShareTxn::GetBlock(uint64_t ino, uint64_t block) {
+  NASD_ASSIGN_OR_RETURN(auto raw, ReadVersioned(txn_, keys::BlockBase(share_id_, ino, block), epoch_));
+  if (!raw) return std::optional<BlockRecord>();
+  NASD_ASSIGN_OR_RETURN(BlockRecord rec, DecodeBlock(*raw));
+  return std::optional<BlockRecord>(std::move(rec));
+}
+
+Result<std::optional<BlockRecord>> ShareTxn::LiveBlock(uint64_t ino, uint64_t block) {
+  uint64_t found = 0;
+  NASD_ASSIGN_OR_RETURN(auto raw,
+                        ReadVersioned(txn_, keys::BlockBase(share_id_, ino, block), epoch_, &found));
+  if (!raw || found != epoch_) return std::optional<BlockRecord>();
+  NASD_ASSIGN_OR_RETURN(BlockRecord rec, DecodeBlock(*raw));
+  return std::optional<BlockRecord>(std::move(rec));
+}
+
+Status ShareTxn::PutBlock(uint64_t ino, uint64_t block, const BlockRecord& rec) {
+  NASD_RETURN_IF_ERROR(CheckWritable());
+  if (rec.chunk_id.size() != 32) return InvalidArgument("a block's chunk id must be 32 bytes");
+  NASD_ASSIGN_OR_RETURN(auto old, LiveBlock(ino, block));
+  if (!old || old->chunk_id != rec.chunk_id) {
+    if (old) NASD_RETURN_IF_ERROR(AddChunkRef(txn_, old->chunk_id, -1));
+    NASD_RETURN_IF_ERROR(AddChunkRef(txn_, rec.chunk_id, +1));
+  }
+  WriteVersioned(txn_, keys::BlockBase(share_id_, ino, block), epoch_, EncodeBlock(rec));
+  return Status::Ok();
+}
+
+Status ShareTxn::EraseBlock(uint64_t ino, uint64_t block) {
+  NASD_RETURN_IF_ERROR(CheckWritable());
+  NASD_ASSIGN_OR_RETURN(auto old, LiveBlock(ino, block));
+  if (old) NASD_RETURN_IF_ERROR(AddChunkRef(txn_, old->chunk_id, -1));
+  return Erase(keys::BlockBase(share_id_, ino, block));
+}
+
+Status ShareTxn::ScanBlocks(uint64_t ino, uint64_t first,
+                            const std::function<bool(uint64_t, const BlockRecord&)>& fn) {
+  const std::string prefix = keys::BlockPrefix(share_id_, ino);
+  Status error;
+  NASD_RETURN_IF_ERROR(ScanVersioned(
+      txn_, prefix, keys::BlockBase(share_id_, ino, first), epoch_,
+      [&](std::string_view base, std::string_view value) {
+        uint64_t block = 0;
+        Result<BlockRecord> rec = DecodeBlock(value);
+        if (!rec.ok() || base.size() != prefix.size() + 8 ||
+            !keys::ReadU64(base.substr(prefix.size()), block)) {
+          error = rec.ok() ? Corruption("block key is malformed") : rec.status();
+          return false;
+        }
+        return fn(block, *rec);
+      }));
+  return error;
 }
 
 Result<std::optional<std::string>> ShareTxn::GetSymlink(uint64_t ino) {

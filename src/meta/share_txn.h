@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,7 +43,7 @@ class ShareTxn {
   // nullopt when absent (never created, deleted, or not visible at epoch).
   Result<std::optional<InodeRecord>> GetInode(uint64_t ino);
   Status PutInode(uint64_t ino, const InodeRecord& rec);
-  // Removes the inode and everything hanging off it (data, target, xattrs).
+  // Removes the inode and everything hanging off it (data, blocks, target, xattrs).
   Status EraseInode(uint64_t ino);
 
   Result<std::optional<DirEntryRecord>> GetEntry(uint64_t dir, std::string_view name);
@@ -57,6 +58,18 @@ class ShareTxn {
   // Inline file bytes; empty when none were written.
   Result<std::string> GetData(uint64_t ino);
   Status PutData(uint64_t ino, std::string_view bytes);
+  // Block records of regular files. PutBlock and EraseBlock move chunk
+  // references with them (chunk_refs.h): the version they replace or remove
+  // at the live epoch gives its reference back; a version of an older epoch
+  // stays, held by its snapshot.
+  Result<std::optional<BlockRecord>> GetBlock(uint64_t ino, uint64_t block);
+  Status PutBlock(uint64_t ino, uint64_t block, const BlockRecord& rec);
+  Status EraseBlock(uint64_t ino, uint64_t block);
+  // Visits the blocks of ino with index >= first in index order; fn returns
+  // false to stop. Not conflict-checked (the inode record is the guard).
+  Status ScanBlocks(uint64_t ino, uint64_t first,
+                    const std::function<bool(uint64_t block, const BlockRecord& rec)>& fn);
+
   Result<std::optional<std::string>> GetSymlink(uint64_t ino);
   Status PutSymlink(uint64_t ino, std::string_view target);
 
@@ -73,6 +86,8 @@ class ShareTxn {
   Result<std::optional<std::string>> ReadBlob(const std::string& base);
   Status PutBlob(const std::string& base, std::string_view bytes);
   Status Erase(const std::string& base);
+  // The block's version at the live epoch, if one was written there.
+  Result<std::optional<BlockRecord>> LiveBlock(uint64_t ino, uint64_t block);
 
   kv::Transaction& txn_;
   const uint64_t share_id_;

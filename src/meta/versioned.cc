@@ -18,10 +18,11 @@ std::string PrefixEnd(std::string_view prefix) { return kv::Range::Prefix(prefix
 }  // namespace
 
 Result<std::optional<std::string>> ReadVersioned(kv::Transaction& txn, std::string_view base,
-                                                 uint64_t epoch) {
+                                                 uint64_t epoch, uint64_t* found_epoch) {
   NASD_ASSIGN_OR_RETURN(std::optional<std::string> exact, txn.Get(keys::VersionedKey(base, epoch)));
   if (exact) {
     if (IsTombstone(*exact)) return std::optional<std::string>();
+    if (found_epoch) *found_epoch = epoch;
     return exact;
   }
   if (epoch == 0) return std::optional<std::string>();
@@ -30,6 +31,10 @@ Result<std::optional<std::string>> ReadVersioned(kv::Transaction& txn, std::stri
   if (found.empty() || found[0].key.size() != base.size() + keys::kVersionSuffixSize ||
       IsTombstone(found[0].value)) {
     return std::optional<std::string>();
+  }
+  if (found_epoch) {
+    std::string_view unused;
+    keys::SplitVersionedKey(found[0].key, unused, *found_epoch);
   }
   return std::optional<std::string>(std::move(found[0].value));
 }

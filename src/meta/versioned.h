@@ -28,8 +28,9 @@ namespace nasd::meta {
 
 // The value (format byte included) of the newest non-tombstone version at or
 // before epoch; nullopt when there is none or the newest is a tombstone.
+// found_epoch, when given, receives the epoch that wrote the returned value.
 Result<std::optional<std::string>> ReadVersioned(kv::Transaction& txn, std::string_view base,
-                                                 uint64_t epoch);
+                                                 uint64_t epoch, uint64_t* found_epoch = nullptr);
 void WriteVersioned(kv::Transaction& txn, std::string_view base, uint64_t epoch,
                     std::string_view value);
 Status EraseVersioned(kv::Transaction& txn, std::string_view base, uint64_t epoch);

@@ -5,6 +5,10 @@
 #include "meta/share_fs.h"
 #include "meta/share_store.h"
 #include "vfs/ops/ops.h"
+#include "vfs/data/layout.h"
+#include "common/logging.h"
+
+#include <fmt/format.h>
 
 namespace nasd::vfs {
 namespace {
@@ -30,32 +34,101 @@ Result<std::unique_ptr<Filesystem>> Filesystem::OpenById(kv::KvEngine& kv,
                                                          uint64_t share_id,
                                                          FilesystemOptions options) {
   if (!options.clock) options.clock = SystemNowNs;
+  if (options.block_size < data::kMinBlockSize || options.block_size > data::kMaxBlockSize) {
+    return InvalidArgument(fmt::format("block size {} is outside {}..{}", options.block_size,
+                                       data::kMinBlockSize, data::kMaxBlockSize));
+  }
   NASD_ASSIGN_OR_RETURN(meta::ShareFsRecord fs, meta::EnsureShareFs(kv, share_id, options.clock()));
+  std::shared_ptr<DirtyBudget> budget = options.dirty_budget;
+  if (!budget) budget = std::make_shared<DirtyBudget>(256ULL << 20);
+  if (!options.cache) {
+    options.cache = std::make_shared<data::BlockCache>(
+        chunks, data::BlockCacheOptions{.capacity_bytes = 64ULL << 20});
+  }
   return std::unique_ptr<Filesystem>(
-      new Filesystem(kv, chunks, share_id, fs.root, std::move(options)));
+      new Filesystem(kv, chunks, share_id, fs.root, std::move(options), std::move(budget)));
 }
 
 Filesystem::Filesystem(kv::KvEngine& kv, chunk::ChunkStore& chunks, uint64_t share_id,
-                       uint64_t root, FilesystemOptions options)
-    : chunks_(chunks),
-      share_id_(share_id),
+                       uint64_t root, FilesystemOptions options,
+                       std::shared_ptr<DirtyBudget> budget)
+    : share_id_(share_id),
       root_(root),
+      flush_after_(options.flush_after),
       inodes_(kv, share_id, options.inode_batch),
-      ctx_{kv, share_id, inodes_, std::move(options.clock), options.retry} {}
+      cache_(std::move(options.cache)),
+      writeback_(options.block_size, std::move(budget)),
+      ctx_{kv,
+           share_id,
+           inodes_,
+           std::move(options.clock),
+           options.retry,
+           chunks,
+           options.block_size,
+           *cache_,
+           writeback_,
+           options.readahead_blocks,
+           sequential_} {
+  flusher_ = std::thread([this] { FlusherLoop(); });
+}
+
+Filesystem::~Filesystem() {
+  {
+    std::lock_guard lock(flusher_mu_);
+    stopping_ = true;
+  }
+  flusher_cv_.notify_all();
+  flusher_.join();
+  FlushAged(/*all=*/true);
+}
+
+void Filesystem::FlusherLoop() {
+  std::unique_lock lock(flusher_mu_);
+  while (!stopping_) {
+    flusher_cv_.wait_for(lock, std::chrono::milliseconds(100));
+    if (stopping_) break;
+    lock.unlock();
+    FlushAged(writeback_.budget().Over());
+    lock.lock();
+  }
+}
+
+void Filesystem::FlushAged(bool all) {
+  const auto now = std::chrono::steady_clock::now();
+  for (uint64_t ino : writeback_.Inodes()) {
+    std::shared_ptr<DirtyFile> df = writeback_.Find(ino);
+    if (!df) continue;
+    std::lock_guard lock(df->mu);
+    if (df->removed || (df->temp && !all)) continue;
+    if (!all && !df->writes.empty() && now - df->since < flush_after_) continue;
+    Status st = df->temp ? ops::Spill(ctx_, ino, *df) : ops::FlushLocked(ctx_, ino, *df);
+    if (!st.ok()) {
+      log::Warn("vfs.flush_failed").Int("share", share_id_).Int("ino", ino).Str("error", st.ToString());
+    }
+  }
+}
 
 Result<Attr> Filesystem::Lookup(const Caller& c, uint64_t parent, std::string_view name) {
-  return ops::Lookup(ctx_, c, parent, name);
+  NASD_ASSIGN_OR_RETURN(Attr a, ops::Lookup(ctx_, c, parent, name));
+  return ops::OverlayAttr(ctx_, a);
 }
-Result<Attr> Filesystem::GetAttr(uint64_t ino) { return ops::GetAttr(ctx_, ino); }
+Result<Attr> Filesystem::GetAttr(uint64_t ino) {
+  NASD_ASSIGN_OR_RETURN(Attr a, ops::GetAttr(ctx_, ino));
+  return ops::OverlayAttr(ctx_, a);
+}
 Status Filesystem::Access(const Caller& c, uint64_t ino, int mask) {
   return ops::Access(ctx_, c, ino, mask);
 }
 Result<Attr> Filesystem::SetAttr(const Caller& c, uint64_t ino, const SetAttrRequest& req) {
+  // Buffered writes land first, so a truncate or explicit times apply after them.
+  NASD_RETURN_IF_ERROR(ops::Flush(ctx_, ino));
   return ops::SetAttr(ctx_, c, ino, req);
 }
 Result<CreateResult> Filesystem::Create(const Caller& c, uint64_t parent, std::string_view name,
                                         uint32_t mode, bool exclusive) {
-  return ops::Create(ctx_, c, parent, name, mode, exclusive);
+  NASD_ASSIGN_OR_RETURN(CreateResult r, ops::Create(ctx_, c, parent, name, mode, exclusive));
+  r.attr = ops::OverlayAttr(ctx_, r.attr);
+  return r;
 }
 Result<Attr> Filesystem::Mkdir(const Caller& c, uint64_t parent, std::string_view name,
                                uint32_t mode) {
@@ -68,7 +141,8 @@ Result<Attr> Filesystem::Symlink(const Caller& c, uint64_t parent, std::string_v
 Result<std::string> Filesystem::ReadLink(uint64_t ino) { return ops::ReadLink(ctx_, ino); }
 Result<Attr> Filesystem::Link(const Caller& c, uint64_t ino, uint64_t new_parent,
                               std::string_view new_name) {
-  return ops::Link(ctx_, c, ino, new_parent, new_name);
+  NASD_ASSIGN_OR_RETURN(Attr a, ops::Link(ctx_, c, ino, new_parent, new_name));
+  return ops::OverlayAttr(ctx_, a);
 }
 Status Filesystem::Unlink(const Caller& c, uint64_t parent, std::string_view name) {
   return ops::Unlink(ctx_, c, parent, name);
@@ -85,7 +159,9 @@ Result<DirPage> Filesystem::ReadDir(const Caller& c, uint64_t ino, std::string_v
   return ops::ReadDir(ctx_, c, ino, cookie, max_entries);
 }
 Result<Attr> Filesystem::OpenFile(const Caller& c, uint64_t ino, OpenFlags flags) {
-  return ops::Open(ctx_, c, ino, flags);
+  if (flags.truncate) NASD_RETURN_IF_ERROR(ops::Flush(ctx_, ino));
+  NASD_ASSIGN_OR_RETURN(Attr a, ops::Open(ctx_, c, ino, flags));
+  return ops::OverlayAttr(ctx_, a);
 }
 Result<std::string> Filesystem::Read(uint64_t ino, uint64_t offset, uint64_t length) {
   return ops::Read(ctx_, ino, offset, length);
@@ -94,6 +170,15 @@ Result<Attr> Filesystem::Write(const Caller& c, uint64_t ino, uint64_t offset,
                                std::string_view data) {
   return ops::Write(ctx_, c, ino, offset, data);
 }
+Status Filesystem::Fsync(uint64_t ino) { return ops::Flush(ctx_, ino); }
+Result<Attr> Filesystem::CreateTemp(const Caller& c, uint64_t parent, uint32_t mode) {
+  return ops::CreateTemp(ctx_, c, parent, mode);
+}
+Result<Attr> Filesystem::PublishTemp(const Caller& c, uint64_t tmp, uint64_t parent,
+                                     std::string_view name) {
+  return ops::PublishTemp(ctx_, c, tmp, parent, name);
+}
+Status Filesystem::DropTemp(uint64_t tmp) { return ops::DropTemp(ctx_, tmp); }
 Result<std::string> Filesystem::GetXattr(const Caller& c, uint64_t ino, std::string_view name) {
   return ops::GetXattr(ctx_, c, ino, name);
 }

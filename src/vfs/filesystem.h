@@ -26,19 +26,27 @@
 // optimistic conflicts; when it returns ok its effect is durable (synced
 // WAL). Concurrent calls on the same directory or file are serialisable.
 //
-// File data (this version): a regular file's bytes live inline in its
-// metadata, written in the same transaction as its size and times. The
-// largest file is kMaxFileSize bytes; writes and truncates beyond it fail
-// with kTooLarge (EFBIG). Bytes between the written data and the size (after
-// truncating up) read as zeros. Open/Read/Write need no handle: data is
-// durable when Write returns, so there is nothing to flush.
+// File data: a regular file's bytes live inline in its metadata up to
+// data::kInlineMax, and beyond that in fixed-size blocks stored as
+// content-addressed chunks (data/layout.h); holes cost nothing. Files grow to
+// kMaxFileSize; past it writes and truncates fail with kTooLarge (EFBIG).
+// Writes are buffered per inode (write_back.h): Write returns once the bytes
+// are in memory (whole blocks already stored as chunks), and they become
+// durable when Fsync returns, or when the background flusher commits them
+// (after flush_after, or when the shared memory budget is exceeded). Every
+// read, and GetAttr, sees completed writes. A file's buffered bytes are lost
+// if the process dies before they are committed (as with a page cache).
 // Timestamps: mtime/ctime follow POSIX; atime is set at creation and by
 // SetAttr only (the share behaves as if mounted noatime).
 //
 // Thread-safe. The KvEngine and ChunkStore must outlive the Filesystem.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
+#include <thread>
 #include <functional>
 #include <memory>
 #include <string>
@@ -52,6 +60,8 @@
 #include "meta/inode_allocator.h"
 #include "vfs/ops/op_context.h"
 #include "vfs/types.h"
+#include "vfs/data/block_cache.h"
+#include "vfs/write_back.h"
 
 namespace nasd::vfs {
 
@@ -67,6 +77,18 @@ struct FilesystemOptions {
   kv::RetryPolicy retry{.max_attempts = 200,
                         .initial_backoff = std::chrono::microseconds(20),
                         .max_backoff = std::chrono::microseconds(5000)};
+  // Block size of the volume (data/layout.h bounds). Fixed at init.
+  uint64_t block_size = 4 << 20;
+  // Memory for buffered writes, shared by the Filesystems given the same
+  // budget; null: a budget of 256 MiB for this Filesystem alone.
+  std::shared_ptr<DirtyBudget> dirty_budget;
+  // Read cache shared by Filesystems over one ChunkStore; null: a private
+  // 64 MiB cache.
+  std::shared_ptr<data::BlockCache> cache;
+  // Buffered writes older than this are committed in the background.
+  std::chrono::milliseconds flush_after{2000};
+  // Blocks read ahead of a sequential reader.
+  size_t readahead_blocks = 2;
 };
 
 class Filesystem {
@@ -81,7 +103,13 @@ class Filesystem {
                                                       uint64_t share_id,
                                                       FilesystemOptions options = {});
 
+  // Commits every buffered write (errors are logged) and stops the flusher.
+  ~Filesystem();
+  Filesystem(const Filesystem&) = delete;
+  Filesystem& operator=(const Filesystem&) = delete;
+
   uint64_t share_id() const { return share_id_; }
+  uint64_t block_size() const { return ctx_.block_size; }
   uint64_t root() const { return root_; }
 
   // The entry name in directory parent. kNotFound, kNotDirectory (parent),
@@ -133,11 +161,29 @@ class Filesystem {
   // Permission check for open(2) with these flags; truncate empties the file.
   // kLoop on a symlink, kIsDirectory when writing a directory.
   Result<Attr> OpenFile(const Caller& caller, uint64_t ino, OpenFlags flags);
-  // Up to length bytes at offset; fewer (or none) at the end of the file.
+  // Up to length bytes at offset (at most kMaxReadSize); fewer (or none) at
+  // the end of the file. Holes read as zeros.
   Result<std::string> Read(uint64_t ino, uint64_t offset, uint64_t length);
   // Writes data at offset (extending the file; a gap reads as zeros) and
   // returns the new attributes. Clears setuid/setgid for non-root writers.
+  // Buffered: durable after Fsync (see above). kIsDirectory / kInvalidArgument
+  // unless ino is a regular file (or an unpublished temp file).
   Result<Attr> Write(const Caller& caller, uint64_t ino, uint64_t offset, std::string_view data);
+
+  // Makes ino's buffered writes durable (fsync(2)); ok when there are none.
+  // kStale if the file was deleted with bytes still buffered.
+  Status Fsync(uint64_t ino);
+
+  // Uploads that replace a file atomically. CreateTemp makes an anonymous
+  // regular file (nlink 0, like O_TMPFILE; needs w+x on parent) that Write
+  // fills and no other call sees; PublishTemp links it as parent/name in one
+  // durable transaction with its data, replacing an existing non-directory
+  // as rename(2) would (kIsDirectory for a directory); DropTemp discards it.
+  // A temp file not published before a restart is gone.
+  Result<Attr> CreateTemp(const Caller& caller, uint64_t parent, uint32_t mode);
+  Result<Attr> PublishTemp(const Caller& caller, uint64_t tmp, uint64_t parent,
+                           std::string_view name);
+  Status DropTemp(uint64_t tmp);
 
   // Extended attributes, namespaces "user." and "trusted." (root only).
   // Names 1..kMaxXattrNameLength bytes (kValueRange), values up to
@@ -152,13 +198,25 @@ class Filesystem {
 
  private:
   Filesystem(kv::KvEngine& kv, chunk::ChunkStore& chunks, uint64_t share_id, uint64_t root,
-             FilesystemOptions options);
+             FilesystemOptions options, std::shared_ptr<DirtyBudget> budget);
 
-  chunk::ChunkStore& chunks_;  // the chunked data path (next slice) stores file blocks here
+  void FlusherLoop();
+  // Commits (or spills) buffers that are old enough, or all when over budget.
+  void FlushAged(bool all);
+
   const uint64_t share_id_;
   const uint64_t root_;
+  const std::chrono::milliseconds flush_after_;
   meta::InodeAllocator inodes_;
+  std::shared_ptr<data::BlockCache> cache_;
+  data::SequentialTracker sequential_;
+  WriteBack writeback_;
   OpContext ctx_;
+
+  std::mutex flusher_mu_;
+  std::condition_variable flusher_cv_;
+  bool stopping_ = false;
+  std::thread flusher_;
 };
 
 }  // namespace nasd::vfs

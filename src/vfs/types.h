@@ -13,10 +13,11 @@ namespace nasd::vfs {
 
 using meta::FileType;
 
-// Limits of this implementation. Data is stored inline in the metadata (one
-// KV value per file) until the chunked data path exists, so kMaxFileSize is
-// the largest file: a write or truncate past it fails with kTooLarge (EFBIG).
-inline constexpr uint64_t kMaxFileSize = 64 << 10;
+// Limits of this implementation. A write or truncate past kMaxFileSize fails
+// with kTooLarge (EFBIG) before anything is allocated; one Read returns at
+// most kMaxReadSize bytes.
+inline constexpr uint64_t kMaxFileSize = 16ULL << 40;
+inline constexpr uint64_t kMaxReadSize = 64ULL << 20;
 inline constexpr size_t kMaxNameLength = 255;      // bytes, NAME_MAX
 inline constexpr size_t kMaxSymlinkLength = 4095;  // bytes, PATH_MAX - 1
 inline constexpr size_t kMaxXattrNameLength = 255;

@@ -20,6 +20,10 @@
 
 namespace nasd::vfs::testing::diff {
 
+// Offsets and sizes stay within kSpan: past the inline limit and across
+// several blocks of kTestBlockSize, small enough to compare every step.
+inline constexpr uint64_t kSpan = 5 * kTestBlockSize + 1000;
+
 const Caller kRoot = Caller::Root();
 const char* const kNames[] = {"a", "b", "c", "d"};
 const char* const kXattrs[] = {"user.x", "user.y", "user.z"};
@@ -46,8 +50,8 @@ class Differ {
         break;
       case 1:
       case 12: {
-        uint64_t off = Pick(3) == 0 ? Pick(kMaxFileSize / 2) : Pick(600);
-        std::string data = Bytes(Pick(3) == 0 ? Pick(20000) : Pick(300));
+        uint64_t off = Pick(3) == 0 ? Pick(kSpan) : Pick(600);
+        std::string data = Bytes(Pick(8) == 0 ? Pick(3 * kTestBlockSize) : Pick(3) == 0 ? Pick(20000) : Pick(300));
         what << "write " << p << " @" << off << " +" << data.size();
         int fd = ::open(L(p).c_str(), O_WRONLY);
         local =
@@ -63,7 +67,7 @@ class Differ {
         break;
       }
       case 2: {
-        uint64_t size = Pick(2) == 0 ? Pick(kMaxFileSize) : Pick(500);
+        uint64_t size = Pick(2) == 0 ? Pick(kSpan) : Pick(500);
         what << "truncate " << p << " " << size;
         local = Sys(::truncate(L(p).c_str(), static_cast<off_t>(size)));
         remote = In(p, [&](uint64_t d, const std::string& n) -> Status {
@@ -263,7 +267,7 @@ class Differ {
       if (fd < 0 || ::pread(fd, want.data(), want.size(), 0) != static_cast<ssize_t>(want.size()))
         diff << at << ": read failed\n";
       if (fd >= 0) ::close(fd);
-      auto got = fs_.Read(ino, 0, kMaxFileSize + 1);
+      auto got = fs_.Read(ino, 0, kSpan * 2);
       if (!got.ok() || *got != want) diff << at << ": contents differ\n";
     }
     for (const char* x : kXattrs) {

@@ -49,6 +49,7 @@ TYPED_TEST(EpochTest, OlderEpochKeepsItsTreeWhileTheLiveOneChanges) {
   uint64_t gone = this->File("/gone", "bye");
   this->SetEpoch(2);
   ASSERT_TRUE(this->fs_->Write(this->root, keep, 0, "V2!").ok());
+  ASSERT_TRUE(this->fs_->Fsync(keep).ok());
   ASSERT_TRUE(this->fs_->Unlink(this->root, this->root_, "gone").ok());
   this->File("/new", "n");
 

@@ -2,6 +2,7 @@
 // data, and what the tree looks like afterwards.
 #include <sys/stat.h>
 
+#include "vfs/data/layout.h"
 #include "vfs/vfs_fixture.h"
 
 namespace nasd::vfs::testing {
@@ -159,9 +160,9 @@ TYPED_TEST(SemanticsTest, InlineDataReadWriteTruncate) {
   ASSERT_TRUE(opened.ok());
   EXPECT_EQ(opened->size, 0u);
   EXPECT_EQ(*this->fs_->Read(f, 0, 100), "");
-  std::string full(kMaxFileSize, 'z');
+  std::string full(data::kInlineMax, 'z');  // the largest inline file
   ASSERT_TRUE(this->fs_->Write(this->root, f, 0, full).ok());
-  EXPECT_EQ(*this->fs_->Read(f, 0, kMaxFileSize + 10), full);
+  EXPECT_EQ(*this->fs_->Read(f, 0, data::kInlineMax + 10), full);
 }
 
 TYPED_TEST(SemanticsTest, WriteUpdatesTimesAndClearsSetuid) {

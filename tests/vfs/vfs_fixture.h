@@ -19,6 +19,9 @@
 
 namespace nasd::vfs::testing {
 
+// The smallest block size, so that multi-block files stay small in tests.
+inline constexpr uint64_t kTestBlockSize = 128 << 10;
+
 using KvFactories = ::testing::Types<kv::testing::MemFactory, kv::testing::RocksDbFactory>;
 
 inline int ErrnoOf(const Status& st) { return st.ok() ? 0 : ToErrno(st.code()); }
@@ -59,6 +62,7 @@ inline uint64_t MakeFile(Filesystem& fs, std::string_view path, std::string_view
   if (!made.ok()) return 0;
   if (!data.empty()) {
     EXPECT_TRUE(fs.Write(Caller::Root(), made->attr.ino, 0, data).ok());
+    EXPECT_TRUE(fs.Fsync(made->attr.ino).ok());
   }
   return made->attr.ino;
 }
@@ -84,6 +88,7 @@ class VfsTest : public ::testing::Test {
     ASSERT_TRUE(shares.Create("docs").ok());
     FilesystemOptions options;
     options.clock = [this] { return clock_.fetch_add(1000) + 1000; };
+    options.block_size = kTestBlockSize;
     auto fs = Filesystem::Open(*kv_, *chunks_, "docs", options);
     ASSERT_TRUE(fs.ok()) << fs.status().ToString();
     fs_ = std::move(fs).value();

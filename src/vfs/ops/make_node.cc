@@ -4,32 +4,6 @@
 #include "vfs/ops/ops.h"
 
 namespace nasd::vfs::ops {
-namespace {
-
-// Ownership and mode of a new node as Linux's inode_init_owner sets them.
-InodeRecord NewInode(const Caller& caller, const InodeRecord& dir, const NodeSpec& spec,
-                     int64_t now) {
-  InodeRecord rec;
-  rec.type = spec.type;
-  rec.mode = spec.type == FileType::kSymlink ? 0777 : spec.mode & 07777;
-  rec.uid = caller.uid;
-  rec.gid = caller.gid;
-  if (dir.mode & S_ISGID) {
-    rec.gid = dir.gid;
-    if (spec.type == FileType::kDirectory) rec.mode |= S_ISGID;
-  }
-  if (spec.type == FileType::kRegular && (rec.mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP) &&
-      !caller.is_root() && !caller.InGroup(rec.gid)) {
-    rec.mode &= ~static_cast<uint32_t>(S_ISGID);
-  }
-  rec.nlink = spec.type == FileType::kDirectory ? 2 : 1;
-  rec.size = spec.type == FileType::kSymlink ? spec.target.size() : 0;
-  rec.atime_ns = rec.mtime_ns = rec.ctime_ns = rec.crtime_ns = now;
-  rec.generation = 1;
-  return rec;
-}
-
-}  // namespace
 
 Result<CreateResult> MakeNode(OpContext& ctx, const Caller& caller, uint64_t parent,
                               std::string_view name, const NodeSpec& spec) {
@@ -67,7 +41,7 @@ Result<CreateResult> MakeNode(OpContext& ctx, const Caller& caller, uint64_t par
       return Status(Code::kTooManyLinks, "directory has too many subdirectories");
     }
     const int64_t now = ctx.now();
-    InodeRecord rec = NewInode(caller, dir, spec, now);
+    InodeRecord rec = NewInodeRecord(caller, dir, spec.type, spec.mode, spec.target.size(), now);
     if (spec.type == FileType::kDirectory) {
       rec.parent = parent;
       ++dir.nlink;

@@ -102,6 +102,28 @@ Result<Removal> FindRemoval(ShareTxn& txn, const Caller& caller, uint64_t parent
   return r;
 }
 
+InodeRecord NewInodeRecord(const Caller& caller, const InodeRecord& dir, FileType type,
+                           uint32_t mode, uint64_t size, int64_t now) {
+  InodeRecord rec;
+  rec.type = type;
+  rec.mode = type == FileType::kSymlink ? 0777 : mode & 07777;
+  rec.uid = caller.uid;
+  rec.gid = caller.gid;
+  if (dir.mode & S_ISGID) {
+    rec.gid = dir.gid;
+    if (type == FileType::kDirectory) rec.mode |= S_ISGID;
+  }
+  if (type == FileType::kRegular && (rec.mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP) &&
+      !caller.is_root() && !caller.InGroup(rec.gid)) {
+    rec.mode &= ~static_cast<uint32_t>(S_ISGID);
+  }
+  rec.nlink = type == FileType::kDirectory ? 2 : 1;
+  rec.size = type == FileType::kSymlink ? size : 0;
+  rec.atime_ns = rec.mtime_ns = rec.ctime_ns = rec.crtime_ns = now;
+  rec.generation = 1;
+  return rec;
+}
+
 void TouchDir(InodeRecord& dir, int64_t now) { dir.mtime_ns = dir.ctime_ns = now; }
 
 Status DropLink(ShareTxn& txn, uint64_t ino, InodeRecord& rec, int64_t now) {

@@ -16,12 +16,19 @@
 #include "common/status.h"
 #include "kv/kv_engine.h"
 #include "kv/retry.h"
+#include "chunk/chunk_store.h"
 #include "meta/inode_allocator.h"
 #include "meta/records.h"
 #include "meta/share_txn.h"
 #include "vfs/types.h"
+#include "vfs/write_back.h"
 
 namespace nasd::vfs {
+
+namespace data {
+class BlockCache;
+class SequentialTracker;
+}
 
 using meta::InodeRecord;
 using meta::ShareTxn;
@@ -32,6 +39,13 @@ struct OpContext {
   meta::InodeAllocator& inodes;
   std::function<int64_t()> now;  // Unix time in nanoseconds
   kv::RetryPolicy retry;
+  // The data path (data/): chunks, block size, read cache, write-back buffers.
+  chunk::ChunkStore& chunks;
+  uint64_t block_size;
+  data::BlockCache& cache;
+  WriteBack& writeback;
+  size_t readahead_blocks;
+  data::SequentialTracker& sequential;
 
   // Runs body on the live view in one durable transaction.
   Status Write(const std::function<Status(ShareTxn&)>& body);
@@ -70,6 +84,12 @@ struct Removal {
 // in Linux's order: parent is a directory (ENOTDIR), searchable (EACCES),
 // the entry exists (ENOENT), parent writable (EACCES), sticky rule (EPERM).
 Result<Removal> FindRemoval(ShareTxn& txn, const Caller& caller, uint64_t parent, std::string_view name);
+
+// A new inode's record, with ownership and mode as Linux's inode_init_owner
+// sets them in directory dir (setgid directories pass their group on).
+// size: a symlink's target length.
+InodeRecord NewInodeRecord(const Caller& caller, const InodeRecord& dir, FileType type,
+                           uint32_t mode, uint64_t size, int64_t now);
 
 // Records an entry change in dir: mtime = ctime = now.
 void TouchDir(InodeRecord& dir, int64_t now);

@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include "vfs/data/file_data.h"
 #include "vfs/ops/ops.h"
 
 namespace nasd::vfs::ops {
@@ -17,7 +18,7 @@ Result<Attr> Open(OpContext& ctx, const Caller& caller, uint64_t ino, OpenFlags 
     int mask = (flags.read ? kAccessRead : 0) | (flags.write ? kAccessWrite : 0);
     NASD_RETURN_IF_ERROR(CheckAccess(caller, rec, mask));
     if (flags.truncate) {
-      if (rec.size != 0) NASD_RETURN_IF_ERROR(txn.PutData(ino, ""));
+      NASD_RETURN_IF_ERROR(data::Resize(txn, ctx.chunks, ino, rec.size, 0, ctx.block_size));
       rec.size = 0;
       rec.mtime_ns = rec.ctime_ns = ctx.now();
       if (!caller.is_root()) KillSuid(rec);

@@ -47,6 +47,25 @@ Result<std::string> Read(OpContext& ctx, uint64_t ino, uint64_t offset, uint64_t
 Result<Attr> Write(OpContext& ctx, const Caller& caller, uint64_t ino, uint64_t offset,
                    std::string_view data);
 
+// Buffered data (write_back.h). Flush commits ino's buffered writes.
+Status Flush(OpContext& ctx, uint64_t ino);
+Result<Attr> CreateTemp(OpContext& ctx, const Caller& caller, uint64_t parent, uint32_t mode);
+Result<Attr> PublishTemp(OpContext& ctx, const Caller& caller, uint64_t tmp, uint64_t parent,
+                         std::string_view name);
+Status DropTemp(OpContext& ctx, uint64_t tmp);
+// attr with the file's buffered writes applied (size, times, setuid).
+Attr OverlayAttr(OpContext& ctx, Attr attr);
+
+// Shared by the data operations (write.cc, flush.cc, read.cc, temp_file.cc).
+// ino's DirtyFile, created if needed, locked by lock.
+std::shared_ptr<DirtyFile> LockDirty(WriteBack& wb, uint64_t ino, std::unique_lock<std::mutex>& lock);
+Status FlushLocked(OpContext& ctx, uint64_t ino, DirtyFile& df) REQUIRES(df.mu);
+// Frees df's memory: flushes a file, stores a temp file's partial blocks.
+Status Spill(OpContext& ctx, uint64_t ino, DirtyFile& df) REQUIRES(df.mu);
+InodeRecord OverlayRecord(const DirtyFile& df, InodeRecord rec);
+// kIsDirectory / kInvalidArgument unless rec is a regular file.
+Status CheckRegular(uint64_t ino, const InodeRecord& rec);
+
 Result<std::string> GetXattr(OpContext& ctx, const Caller& caller, uint64_t ino,
                              std::string_view name);
 Status SetXattr(OpContext& ctx, const Caller& caller, uint64_t ino, std::string_view name,

@@ -1,28 +1,27 @@
+// Reads: buffered writes of the file are flushed first (a read sees every
+// completed write), then the block map is read in one snapshot and the bytes
+// are fetched outside it, through the block cache (data/block_cache.h).
 #include <fmt/format.h>
 
+#include "vfs/data/block_cache.h"
+#include "vfs/data/file_data.h"
 #include "vfs/ops/ops.h"
 
 namespace nasd::vfs::ops {
 
 Result<std::string> Read(OpContext& ctx, uint64_t ino, uint64_t offset, uint64_t length) {
-  std::string out;
+  length = std::min<uint64_t>(length, kMaxReadSize);
+  NASD_RETURN_IF_ERROR(Flush(ctx, ino));
+  data::ReadPlan plan;
   NASD_RETURN_IF_ERROR(ctx.Read([&](ShareTxn& txn) -> Status {
-    out.clear();
     NASD_ASSIGN_OR_RETURN(InodeRecord rec, LoadInode(txn, ino));
-    if (rec.type == FileType::kDirectory)
-      return Status(Code::kIsDirectory, fmt::format("inode {} is a directory", ino));
-    if (rec.type != FileType::kRegular)
-      return InvalidArgument(fmt::format("inode {} is not a regular file", ino));
-    if (offset >= rec.size || length == 0) return Status::Ok();
-    const uint64_t n = std::min<uint64_t>(length, rec.size - offset);
-    NASD_ASSIGN_OR_RETURN(std::string data, txn.GetData(ino));
-    // Bytes between the stored data and the size (truncate up) read as zeros.
-    out.assign(n, '\0');
-    if (offset < data.size())
-      data.copy(out.data(), std::min<uint64_t>(n, data.size() - offset), offset);
+    NASD_RETURN_IF_ERROR(CheckRegular(ino, rec));
+    NASD_ASSIGN_OR_RETURN(plan, data::PlanRead(txn, ino, rec.size, ctx.block_size, offset, length,
+                                               ctx.readahead_blocks));
     return Status::Ok();
   }));
-  return out;
+  const bool sequential = ctx.sequential.Next(ino, offset, length);
+  return ctx.cache.Read(plan, sequential);
 }
 
 }  // namespace nasd::vfs::ops

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 
+#include "vfs/data/file_data.h"
 #include "vfs/ops/ops.h"
 
 namespace nasd::vfs::ops {
@@ -57,13 +58,8 @@ Result<Attr> SetAttr(OpContext& ctx, const Caller& caller, uint64_t ino,
     const int64_t now = ctx.now();
     bool changed = false;
     if (req.size) {
-      if (*req.size < rec.size) {
-        NASD_ASSIGN_OR_RETURN(std::string data, txn.GetData(ino));
-        if (data.size() > *req.size) {
-          data.resize(*req.size);
-          NASD_RETURN_IF_ERROR(txn.PutData(ino, data));
-        }
-      }
+      NASD_RETURN_IF_ERROR(
+          data::Resize(txn, ctx.chunks, ino, rec.size, *req.size, ctx.block_size));
       rec.size = *req.size;
       rec.mtime_ns = now;
       if (!caller.is_root()) KillSuid(rec);

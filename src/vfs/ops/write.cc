@@ -1,35 +1,58 @@
+// Buffered writes (write_back.h): bytes go to the file's DirtyFile; whole
+// blocks are stored as chunks at once, the rest waits for a flush, which
+// commits blocks, size and times in one transaction (flush.cc).
 #include <fmt/format.h>
 
 #include "vfs/ops/ops.h"
 
 namespace nasd::vfs::ops {
 
+std::shared_ptr<DirtyFile> LockDirty(WriteBack& wb, uint64_t ino, std::unique_lock<std::mutex>& lock) {
+  for (;;) {
+    std::shared_ptr<DirtyFile> df = wb.FindOrCreate(ino);
+    lock = std::unique_lock(df->mu);
+    if (!df->removed) return df;
+    lock.unlock();
+  }
+}
+
 Result<Attr> Write(OpContext& ctx, const Caller& caller, uint64_t ino, uint64_t offset,
                    std::string_view data) {
   if (offset > kMaxFileSize || data.size() > kMaxFileSize - offset) {
     return TooLarge(fmt::format("write ends past the maximum file size {}", kMaxFileSize));
   }
-  Attr out;
-  NASD_RETURN_IF_ERROR(ctx.Write([&](ShareTxn& txn) -> Status {
-    NASD_ASSIGN_OR_RETURN(InodeRecord rec, LoadInode(txn, ino));
-    if (rec.type == FileType::kDirectory)
-      return Status(Code::kIsDirectory, fmt::format("inode {} is a directory", ino));
-    if (rec.type != FileType::kRegular)
-      return InvalidArgument(fmt::format("inode {} is not a regular file", ino));
-    if (!data.empty()) {
-      NASD_ASSIGN_OR_RETURN(std::string bytes, txn.GetData(ino));
-      const uint64_t end = offset + data.size();
-      if (bytes.size() < end) bytes.resize(end, '\0');
-      bytes.replace(offset, data.size(), data);
-      NASD_RETURN_IF_ERROR(txn.PutData(ino, bytes));
-      rec.size = std::max(rec.size, end);
-      rec.mtime_ns = rec.ctime_ns = ctx.now();
-      if (!caller.is_root()) KillSuid(rec);
-      NASD_RETURN_IF_ERROR(txn.PutInode(ino, rec));
+  std::unique_lock<std::mutex> lock;
+  std::shared_ptr<DirtyFile> df = LockDirty(ctx.writeback, ino, lock);
+  if (!df->temp && df->writes.empty()) {
+    // First buffered write: the inode must be a regular file now.
+    Status checked = ctx.Read([&](ShareTxn& txn) -> Status {
+      NASD_ASSIGN_OR_RETURN(InodeRecord rec, LoadInode(txn, ino));
+      return CheckRegular(ino, rec);
+    });
+    if (!checked.ok()) {
+      ctx.writeback.Remove(ino, *df);
+      return checked;
     }
-    out = ToAttr(ino, rec);
+  }
+  if (!data.empty()) {
+    if (df->writes.empty()) df->since = std::chrono::steady_clock::now();
+    NASD_RETURN_IF_ERROR(df->writes.Write(ctx.chunks, offset, data));
+    df->mtime_ns = ctx.now();
+    if (!caller.is_root()) df->kill_suid = true;
+    ctx.writeback.Recharge(*df);
+    if (ctx.writeback.budget().Over()) {
+      // Back-pressure: a writer over the budget pays for its own buffers.
+      NASD_RETURN_IF_ERROR(Spill(ctx, ino, *df));
+    }
+  }
+  if (df->temp) return ToAttr(ino, OverlayRecord(*df, df->temp_rec));
+  Attr out;
+  NASD_RETURN_IF_ERROR(ctx.Read([&](ShareTxn& txn) -> Status {
+    NASD_ASSIGN_OR_RETURN(InodeRecord rec, LoadInode(txn, ino));
+    out = ToAttr(ino, OverlayRecord(*df, rec));
     return Status::Ok();
   }));
+  if (!df->temp && df->writes.empty()) ctx.writeback.Remove(ino, *df);
   return out;
 }
 

@@ -1,0 +1,143 @@
+#include "vfs/data/block_cache.h"
+
+#include <cstring>
+
+namespace nasd::vfs::data {
+
+bool SequentialTracker::Next(uint64_t ino, uint64_t offset, uint64_t length) {
+  std::lock_guard lock(mu_);
+  auto it = next_.find(ino);
+  const bool sequential = it != next_.end() ? it->second == offset : offset == 0;
+  if (it == next_.end()) {
+    if (next_.size() >= kMaxTracked) next_.clear();
+    it = next_.emplace(ino, 0).first;
+  }
+  it->second = offset + length;
+  return sequential;
+}
+
+BlockCache::BlockCache(chunk::ChunkStore& chunks, BlockCacheOptions options)
+    : chunks_(chunks), options_(options) {
+  for (int i = 0; i < options_.readahead_threads; ++i) threads_.emplace_back([this] { PrefetchLoop(); });
+}
+
+BlockCache::~BlockCache() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : threads_) t.join();
+}
+
+std::shared_ptr<const std::string> BlockCache::Lookup(const std::string& id) {
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(id);
+  if (it == entries_.end()) {
+    ++misses_;
+    return nullptr;
+  }
+  ++hits_;
+  lru_.splice(lru_.begin(), lru_, it->second.lru);
+  return it->second.bytes;
+}
+
+void BlockCache::Insert(const std::string& id, std::shared_ptr<const std::string> bytes) {
+  if (bytes->size() > options_.capacity_bytes) return;
+  std::lock_guard lock(mu_);
+  if (entries_.contains(id)) return;
+  lru_.push_front(id);
+  bytes_ += bytes->size();
+  entries_.emplace(id, Entry{std::move(bytes), lru_.begin()});
+  while (bytes_ > options_.capacity_bytes && !lru_.empty()) {
+    auto victim = entries_.find(lru_.back());
+    bytes_ -= victim->second.bytes->size();
+    entries_.erase(victim);
+    lru_.pop_back();
+  }
+}
+
+Result<std::shared_ptr<const std::string>> BlockCache::Get(const std::string& id) {
+  if (auto hit = Lookup(id)) return hit;
+  NASD_ASSIGN_OR_RETURN(std::string bytes, chunks_.Get(ToChunkId(id)));
+  auto shared = std::make_shared<const std::string>(std::move(bytes));
+  Insert(id, shared);
+  return shared;
+}
+
+void BlockCache::Prefetch(const std::vector<std::string>& ids) {
+  if (threads_.empty() || ids.empty()) return;
+  {
+    std::lock_guard lock(mu_);
+    for (const std::string& id : ids) {
+      if (entries_.contains(id) || queued_.contains(id) || queue_.size() >= options_.max_queued) {
+        continue;
+      }
+      queue_.push_back(id);
+      queued_.emplace(id, true);
+    }
+  }
+  cv_.notify_all();
+}
+
+void BlockCache::PrefetchLoop() {
+  for (;;) {
+    std::string id;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+      id = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    Result<std::string> bytes = chunks_.Get(ToChunkId(id));
+    if (bytes.ok()) Insert(id, std::make_shared<const std::string>(std::move(*bytes)));
+    std::lock_guard lock(mu_);
+    queued_.erase(id);
+    if (bytes.ok()) ++readaheads_;
+  }
+}
+
+Result<std::string> BlockCache::Read(const ReadPlan& plan, bool sequential) {
+  uint64_t total = 0;
+  for (const ReadPiece& p : plan.pieces) total += p.length;
+  std::string out(total, '\0');
+  char* dst = out.data();
+  for (const ReadPiece& p : plan.pieces) {
+    switch (p.kind) {
+      case ReadPiece::Kind::kZeros:
+        break;
+      case ReadPiece::Kind::kInline:
+        std::memcpy(dst, plan.inline_bytes.data() + p.chunk_offset, p.length);
+        break;
+      case ReadPiece::Kind::kChunk: {
+        std::shared_ptr<const std::string> whole = Lookup(p.chunk_id);
+        if (!whole && sequential) {
+          NASD_ASSIGN_OR_RETURN(whole, Get(p.chunk_id));
+        }
+        if (whole) {
+          if (p.chunk_offset + p.length > whole->size()) {
+            return Corruption("chunk is shorter than its block record");
+          }
+          std::memcpy(dst, whole->data() + p.chunk_offset, p.length);
+        } else {
+          NASD_ASSIGN_OR_RETURN(std::string part,
+                                chunks_.GetRange(ToChunkId(p.chunk_id), p.chunk_offset, p.length));
+          if (part.size() != p.length) return Corruption("chunk is shorter than its block record");
+          std::memcpy(dst, part.data(), p.length);
+        }
+        break;
+      }
+    }
+    dst += p.length;
+  }
+  if (sequential) Prefetch(plan.following);
+  return out;
+}
+
+BlockCacheStats BlockCache::Stats() const {
+  std::lock_guard lock(mu_);
+  return BlockCacheStats{hits_, misses_, readaheads_, bytes_};
+}
+
+}  // namespace nasd::vfs::data

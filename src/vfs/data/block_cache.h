@@ -1,0 +1,104 @@
+// BlockCache: an LRU cache of whole, verified chunks with a memory cap,
+// shared by every Filesystem of a server, and the reader that serves a
+// ReadPlan (file_data.h) from it.
+//
+// Chunks are immutable and named by their content, so a cached chunk can
+// never be stale: nothing is ever invalidated, only evicted.
+//
+// Sequential reads fetch whole chunks through the cache and queue the
+// following blocks' chunks for readahead on background threads; random reads
+// fetch only the byte range (ChunkStore::GetRange verifies just the segments
+// it touches) and leave the cache alone.
+//
+// Thread-safe.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "chunk/chunk_store.h"
+#include "common/status.h"
+#include "common/thread_annotations.h"
+#include "vfs/data/file_data.h"
+
+namespace nasd::vfs::data {
+
+struct BlockCacheOptions {
+  uint64_t capacity_bytes = 256ULL << 20;
+  int readahead_threads = 2;
+  // Readahead requests waiting beyond this are dropped.
+  size_t max_queued = 16;
+};
+
+struct BlockCacheStats {
+  uint64_t hits = 0;
+  uint64_t misses = 0;
+  uint64_t readaheads = 0;  // chunks fetched ahead of a reader
+  uint64_t bytes = 0;       // cached now
+};
+
+// Tells sequential readers from random ones: a read that starts where the
+// previous read of the same inode ended is sequential. Remembers a bounded
+// number of inodes.
+class SequentialTracker {
+ public:
+  // Records a read of [offset, offset + length) of ino; true if sequential.
+  bool Next(uint64_t ino, uint64_t offset, uint64_t length);
+
+ private:
+  static constexpr size_t kMaxTracked = 4096;
+  std::mutex mu_;
+  std::unordered_map<uint64_t, uint64_t> next_ GUARDED_BY(mu_);
+};
+
+class BlockCache {
+ public:
+  BlockCache(chunk::ChunkStore& chunks, BlockCacheOptions options = {});
+  ~BlockCache();
+  BlockCache(const BlockCache&) = delete;
+  BlockCache& operator=(const BlockCache&) = delete;
+
+  // The bytes of plan's range (size = sum of the pieces). sequential: the
+  // reader is streaming, so fetch whole chunks and read plan.following ahead.
+  Result<std::string> Read(const ReadPlan& plan, bool sequential);
+
+  // The whole chunk (raw 32-byte id), from the cache or the store.
+  Result<std::shared_ptr<const std::string>> Get(const std::string& id);
+  BlockCacheStats Stats() const;
+
+ private:
+  std::shared_ptr<const std::string> Lookup(const std::string& id);
+  void Insert(const std::string& id, std::shared_ptr<const std::string> bytes);
+  void Prefetch(const std::vector<std::string>& ids);
+  void PrefetchLoop();
+
+  chunk::ChunkStore& chunks_;
+  const BlockCacheOptions options_;
+
+  mutable std::mutex mu_;
+  struct Entry {
+    std::shared_ptr<const std::string> bytes;
+    std::list<std::string>::iterator lru;
+  };
+  std::unordered_map<std::string, Entry> entries_ GUARDED_BY(mu_);
+  std::list<std::string> lru_ GUARDED_BY(mu_);  // front: most recent
+  uint64_t bytes_ GUARDED_BY(mu_) = 0;
+  uint64_t hits_ GUARDED_BY(mu_) = 0;
+  uint64_t misses_ GUARDED_BY(mu_) = 0;
+  uint64_t readaheads_ GUARDED_BY(mu_) = 0;
+  std::deque<std::string> queue_ GUARDED_BY(mu_);
+  std::unordered_map<std::string, bool> queued_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
+  std::condition_variable cv_;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace nasd::vfs::data

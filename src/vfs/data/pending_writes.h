@@ -1,0 +1,66 @@
+// PendingWrites: the write-back buffer of one file: bytes written but not yet
+// committed to the metadata. Whole blocks are stored as chunks as soon as they
+// are complete (so they cost no memory); partially written blocks stay in
+// memory with the byte ranges written, and are merged with the committed
+// block when the file is flushed (file_data.h, CommitWrites).
+//
+// Not thread-safe: the owning DirtyFile's mutex guards it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "chunk/chunk_store.h"
+#include "common/status.h"
+
+namespace nasd::vfs::data {
+
+// A block written only in part: data holds the block's bytes up to the end
+// of the last range written; ranges are the written [begin, end) offsets
+// within the block, sorted and disjoint.
+struct PartialBlock {
+  std::string data;
+  std::vector<std::pair<uint32_t, uint32_t>> ranges;
+};
+
+// A block written in full: its chunk (raw 32-byte id), or a hole if all zero.
+struct StoredBlock {
+  std::string chunk_id;  // empty: a hole
+  uint32_t length = 0;
+};
+
+class PendingWrites {
+ public:
+  explicit PendingWrites(uint64_t block_size) : block_size_(block_size) {}
+
+  // Buffers data at offset, storing each block it completes in chunks.
+  // A block completed on top of an earlier stored one is first read back.
+  Status Write(chunk::ChunkStore& chunks, uint64_t offset, std::string_view data);
+  // Stores every partial block as if the bytes never written were zeros
+  // (valid for files whose committed content is empty: temp files).
+  Status StoreAll(chunk::ChunkStore& chunks);
+
+  bool empty() const { return partial_.empty() && stored_.empty(); }
+  // Memory held by partial blocks.
+  uint64_t bytes() const { return bytes_; }
+  // One past the last byte written (0 if nothing).
+  uint64_t end() const { return end_; }
+  uint64_t block_size() const { return block_size_; }
+  const std::map<uint64_t, PartialBlock>& partial() const { return partial_; }
+  const std::map<uint64_t, StoredBlock>& stored() const { return stored_; }
+  void Clear();
+
+ private:
+  Status Store(chunk::ChunkStore& chunks, uint64_t block, std::string_view bytes);
+
+  const uint64_t block_size_;
+  std::map<uint64_t, PartialBlock> partial_;
+  std::map<uint64_t, StoredBlock> stored_;
+  uint64_t bytes_ = 0;
+  uint64_t end_ = 0;
+};
+
+}  // namespace nasd::vfs::data
