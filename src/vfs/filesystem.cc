@@ -79,7 +79,7 @@ Filesystem::~Filesystem() {
   }
   flusher_cv_.notify_all();
   flusher_.join();
-  FlushAged(/*all=*/true);
+  (void)FlushAged(/*all=*/true);
 }
 
 void Filesystem::FlusherLoop() {
@@ -88,24 +88,32 @@ void Filesystem::FlusherLoop() {
     flusher_cv_.wait_for(lock, std::chrono::milliseconds(100));
     if (stopping_) break;
     lock.unlock();
-    FlushAged(writeback_.budget().Over());
+    (void)FlushAged(writeback_.budget().Over());
     lock.lock();
   }
 }
 
-void Filesystem::FlushAged(bool all) {
+Status Filesystem::FlushAll() { return FlushAged(/*all=*/true); }
+
+Status Filesystem::FlushAged(bool all) {
+  Status first;
   const auto now = std::chrono::steady_clock::now();
   for (uint64_t ino : writeback_.Inodes()) {
     std::shared_ptr<DirtyFile> df = writeback_.Find(ino);
     if (!df) continue;
     std::lock_guard lock(df->mu);
-    if (df->removed || (df->temp && !all)) continue;
+    if (df->removed) continue;
+    // A temp file's bytes can only be stored, not committed, before it is
+    // published; that is worth it only to free memory.
+    if (df->temp && !writeback_.budget().Over()) continue;
     if (!all && !df->writes.empty() && now - df->since < flush_after_) continue;
     Status st = df->temp ? ops::Spill(ctx_, ino, *df) : ops::FlushLocked(ctx_, ino, *df);
     if (!st.ok()) {
       log::Warn("vfs.flush_failed").Int("share", share_id_).Int("ino", ino).Str("error", st.ToString());
+      if (first.ok()) first = st;
     }
   }
+  return first;
 }
 
 Result<Attr> Filesystem::Lookup(const Caller& c, uint64_t parent, std::string_view name) {

@@ -173,6 +173,8 @@ class Filesystem {
   // Makes ino's buffered writes durable (fsync(2)); ok when there are none.
   // kStale if the file was deleted with bytes still buffered.
   Status Fsync(uint64_t ino);
+  // Fsync of every file with buffered writes; the first error is returned.
+  Status FlushAll();
 
   // Uploads that replace a file atomically. CreateTemp makes an anonymous
   // regular file (nlink 0, like O_TMPFILE; needs w+x on parent) that Write
@@ -201,8 +203,10 @@ class Filesystem {
              FilesystemOptions options, std::shared_ptr<DirtyBudget> budget);
 
   void FlusherLoop();
-  // Commits (or spills) buffers that are old enough, or all when over budget.
-  void FlushAged(bool all);
+  // Commits buffers older than flush_after (all: every buffer); stores temp
+  // files' partial blocks when over budget. Errors are logged; the first is
+  // returned.
+  Status FlushAged(bool all);
 
   const uint64_t share_id_;
   const uint64_t root_;

@@ -1,0 +1,357 @@
+// The chunked data path (data/, write_back.h): block maps, holes, the inline
+// form and its transitions, chunk reference counts, buffered writes and their
+// durability, temp files, the read cache. Typed over (KV, chunk backend):
+// in-memory KV with in-memory chunks, RocksDB with chunks on local disk.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+#include <thread>
+
+#include "chunk/local/local_backend.h"
+#include "chunk/mem/mem_backend.h"
+#include "kv/engine_factories.h"
+#include "meta/keys.h"
+#include "meta/share_store.h"
+#include "testutil/temp_dir.h"
+#include "vfs/data/layout.h"
+#include "vfs/filesystem.h"
+#include "vfs/share_mounts.h"
+#include "vfs/vfs_fixture.h"
+
+namespace nasd::vfs::testing {
+namespace {
+
+constexpr uint64_t kBs = kTestBlockSize;
+
+struct MemStack {
+  kv::testing::MemFactory kv;
+  static std::unique_ptr<chunk::Backend> Backend(const testutil::TempDir&) {
+    return chunk::NewMemBackend();
+  }
+};
+struct DiskStack {
+  kv::testing::RocksDbFactory kv;
+  static std::unique_ptr<chunk::Backend> Backend(const testutil::TempDir& dir) {
+    auto b = chunk::OpenLocalBackend(dir.Sub("chunks"));
+    EXPECT_TRUE(b.ok()) << b.status().ToString();
+    return std::move(b).value();
+  }
+};
+
+struct StackNames {
+  template <typename T>
+  static std::string GetName(int) {
+    return std::is_same_v<T, MemStack> ? "MemKvMemChunks" : "RocksDbLocalChunks";
+  }
+};
+
+template <typename Stack>
+class DataPathTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    kv_ = stack_.kv.Open();
+    ASSERT_NE(kv_, nullptr);
+    chunks_ = std::make_unique<chunk::ChunkStore>(Stack::Backend(dir_),
+                                                  chunk::ChunkStoreOptions{.hash_threads = 0});
+    ASSERT_TRUE(meta::ShareStore(*kv_).Create("docs").ok());
+    Mount();
+  }
+
+  void Mount(FilesystemOptions options = {}) {
+    options.block_size = kBs;
+    auto fs = Filesystem::Open(*kv_, *chunks_, "docs", options);
+    ASSERT_TRUE(fs.ok()) << fs.status().ToString();
+    fs_ = std::move(fs).value();
+  }
+
+  uint64_t NewFile(std::string_view name) {
+    auto made = fs_->Create(root_caller, fs_->root(), name, 0644, true);
+    EXPECT_TRUE(made.ok()) << made.status().ToString();
+    return made.ok() ? made->attr.ino : 0;
+  }
+  void Put(uint64_t ino, uint64_t off, std::string_view data) {
+    auto w = fs_->Write(root_caller, ino, off, data);
+    ASSERT_TRUE(w.ok()) << w.status().ToString();
+  }
+  std::string Get(uint64_t ino, uint64_t off, uint64_t len) {
+    auto r = fs_->Read(ino, off, len);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : std::string();
+  }
+  void Truncate(uint64_t ino, uint64_t size) {
+    SetAttrRequest req;
+    req.size = size;
+    auto r = fs_->SetAttr(root_caller, ino, req);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+  }
+  // chunk id (raw) -> reference count, from the KV.
+  std::map<std::string, uint64_t> Refs() {
+    std::map<std::string, uint64_t> out;
+    auto it = kv_->NewIterator(kv::Range::Prefix(meta::keys::kChunkRefPrefix));
+    for (; it->Valid(); it->Next()) {
+      uint64_t n = 0;
+      meta::keys::ReadU64(it->value(), n);
+      out[std::string(it->key().substr(1))] = n;
+    }
+    return out;
+  }
+  uint64_t CountKeys(std::string_view prefix) {
+    uint64_t n = 0;
+    for (auto it = kv_->NewIterator(kv::Range::Prefix(prefix)); it->Valid(); it->Next()) ++n;
+    return n;
+  }
+  static std::string Pattern(size_t n, uint32_t seed) {
+    std::mt19937 rng(seed);
+    std::string s(n, '\0');
+    for (char& c : s) c = static_cast<char>('a' + rng() % 26);
+    return s;
+  }
+
+  const Caller root_caller = Caller::Root();
+  testutil::TempDir dir_;
+  Stack stack_;
+  std::unique_ptr<kv::KvEngine> kv_;
+  std::unique_ptr<chunk::ChunkStore> chunks_;
+  std::unique_ptr<Filesystem> fs_;
+};
+
+using Stacks = ::testing::Types<MemStack, DiskStack>;
+TYPED_TEST_SUITE(DataPathTest, Stacks, StackNames);
+
+TYPED_TEST(DataPathTest, MultiBlockFileReadsBackAcrossBoundaries) {
+  uint64_t f = this->NewFile("big");
+  std::string data = this->Pattern(3 * kBs + 777, 1);
+  // Odd-sized writes so that blocks are completed across several calls.
+  for (size_t off = 0; off < data.size(); off += 50'000) {
+    this->Put(f, off, std::string_view(data).substr(off, 50'000));
+  }
+  EXPECT_EQ(this->fs_->GetAttr(f)->size, data.size());  // buffered, visible
+  ASSERT_TRUE(this->fs_->Fsync(f).ok());
+  EXPECT_EQ(this->Get(f, 0, data.size() + 10), data);
+  EXPECT_EQ(this->Get(f, kBs - 5, 10), data.substr(kBs - 5, 10));
+  EXPECT_EQ(this->Get(f, 3 * kBs, 1000), data.substr(3 * kBs));
+  EXPECT_EQ(this->CountKeys(meta::keys::kChunkRefPrefix), 4u);  // 4 distinct blocks
+}
+
+TYPED_TEST(DataPathTest, HolesReadAsZerosAndCostNoChunks) {
+  uint64_t f = this->NewFile("sparse");
+  this->Put(f, 10 * kBs + 3, "tail");
+  this->Put(f, kBs, std::string(kBs, '\0'));  // an explicitly written zero block
+  ASSERT_TRUE(this->fs_->Fsync(f).ok());
+  EXPECT_EQ(this->fs_->GetAttr(f)->size, 10 * kBs + 7);
+  EXPECT_EQ(this->Get(f, 0, 2 * kBs), std::string(2 * kBs, '\0'));
+  EXPECT_EQ(this->Get(f, 10 * kBs, 7), std::string("\0\0\0tail", 7));
+  EXPECT_EQ(this->Refs().size(), 1u);  // only the tail's block is stored
+}
+
+TYPED_TEST(DataPathTest, HugeOffsetsWorkSparselyAndPastTheLimitFailWithEfbig) {
+  uint64_t f = this->NewFile("huge");
+  this->Put(f, (1ULL << 40) - 1, "x");  // 1 TiB file
+  ASSERT_TRUE(this->fs_->Fsync(f).ok());
+  EXPECT_EQ(this->fs_->GetAttr(f)->size, 1ULL << 40);
+  EXPECT_EQ(this->Get(f, (1ULL << 40) - 2, 10), std::string("\0x", 2));
+  EXPECT_EQ(this->fs_->Write(this->root_caller, f, kMaxFileSize, "x").status().code(),
+            Code::kTooLarge);
+  SetAttrRequest req;
+  req.size = kMaxFileSize + 1;
+  EXPECT_EQ(this->fs_->SetAttr(this->root_caller, f, req).status().code(), Code::kTooLarge);
+  EXPECT_EQ(this->Get(f, 0, 1ULL << 40).size(), kMaxReadSize);  // one read is bounded
+}
+
+TYPED_TEST(DataPathTest, InlineAndBlockFormsConvertBothWays) {
+  uint64_t f = this->NewFile("f");
+  std::string small = this->Pattern(1000, 2);
+  this->Put(f, 0, small);
+  ASSERT_TRUE(this->fs_->Fsync(f).ok());
+  EXPECT_TRUE(this->Refs().empty());  // inline: no chunks
+  // Growing past the inline limit moves the old bytes into block 0.
+  this->Put(f, data::kInlineMax + 10, "z");
+  ASSERT_TRUE(this->fs_->Fsync(f).ok());
+  std::string want = small + std::string(data::kInlineMax + 10 - small.size(), '\0') + "z";
+  EXPECT_EQ(this->Get(f, 0, 1 << 20), want);
+  EXPECT_EQ(this->Refs().size(), 1u);
+  // Truncating back into the inline form keeps the first bytes, frees the chunk.
+  this->Truncate(f, 500);
+  EXPECT_EQ(this->Get(f, 0, 1 << 20), small.substr(0, 500));
+  EXPECT_TRUE(this->Refs().empty());
+  // Truncate up from inline to blocks: zeros, no stale bytes.
+  this->Truncate(f, 3 * kBs);
+  std::string grown = small.substr(0, 500) + std::string(3 * kBs - 500, '\0');
+  EXPECT_EQ(this->Get(f, 0, 4 * kBs), grown);
+}
+
+TYPED_TEST(DataPathTest, TruncateDownShortensTheLastBlockWithoutStaleBytes) {
+  uint64_t f = this->NewFile("f");
+  std::string data = this->Pattern(4 * kBs, 3);
+  this->Put(f, 0, data);
+  ASSERT_TRUE(this->fs_->Fsync(f).ok());
+  this->Truncate(f, kBs + 100);
+  EXPECT_EQ(this->Refs().size(), 2u);
+  this->Truncate(f, 3 * kBs);  // the cut bytes must come back as zeros
+  std::string want = data.substr(0, kBs + 100) + std::string(2 * kBs - 100, '\0');
+  EXPECT_EQ(this->Get(f, 0, 4 * kBs), want);
+}
+
+TYPED_TEST(DataPathTest, ReferenceCountsFollowDedupOverwriteAndDelete) {
+  std::string block = this->Pattern(kBs, 4);
+  uint64_t a = this->NewFile("a");
+  uint64_t b = this->NewFile("b");
+  this->Put(a, 0, block + block + "x");  // two identical blocks in one file
+  this->Put(b, kBs, block);
+  ASSERT_TRUE(this->fs_->FlushAll().ok());
+  auto refs = this->Refs();
+  const std::string id(reinterpret_cast<const char*>(chunk::ChunkId::Of(block).bytes().data()), 32);
+  EXPECT_EQ(refs[id], 3u);
+  this->Put(a, 0, "changed");  // overwriting part of a block drops one reference
+  ASSERT_TRUE(this->fs_->Fsync(a).ok());
+  EXPECT_EQ(this->Refs()[id], 2u);
+  ASSERT_TRUE(this->fs_->Unlink(this->root_caller, this->fs_->root(), "b").ok());
+  EXPECT_EQ(this->Refs()[id], 1u);
+  ASSERT_TRUE(this->fs_->Unlink(this->root_caller, this->fs_->root(), "a").ok());
+  EXPECT_TRUE(this->Refs().empty());
+  // Every chunk that lost its last reference is on the collector's list.
+  EXPECT_EQ(this->CountKeys(meta::keys::kZeroRefPrefix), 3u);
+  EXPECT_EQ(this->CountKeys(meta::keys::ShareDataPrefix(this->fs_->share_id()) + "B"), 0u);
+}
+
+TYPED_TEST(DataPathTest, FsyncedDataSurvivesARemountAndUnsyncedIsCommittedOnClose) {
+  uint64_t f = this->NewFile("f");
+  uint64_t g = this->NewFile("g");
+  std::string data = this->Pattern(2 * kBs + 5, 5);
+  this->Put(f, 0, data);
+  ASSERT_TRUE(this->fs_->Fsync(f).ok());
+  this->Put(g, 0, "later");
+  this->fs_.reset();  // closing commits g's buffer
+  this->Mount();
+  EXPECT_EQ(this->Get(f, 0, 1 << 20), data);
+  EXPECT_EQ(this->Get(g, 0, 100), "later");
+}
+
+TYPED_TEST(DataPathTest, BackgroundFlusherCommitsOldBuffers) {
+  FilesystemOptions options;
+  options.flush_after = std::chrono::milliseconds(50);
+  this->fs_.reset();
+  this->Mount(options);
+  uint64_t f = this->NewFile("f");
+  this->Put(f, 0, "soon durable");
+  // Read the KV directly (not through the Filesystem, which would flush).
+  const std::string key = meta::keys::InlineDataBase(this->fs_->share_id(), f);
+  for (int i = 0; i < 200 && this->CountKeys(key) == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(this->CountKeys(key), 1u);
+}
+
+TYPED_TEST(DataPathTest, BudgetMakesWritersFlushTheirOwnBuffers) {
+  FilesystemOptions options;
+  options.dirty_budget = std::make_shared<DirtyBudget>(kBs);
+  options.flush_after = std::chrono::hours(1);
+  this->fs_.reset();
+  this->Mount(options);
+  uint64_t f = this->NewFile("f");
+  // Partial blocks only (every other 1000 bytes), so nothing is stored early.
+  for (uint64_t off = 0; off < 4 * kBs; off += 2000) this->Put(f, off, std::string(1000, 'q'));
+  EXPECT_LE(options.dirty_budget->used(), static_cast<int64_t>(kBs + kBs));
+  ASSERT_TRUE(this->fs_->Fsync(f).ok());
+  EXPECT_EQ(options.dirty_budget->used(), 0);
+  EXPECT_EQ(this->Get(f, 2000, 1001), std::string(1000, 'q') + std::string(1, '\0'));
+}
+
+TYPED_TEST(DataPathTest, TempFilesPublishAtomicallyAndDropWithoutTrace) {
+  uint64_t old = this->NewFile("doc");
+  this->Put(old, 0, "old contents");
+  ASSERT_TRUE(this->fs_->Fsync(old).ok());
+  auto tmp = this->fs_->CreateTemp(this->root_caller, this->fs_->root(), 0640);
+  ASSERT_TRUE(tmp.ok()) << tmp.status().ToString();
+  std::string data = this->Pattern(3 * kBs + 9, 6);
+  this->Put(tmp->ino, 0, data);
+  // Invisible until published: the old file is intact, the name unchanged.
+  EXPECT_EQ(this->Get(old, 0, 100), "old contents");
+  EXPECT_EQ(this->fs_->GetAttr(tmp->ino).status().code(), Code::kStale);
+  auto pub = this->fs_->PublishTemp(this->root_caller, tmp->ino, this->fs_->root(), "doc");
+  ASSERT_TRUE(pub.ok()) << pub.status().ToString();
+  EXPECT_EQ(pub->size, data.size());
+  EXPECT_EQ(pub->nlink, 1u);
+  EXPECT_EQ(pub->mode, 0640u);
+  auto found = this->fs_->Lookup(this->root_caller, this->fs_->root(), "doc");
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->ino, tmp->ino);
+  EXPECT_EQ(this->Get(found->ino, 0, 1 << 20), data);
+  EXPECT_EQ(this->fs_->GetAttr(old).status().code(), Code::kStale);  // replaced
+  EXPECT_EQ(this->fs_->PublishTemp(this->root_caller, tmp->ino, this->fs_->root(), "x").status().code(),
+            Code::kInvalidArgument);
+
+  auto dropped = this->fs_->CreateTemp(this->root_caller, this->fs_->root(), 0644);
+  ASSERT_TRUE(dropped.ok());
+  this->Put(dropped->ino, 0, "never seen");
+  ASSERT_TRUE(this->fs_->DropTemp(dropped->ino).ok());
+  EXPECT_EQ(this->fs_->Write(this->root_caller, dropped->ino, 0, "x").status().code(), Code::kStale);
+  ASSERT_TRUE(this->fs_->Mkdir(this->root_caller, this->fs_->root(), "dir", 0755).ok());
+  auto onto_dir = this->fs_->CreateTemp(this->root_caller, this->fs_->root(), 0644);
+  ASSERT_TRUE(onto_dir.ok());
+  EXPECT_EQ(this->fs_->PublishTemp(this->root_caller, onto_dir->ino, this->fs_->root(), "dir")
+                .status()
+                .code(),
+            Code::kIsDirectory);
+  // A temp file needs write permission on its directory.
+  Caller alice{1000, 1000, {}};
+  EXPECT_EQ(this->fs_->CreateTemp(alice, this->fs_->root(), 0644).status().code(),
+            Code::kPermissionDenied);
+}
+
+TYPED_TEST(DataPathTest, ConcurrentWritersOfDistinctRangesAllLand) {
+  uint64_t f = this->NewFile("f");
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 8; ++i) {
+        const uint64_t off = (static_cast<uint64_t>(i) * 4 + t) * 10'000;
+        EXPECT_TRUE(this->fs_->Write(this->root_caller, f, off, std::string(10'000, 'a' + t)).ok());
+        if (i % 3 == 0) {
+          EXPECT_TRUE(this->fs_->Fsync(f).ok());
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  std::string got = this->Get(f, 0, 1 << 20);
+  ASSERT_EQ(got.size(), 320'000u);
+  for (uint64_t k = 0; k < 32; ++k) {
+    EXPECT_EQ(got.substr(k * 10'000, 10'000), std::string(10'000, 'a' + k % 4)) << k;
+  }
+}
+
+TYPED_TEST(DataPathTest, SequentialReadsUseTheCacheAndReadAhead) {
+  uint64_t f = this->NewFile("f");
+  std::string data = this->Pattern(6 * kBs, 7);
+  this->Put(f, 0, data);
+  ASSERT_TRUE(this->fs_->Fsync(f).ok());
+  std::string got;
+  for (uint64_t off = 0; off < data.size(); off += 32 << 10) got += this->Get(f, off, 32 << 10);
+  EXPECT_EQ(got, data);
+  // Reading the same bytes again is served from the cache: no chunk gets.
+  const uint64_t gets = this->chunks_->Stats().gets;
+  got.clear();
+  for (uint64_t off = 0; off < data.size(); off += 32 << 10) got += this->Get(f, off, 32 << 10);
+  EXPECT_EQ(got, data);
+  EXPECT_EQ(this->chunks_->Stats().gets, gets);
+}
+
+TYPED_TEST(DataPathTest, ShareMountsGiveOneFilesystemPerShare) {
+  this->fs_.reset();
+  ShareMounts mounts(*this->kv_, *this->chunks_, {.filesystem = {.block_size = kBs}});
+  auto a = mounts.Get("docs");
+  auto b = mounts.Get("docs");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->get(), b->get());
+  EXPECT_EQ(mounts.Get("nope").status().code(), Code::kNotFound);
+  auto made = (*a)->Create(this->root_caller, (*a)->root(), "f", 0644, true);
+  ASSERT_TRUE(made.ok());
+  ASSERT_TRUE((*a)->Write(this->root_caller, made->attr.ino, 0, "buffered").ok());
+  ASSERT_TRUE(mounts.FlushAll().ok());
+  const std::string key = meta::keys::InlineDataBase((*a)->share_id(), made->attr.ino);
+  EXPECT_EQ(this->CountKeys(key), 1u);
+}
+
+}  // namespace
+}  // namespace nasd::vfs::testing
