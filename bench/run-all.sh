@@ -7,3 +7,5 @@ DIR=$(mktemp -d "$PWD/$BUILD/bench-XXXXXX")
 trap 'rm -rf "$DIR"' EXIT
 echo "== chunk store: nasd local backend vs write+fsync+rename to plain files =="
 "$BUILD/bench/bench_chunkstore" --dir "$DIR"
+echo "== vfs: the filesystem API vs plain syscalls on a local directory =="
+"$BUILD/bench/bench_vfs" --dir "$DIR/vfs"

@@ -88,7 +88,7 @@ struct FilesystemOptions {
   // Buffered writes older than this are committed in the background.
   std::chrono::milliseconds flush_after{2000};
   // Blocks read ahead of a sequential reader.
-  size_t readahead_blocks = 2;
+  size_t readahead_blocks = 4;
 };
 
 class Filesystem {

@@ -92,10 +92,22 @@ void BlockCache::PrefetchLoop() {
     }
     Result<std::string> bytes = chunks_.Get(ToChunkId(id));
     if (bytes.ok()) Insert(id, std::make_shared<const std::string>(std::move(*bytes)));
-    std::lock_guard lock(mu_);
-    queued_.erase(id);
-    if (bytes.ok()) ++readaheads_;
+    {
+      std::lock_guard lock(mu_);
+      queued_.erase(id);
+      if (bytes.ok()) ++readaheads_;
+    }
+    cv_.notify_all();
   }
+}
+
+std::shared_ptr<const std::string> BlockCache::AwaitPrefetch(const std::string& id) {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return stopping_ || !queued_.contains(id); });
+  auto it = entries_.find(id);
+  if (it == entries_.end()) return nullptr;
+  lru_.splice(lru_.begin(), lru_, it->second.lru);
+  return it->second.bytes;
 }
 
 Result<std::string> BlockCache::Read(const ReadPlan& plan, bool sequential) {
@@ -112,6 +124,7 @@ Result<std::string> BlockCache::Read(const ReadPlan& plan, bool sequential) {
         break;
       case ReadPiece::Kind::kChunk: {
         std::shared_ptr<const std::string> whole = Lookup(p.chunk_id);
+        if (!whole && sequential) whole = AwaitPrefetch(p.chunk_id);
         if (!whole && sequential) {
           NASD_ASSIGN_OR_RETURN(whole, Get(p.chunk_id));
         }

@@ -79,6 +79,9 @@ class BlockCache {
   void Insert(const std::string& id, std::shared_ptr<const std::string> bytes);
   void Prefetch(const std::vector<std::string>& ids);
   void PrefetchLoop();
+  // Waits for a readahead of id that is queued or running; the chunk if it
+  // arrived, null otherwise (none was pending, or it failed).
+  std::shared_ptr<const std::string> AwaitPrefetch(const std::string& id);
 
   chunk::ChunkStore& chunks_;
   const BlockCacheOptions options_;

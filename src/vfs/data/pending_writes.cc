@@ -28,6 +28,10 @@ void AddRange(std::vector<std::pair<uint32_t, uint32_t>>& ranges, uint32_t b, ui
   ranges = std::move(out);
 }
 
+std::string RawId(const chunk::ChunkId& id) {
+  return std::string(reinterpret_cast<const char*>(id.bytes().data()), id.bytes().size());
+}
+
 }  // namespace
 
 bool AllZero(std::string_view bytes) {
@@ -43,15 +47,59 @@ bool AllZero(std::string_view bytes) {
   return true;
 }
 
-Status PendingWrites::Store(chunk::ChunkStore& chunks, uint64_t block, std::string_view bytes) {
+Status PendingWrites::StoreNow(chunk::ChunkStore& chunks, uint64_t block, std::string_view bytes) {
   StoredBlock s;
   s.length = static_cast<uint32_t>(bytes.size());
   if (!AllZero(bytes)) {
     NASD_ASSIGN_OR_RETURN(chunk::ChunkId id, chunks.Put(bytes));
-    s.chunk_id.assign(reinterpret_cast<const char*>(id.bytes().data()), id.bytes().size());
+    s.chunk_id = RawId(id);
   }
   stored_[block] = std::move(s);
   return Status::Ok();
+}
+
+Status PendingWrites::Store(chunk::ChunkStore& chunks, uint64_t block, std::string_view bytes) {
+  if (max_in_flight_ == 0 || bytes.size() < block_size_ || AllZero(bytes)) {
+    return StoreNow(chunks, block, bytes);
+  }
+  auto copy = std::make_shared<const std::string>(bytes);
+  bytes_ += copy->size();
+  auto put = std::async(std::launch::async, [&chunks, copy] { return chunks.Put(*copy); });
+  in_flight_.push_back(InFlight{block, std::move(copy), std::move(put)});
+  if (in_flight_.size() > max_in_flight_) return WaitOne(chunks);
+  return Status::Ok();
+}
+
+Status PendingWrites::WaitOne(chunk::ChunkStore& chunks) {
+  InFlight f = std::move(in_flight_.front());
+  in_flight_.pop_front();
+  bytes_ -= f.bytes->size();
+  Result<chunk::ChunkId> id = f.put.get();
+  if (!id.ok()) id = chunks.Put(*f.bytes);  // one retry, in the foreground
+  if (!id.ok()) {
+    // Keep the bytes: a later flush tries again.
+    PartialBlock p;
+    p.data = *f.bytes;
+    p.ranges.emplace_back(0, static_cast<uint32_t>(p.data.size()));
+    bytes_ += p.data.size();
+    partial_[f.block] = std::move(p);
+    return id.status();
+  }
+  stored_[f.block] = StoredBlock{RawId(*id), static_cast<uint32_t>(f.bytes->size())};
+  return Status::Ok();
+}
+
+Status PendingWrites::Drain(chunk::ChunkStore& chunks) {
+  Status first;
+  while (!in_flight_.empty()) {
+    Status st = WaitOne(chunks);
+    if (first.ok() && !st.ok()) first = st;
+  }
+  return first;
+}
+
+PendingWrites::~PendingWrites() {
+  for (InFlight& f : in_flight_) f.put.wait();
 }
 
 Status PendingWrites::Write(chunk::ChunkStore& chunks, uint64_t offset, std::string_view data) {
@@ -61,6 +109,12 @@ Status PendingWrites::Write(chunk::ChunkStore& chunks, uint64_t offset, std::str
     const uint32_t n = static_cast<uint32_t>(std::min<uint64_t>(data.size(), block_size_ - b));
     const uint32_t e = b + n;
     std::string_view piece = data.substr(0, n);
+    for (const InFlight& f : in_flight_) {
+      if (f.block == block) {  // rewriting a block being stored: let it land first
+        NASD_RETURN_IF_ERROR(Drain(chunks));
+        break;
+      }
+    }
     auto part = partial_.find(block);
     auto stored = stored_.find(block);
     if (b == 0 && e == block_size_) {
@@ -111,8 +165,9 @@ Status PendingWrites::Write(chunk::ChunkStore& chunks, uint64_t offset, std::str
 }
 
 Status PendingWrites::StoreAll(chunk::ChunkStore& chunks) {
+  NASD_RETURN_IF_ERROR(Drain(chunks));
   for (auto it = partial_.begin(); it != partial_.end();) {
-    NASD_RETURN_IF_ERROR(Store(chunks, it->first, it->second.data));
+    NASD_RETURN_IF_ERROR(StoreNow(chunks, it->first, it->second.data));
     bytes_ -= it->second.data.size();
     it = partial_.erase(it);
   }
@@ -120,6 +175,8 @@ Status PendingWrites::StoreAll(chunk::ChunkStore& chunks) {
 }
 
 void PendingWrites::Clear() {
+  for (InFlight& f : in_flight_) f.put.wait();
+  in_flight_.clear();
   partial_.clear();
   stored_.clear();
   bytes_ = 0;

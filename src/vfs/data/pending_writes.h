@@ -4,10 +4,18 @@
 // memory with the byte ranges written, and are merged with the committed
 // block when the file is flushed (file_data.h, CommitWrites).
 //
+// Whole blocks are stored on background threads, up to max_in_flight at a
+// time per file, so a sequential writer is not bound by one chunk write and
+// fsync at a time; Drain() waits for them. A store that fails is retried
+// once; if it fails again the block stays buffered (as a fully written
+// partial block) and Drain reports the error, so nothing is dropped.
+//
 // Not thread-safe: the owning DirtyFile's mutex guards it.
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <future>
 #include <map>
 #include <string>
 #include <utility>
@@ -34,7 +42,11 @@ struct StoredBlock {
 
 class PendingWrites {
  public:
-  explicit PendingWrites(uint64_t block_size) : block_size_(block_size) {}
+  explicit PendingWrites(uint64_t block_size, size_t max_in_flight = 4)
+      : block_size_(block_size), max_in_flight_(max_in_flight) {}
+  ~PendingWrites();
+  PendingWrites(const PendingWrites&) = delete;
+  PendingWrites& operator=(const PendingWrites&) = delete;
 
   // Buffers data at offset, storing each block it completes in chunks.
   // A block completed on top of an earlier stored one is first read back.
@@ -42,9 +54,12 @@ class PendingWrites {
   // Stores every partial block as if the bytes never written were zeros
   // (valid for files whose committed content is empty: temp files).
   Status StoreAll(chunk::ChunkStore& chunks);
+  // Waits for every background store. partial() and stored() are complete
+  // only after it returned ok.
+  Status Drain(chunk::ChunkStore& chunks);
 
-  bool empty() const { return partial_.empty() && stored_.empty(); }
-  // Memory held by partial blocks.
+  bool empty() const { return partial_.empty() && stored_.empty() && in_flight_.empty(); }
+  // Memory held by partial blocks and blocks being stored.
   uint64_t bytes() const { return bytes_; }
   // One past the last byte written (0 if nothing).
   uint64_t end() const { return end_; }
@@ -54,9 +69,22 @@ class PendingWrites {
   void Clear();
 
  private:
+  // Stores a block: at once when it is all zeros or small, else in the
+  // background (block_size bytes are copied).
   Status Store(chunk::ChunkStore& chunks, uint64_t block, std::string_view bytes);
+  Status StoreNow(chunk::ChunkStore& chunks, uint64_t block, std::string_view bytes);
+  // Waits for the oldest background store.
+  Status WaitOne(chunk::ChunkStore& chunks);
+
+  struct InFlight {
+    uint64_t block;
+    std::shared_ptr<const std::string> bytes;
+    std::future<Result<chunk::ChunkId>> put;
+  };
 
   const uint64_t block_size_;
+  const size_t max_in_flight_;
+  std::deque<InFlight> in_flight_;
   std::map<uint64_t, PartialBlock> partial_;
   std::map<uint64_t, StoredBlock> stored_;
   uint64_t bytes_ = 0;

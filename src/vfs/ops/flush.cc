@@ -27,6 +27,7 @@ InodeRecord OverlayRecord(const DirtyFile& df, InodeRecord rec) {
 Status FlushLocked(OpContext& ctx, uint64_t ino, DirtyFile& df) {
   if (df.temp) return Status::Ok();  // committed by PublishTemp
   if (!df.writes.empty()) {
+    NASD_RETURN_IF_ERROR(df.writes.Drain(ctx.chunks));
     Status st = ctx.Write([&](ShareTxn& txn) -> Status {
       NASD_ASSIGN_OR_RETURN(InodeRecord rec, LoadInode(txn, ino));
       NASD_RETURN_IF_ERROR(CheckRegular(ino, rec));

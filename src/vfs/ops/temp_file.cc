@@ -48,6 +48,7 @@ Result<Attr> PublishTemp(OpContext& ctx, const Caller& caller, uint64_t tmp, uin
   NASD_RETURN_IF_ERROR(CheckName(name));
   std::unique_lock<std::mutex> lock;
   NASD_ASSIGN_OR_RETURN(std::shared_ptr<DirtyFile> df, LockTemp(ctx, tmp, lock));
+  NASD_RETURN_IF_ERROR(df->writes.Drain(ctx.chunks));
   Attr out;
   NASD_RETURN_IF_ERROR(ctx.Write([&](ShareTxn& txn) -> Status {
     NASD_ASSIGN_OR_RETURN(InodeRecord dir, LoadDir(txn, parent));
