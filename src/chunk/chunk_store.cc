@@ -1,6 +1,7 @@
 #include "chunk/chunk_store.h"
 
 #include <fmt/format.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -234,28 +235,72 @@ ChunkUsage ChunkStore::Usage() const {
   return ChunkUsage{u.objects, u.bytes};
 }
 
-Result<ChunkFile> ChunkStore::OpenFile(const ChunkId& id) {
+namespace {
+
+struct OpenedChunk {
+  ChunkFile file;
+  format::Header header;
+};
+
+// Opens a chunk's local file and decodes its header. Errors are not counted.
+Result<OpenedChunk> OpenChunkFile(Backend& backend, const ChunkId& id) {
   const std::string name = id.ToHex();
-  NASD_ASSIGN_OR_RETURN(LocalFile file, backend_->OpenLocal(name));
-  auto fail = [&](const Status& st) {
-    ::close(file.fd);
-    return counters_->Track<Result<ChunkFile>>(st);
-  };
-  Result<std::string> prefix = posix::PreadFull(file.fd, 0, kPrefixRead, name);
-  if (!prefix.ok()) return fail(prefix.status().WithContext("open chunk " + name));
+  NASD_ASSIGN_OR_RETURN(LocalFile file, backend.OpenLocal(name));
+  posix::UniqueFd fd(file.fd);
+  Result<std::string> prefix = posix::PreadFull(fd.get(), 0, kPrefixRead, name);
+  if (!prefix.ok()) return prefix.status().WithContext("open chunk " + name);
   Result<uint64_t> header_size = format::HeaderSize(*prefix);
-  if (!header_size.ok()) return fail(Corrupt(id, header_size.status()));
+  if (!header_size.ok()) return Corrupt(id, header_size.status());
   if (*header_size > prefix->size()) {
-    prefix = posix::PreadFull(file.fd, 0, *header_size, name);
-    if (!prefix.ok()) return fail(prefix.status().WithContext("open chunk " + name));
+    prefix = posix::PreadFull(fd.get(), 0, *header_size, name);
+    if (!prefix.ok()) return prefix.status().WithContext("open chunk " + name);
   }
   Result<format::Header> header = format::DecodeHeader(*prefix);
-  if (!header.ok()) return fail(Corrupt(id, header.status()));
+  if (!header.ok()) return Corrupt(id, header.status());
   if (file.size != header->frame_size()) {
-    return fail(Corruption(fmt::format("chunk {}: file is {} bytes but its header describes {}",
-                                       name, file.size, header->frame_size())));
+    return Corruption(fmt::format("chunk {}: file is {} bytes but its header describes {}", name,
+                                  file.size, header->frame_size()));
   }
-  return ChunkFile{file.fd, header->header_size(), header->data_length};
+  OpenedChunk out{ChunkFile{fd.release(), header->header_size(), header->data_length},
+                  std::move(*header)};
+  return out;
+}
+
+}  // namespace
+
+Result<ChunkFile> ChunkStore::OpenFile(const ChunkId& id) {
+  Result<OpenedChunk> opened = OpenChunkFile(*backend_, id);
+  if (!opened.ok()) return counters_->Track<Result<ChunkFile>>(opened.status());
+  return opened->file;
+}
+
+Result<ChunkFile> ChunkStore::OpenFileVerified(const ChunkId& id, uint64_t offset,
+                                               uint64_t length) {
+  Result<OpenedChunk> opened = OpenChunkFile(*backend_, id);
+  if (!opened.ok()) return counters_->Track<Result<ChunkFile>>(opened.status());
+  posix::UniqueFd fd(opened->file.fd);
+  const format::Header& h = opened->header;
+  if (offset > h.data_length) {
+    return Status(Code::kOutOfRange, fmt::format("offset {} is past chunk {}'s {} bytes", offset,
+                                                 id.ToHex(), h.data_length));
+  }
+  const format::SegmentSpan span = format::SpanForRange(h, offset, length);
+  if (span.first < span.end) {
+    const uint64_t begin = h.header_size() + h.segment_offset(span.first);
+    const uint64_t end = h.header_size() + span.limit;
+    const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+    const uint64_t map_begin = begin / page * page;
+    void* map = ::mmap(nullptr, end - map_begin, PROT_READ, MAP_SHARED, fd.get(),
+                       static_cast<off_t>(map_begin));
+    if (map == MAP_FAILED) return counters_->Track<Result<ChunkFile>>(ErrnoStatus(errno, "mmap chunk " + id.ToHex()));
+    std::string_view bytes(static_cast<const char*>(map) + (begin - map_begin), end - begin);
+    Status st = format::VerifySegments(h, span.first, span.end, bytes);
+    ::munmap(map, end - map_begin);
+    if (!st.ok()) return counters_->Track<Result<ChunkFile>>(Corrupt(id, st));
+  }
+  ChunkFile out = opened->file;
+  out.fd = fd.release();
+  return out;
 }
 
 Status ChunkStore::CheckWritable() {

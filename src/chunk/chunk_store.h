@@ -116,6 +116,12 @@ class ChunkStore {
   ChunkUsage Usage() const;
   // kNotSupported on backends without local files.
   Result<ChunkFile> OpenFile(const ChunkId& id);
+  // As OpenFile, and verifies the crc32c of the segments that overlap data
+  // bytes [offset, offset+length) by mapping them, without copying them into
+  // user memory; the bytes then sent from fd (sendfile) are those verified
+  // page-cache pages. kCorruption on a mismatch, kOutOfRange if offset is
+  // past the data.
+  Result<ChunkFile> OpenFileVerified(const ChunkId& id, uint64_t offset, uint64_t length);
   // Writes and removes a probe object: proves the backend is writable (/readyz).
   Status CheckWritable();
   ChunkStoreStats Stats() const;

@@ -178,6 +178,9 @@ Result<Attr> Filesystem::Write(const Caller& c, uint64_t ino, uint64_t offset,
                                std::string_view data) {
   return ops::Write(ctx_, c, ino, offset, data);
 }
+Result<data::ReadPlan> Filesystem::MapRead(uint64_t ino, uint64_t offset, uint64_t length) {
+  return ops::MapRead(ctx_, ino, offset, length);
+}
 Status Filesystem::Fsync(uint64_t ino) { return ops::Flush(ctx_, ino); }
 Result<Attr> Filesystem::CreateTemp(const Caller& c, uint64_t parent, uint32_t mode) {
   return ops::CreateTemp(ctx_, c, parent, mode);

@@ -164,6 +164,14 @@ class Filesystem {
   // Up to length bytes at offset (at most kMaxReadSize); fewer (or none) at
   // the end of the file. Holes read as zeros.
   Result<std::string> Read(uint64_t ino, uint64_t offset, uint64_t length);
+  // Where bytes [offset, offset+length) of ino are (inline bytes, holes,
+  // ranges of chunks), for adapters that send chunk bytes straight from the
+  // store (sendfile, see ChunkStore::OpenFileVerified). Buffered writes are
+  // flushed first. A chunk named in the plan stays readable for at least the
+  // collector's grace period, however the file changes meanwhile.
+  Result<data::ReadPlan> MapRead(uint64_t ino, uint64_t offset, uint64_t length);
+  chunk::ChunkStore& chunks() { return ctx_.chunks; }
+
   // Writes data at offset (extending the file; a gap reads as zeros) and
   // returns the new attributes. Clears setuid/setgid for non-root writers.
   // Buffered: durable after Fsync (see above). kIsDirectory / kInvalidArgument

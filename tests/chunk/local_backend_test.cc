@@ -241,6 +241,30 @@ TEST_F(LocalBackendTest, OpenFileExposesTheDataRegion) {
   EXPECT_EQ(store_->OpenFile(ChunkId::Of("absent")).status().code(), Code::kNotFound);
 }
 
+TEST_F(LocalBackendTest, OpenFileVerifiedChecksOnlyTheSegmentsOfTheRange) {
+  const std::string data = RandomBytes(3 * kSeg + 7, 4);
+  const ChunkId id = MustPut(data);
+  Result<ChunkFile> file = store_->OpenFileVerified(id, kSeg + 5, kSeg);
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  EXPECT_EQ(file->length, data.size());
+  ::close(file->fd);
+  // Damage one byte of the second segment's data.
+  {
+    std::fstream f(PathOf(id), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(format::FrameSizeFor(data.size()) - data.size() + kSeg + 10));
+    f.put('\x7f' ^ data[kSeg + 10]);
+  }
+  EXPECT_EQ(store_->OpenFileVerified(id, kSeg + 5, 10).status().code(), Code::kCorruption);
+  EXPECT_EQ(store_->OpenFileVerified(id, 0, 2 * kSeg).status().code(), Code::kCorruption);
+  file = store_->OpenFileVerified(id, 2 * kSeg, kSeg + 7);  // untouched segments still pass
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  ::close(file->fd);
+  file = store_->OpenFileVerified(id, data.size(), 0);  // an empty range at the end
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  ::close(file->fd);
+  EXPECT_EQ(store_->OpenFileVerified(id, data.size() + 1, 1).status().code(), Code::kOutOfRange);
+}
+
 TEST_F(LocalBackendTest, OpenFileIsNotSupportedInMemory) {
   ChunkStore mem(NewMemBackend());
   const ChunkId id = *mem.Put("x");

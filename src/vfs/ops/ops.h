@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "vfs/data/file_data.h"
 #include "vfs/ops/op_context.h"
 
 namespace nasd::vfs::ops {
@@ -44,6 +45,7 @@ Result<DirPage> ReadDir(OpContext& ctx, const Caller& caller, uint64_t ino, std:
 
 Result<Attr> Open(OpContext& ctx, const Caller& caller, uint64_t ino, OpenFlags flags);
 Result<std::string> Read(OpContext& ctx, uint64_t ino, uint64_t offset, uint64_t length);
+Result<data::ReadPlan> MapRead(OpContext& ctx, uint64_t ino, uint64_t offset, uint64_t length);
 Result<Attr> Write(OpContext& ctx, const Caller& caller, uint64_t ino, uint64_t offset,
                    std::string_view data);
 

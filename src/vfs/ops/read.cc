@@ -9,7 +9,7 @@
 
 namespace nasd::vfs::ops {
 
-Result<std::string> Read(OpContext& ctx, uint64_t ino, uint64_t offset, uint64_t length) {
+Result<data::ReadPlan> MapRead(OpContext& ctx, uint64_t ino, uint64_t offset, uint64_t length) {
   length = std::min<uint64_t>(length, kMaxReadSize);
   NASD_RETURN_IF_ERROR(Flush(ctx, ino));
   data::ReadPlan plan;
@@ -20,7 +20,12 @@ Result<std::string> Read(OpContext& ctx, uint64_t ino, uint64_t offset, uint64_t
                                                ctx.readahead_blocks));
     return Status::Ok();
   }));
-  const bool sequential = ctx.sequential.Next(ino, offset, length);
+  return plan;
+}
+
+Result<std::string> Read(OpContext& ctx, uint64_t ino, uint64_t offset, uint64_t length) {
+  NASD_ASSIGN_OR_RETURN(data::ReadPlan plan, MapRead(ctx, ino, offset, length));
+  const bool sequential = ctx.sequential.Next(ino, offset, std::min<uint64_t>(length, kMaxReadSize));
   return ctx.cache.Read(plan, sequential);
 }
 
