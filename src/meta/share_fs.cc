@@ -19,7 +19,10 @@ Result<ShareFsRecord> EnsureShareFs(kv::KvEngine& kv, uint64_t share_id, int64_t
     fs = ShareFsRecord{keys::kFirstEpoch, kRootInode, now_ns};
     InodeRecord root;
     root.type = FileType::kDirectory;
-    root.mode = 0755;
+    // World-writable and sticky (like /tmp): share grants decide who reaches
+    // the share at all; inside it every user may create entries and only
+    // owners may remove or rename theirs.
+    root.mode = 01777;
     root.nlink = 2;
     root.atime_ns = root.mtime_ns = root.ctime_ns = root.crtime_ns = now_ns;
     root.generation = 1;

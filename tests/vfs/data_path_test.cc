@@ -294,8 +294,10 @@ TYPED_TEST(DataPathTest, TempFilesPublishAtomicallyAndDropWithoutTrace) {
                 .code(),
             Code::kIsDirectory);
   // A temp file needs write permission on its directory.
+  auto closed = this->fs_->Mkdir(this->root_caller, this->fs_->root(), "closed", 0755);
+  ASSERT_TRUE(closed.ok());
   Caller alice{1000, 1000, {}};
-  EXPECT_EQ(this->fs_->CreateTemp(alice, this->fs_->root(), 0644).status().code(),
+  EXPECT_EQ(this->fs_->CreateTemp(alice, closed->ino, 0644).status().code(),
             Code::kPermissionDenied);
 }
 

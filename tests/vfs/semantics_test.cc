@@ -18,7 +18,7 @@ TYPED_TEST(SemanticsTest, RootAndDots) {
   Attr root = this->Stat("/");
   EXPECT_EQ(root.type, FileType::kDirectory);
   EXPECT_EQ(root.nlink, 2u);
-  EXPECT_EQ(root.st_mode(), S_IFDIR | 0755u);
+  EXPECT_EQ(root.st_mode(), S_IFDIR | 01777u);  // like /tmp: grants decide who enters
   EXPECT_EQ(this->fs_->Lookup(this->root, this->root_, "..")->ino, this->root_);
   EXPECT_EQ(this->fs_->Lookup(this->root, this->root_, ".")->ino, this->root_);
   uint64_t d = this->MkdirP("/d");
