@@ -62,6 +62,15 @@ KeySpec Int(std::string_view path, int min, int max, Setter set) {
 }
 
 template <typename Setter>
+KeySpec Bool(std::string_view path, Setter set) {
+  return {path, [path, set](const std::string& v, Config& c) -> Status {
+            if (v != "true" && v != "false") return Bad(path, fmt::format("expected true or false, got '{}'", v));
+            set(c, v == "true");
+            return Status::Ok();
+          }};
+}
+
+template <typename Setter>
 KeySpec String(std::string_view path, Setter set) {
   return {path, [set](const std::string& v, Config& c) -> Status { return set(c, v); }};
 }
@@ -91,6 +100,8 @@ const std::vector<KeySpec>& Schema() {
         return Status::Ok();
       }),
       Size("storage.block_size", [](Config& c, uint64_t n) { c.storage.block_size = n; }),
+      Size("storage.write_buffer", [](Config& c, uint64_t n) { c.storage.write_buffer = n; }),
+      Size("storage.block_cache", [](Config& c, uint64_t n) { c.storage.block_cache = n; }),
       String("storage.s3.endpoint", [](Config& c, const std::string& v) -> Status {
         if (!v.starts_with("http://") && !v.starts_with("https://")) {
           return Bad("storage.s3.endpoint", fmt::format("'{}' must start with http:// or https://", v));
@@ -135,6 +146,9 @@ const std::vector<KeySpec>& Schema() {
       Duration("http.idle_timeout", [](Config& c, auto d) { c.http.idle_timeout = d; }),
       Duration("http.drain_timeout", [](Config& c, auto d) { c.http.drain_timeout = d; }),
       Size("http.max_api_body", [](Config& c, uint64_t n) { c.http.max_api_body = n; }),
+      Bool("webdav.enabled", [](Config& c, bool b) { c.webdav.enabled = b; }),
+      Bool("webdav.allow_depth_infinity", [](Config& c, bool b) { c.webdav.allow_depth_infinity = b; }),
+      Size("webdav.max_xml_body", [](Config& c, uint64_t n) { c.webdav.max_xml_body = n; }),
       String("log.level", [](Config& c, const std::string& v) -> Status {
         auto l = log::ParseLevel(v);
         if (!l.ok()) return Bad("log.level", l.status().message());
@@ -340,6 +354,11 @@ storage:
   backend: {}
   # Files are split into blocks of this size; fixed when the volume is created.
   block_size: {}
+  # Memory for written data not yet committed (all shares together); writers
+  # that find it full commit their own data first.
+  write_buffer: {}
+  # Memory for recently read blocks (all shares together).
+  block_cache: {}
 {}
 api:
   # Address of the HTTP server (health, metrics, management API, file access).
@@ -363,18 +382,29 @@ http:
   # Largest request body accepted by /api/v1.
   max_api_body: {}
 
+webdav:
+  # File access over WebDAV and plain HTTP at /dav/<share>/ on api.listen.
+  enabled: {}
+  # PROPFIND with Depth: infinity walks a whole tree; refused (403) unless true.
+  allow_depth_infinity: {}
+  # Largest XML body of PROPFIND, PROPPATCH and LOCK.
+  max_xml_body: {}
+
 log:
   # debug, info, warn or error.
   level: {}
   # text (for people) or json (one object per line, for collectors).
   format: {}
 )",
-      Quote(c.storage.path), c.storage.backend, FormatSize(c.storage.block_size), RenderS3(c.storage.s3,
+      Quote(c.storage.path), c.storage.backend, FormatSize(c.storage.block_size),
+      FormatSize(c.storage.write_buffer), FormatSize(c.storage.block_cache), RenderS3(c.storage.s3,
                                                                                        c.storage.backend),
       Quote(c.api.listen), Quote(c.api.admin_token), c.http.max_connections, c.http.io_threads, c.http.worker_threads,
       FormatDuration(c.http.header_timeout), FormatDuration(c.http.body_timeout),
       FormatDuration(c.http.idle_timeout), FormatDuration(c.http.drain_timeout),
-      FormatSize(c.http.max_api_body), c.log.level, c.log.format);
+      FormatSize(c.http.max_api_body), c.webdav.enabled ? "true" : "false",
+      c.webdav.allow_depth_infinity ? "true" : "false", FormatSize(c.webdav.max_xml_body), c.log.level,
+      c.log.format);
 }
 
 }  // namespace nasd

@@ -38,6 +38,8 @@ struct StorageConfig {
   std::string path;          // absolute after Load (relative paths resolve against the config's folder)
   std::string backend = "local";  // local | s3
   uint64_t block_size = 4ULL << 20;
+  uint64_t write_buffer = 256ULL << 20;  // memory for buffered writes (all shares)
+  uint64_t block_cache = 256ULL << 20;   // memory for cached blocks (all shares)
   S3Config s3;
 };
 
@@ -57,6 +59,13 @@ struct HttpConfig {
   uint64_t max_api_body = 1ULL << 20;
 };
 
+// webdav: file access at /dav/{share}/ on the API listener (README, WebDAV).
+struct WebDavConfig {
+  bool enabled = true;
+  bool allow_depth_infinity = false;  // PROPFIND Depth: infinity (403 otherwise)
+  uint64_t max_xml_body = 1ULL << 20;  // PROPFIND, PROPPATCH and LOCK bodies
+};
+
 struct LogConfig {
   std::string level = "info";
   std::string format = "text";
@@ -66,6 +75,7 @@ struct Config {
   StorageConfig storage;
   ApiConfig api;
   HttpConfig http;
+  WebDavConfig webdav;
   LogConfig log;
 };
 
@@ -78,7 +88,7 @@ struct HostPort {
 Result<HostPort> ParseHostPort(std::string_view text);
 
 // Limits shared by the loader and `nasd init`.
-inline constexpr uint64_t kMinBlockSize = 64ULL << 10;
+inline constexpr uint64_t kMinBlockSize = 128ULL << 10;  // == vfs data::kMinBlockSize
 inline constexpr uint64_t kMaxBlockSize = 64ULL << 20;
 inline constexpr size_t kMinAdminTokenLength = 16;
 

@@ -45,6 +45,10 @@ TEST(ConfigTest, ErrorsNameTheKey) {
   EXPECT_NE(ErrorOf("storage:\n  path: /x\n  block_size: lots\n").find("storage.block_size"),
             std::string::npos);
   EXPECT_NE(ErrorOf("storage:\n  path: /x\n  block_size: 3MiB\n").find("power of two"), std::string::npos);
+  EXPECT_NE(ErrorOf("storage:\n  path: /x\n  block_size: 64KiB\n").find("power of two between"),
+            std::string::npos);  // blocks must exceed the 64 KiB inline limit
+  EXPECT_NE(ErrorOf("storage:\n  path: /x\n  write_buffer: much\n").find("storage.write_buffer"),
+            std::string::npos);
   EXPECT_NE(ErrorOf("storage:\n  path: [a, b]\n").find("storage.path"), std::string::npos);
   EXPECT_NE(ErrorOf("storage: 5\n").find("storage"), std::string::npos);
   EXPECT_NE(ErrorOf("storage:\n  path: /x\nhttp:\n  max_connections: many\n").find("http.max_connections"),
@@ -63,6 +67,8 @@ TEST(ConfigTest, RenderedConfigRoundTrips) {
   Config c;
   c.storage.path = "/data/with \"quotes\" and \\ slash";
   c.storage.block_size = 1u << 20;
+  c.storage.write_buffer = 64u << 20;
+  c.storage.block_cache = 32u << 20;
   c.api.listen = "127.0.0.1:9999";
   c.api.admin_token = "0123456789abcdef0123";
   c.http.header_timeout = std::chrono::milliseconds(2500);
@@ -71,6 +77,8 @@ TEST(ConfigTest, RenderedConfigRoundTrips) {
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(back->storage.path, c.storage.path);
   EXPECT_EQ(back->storage.block_size, c.storage.block_size);
+  EXPECT_EQ(back->storage.write_buffer, c.storage.write_buffer);
+  EXPECT_EQ(back->storage.block_cache, c.storage.block_cache);
   EXPECT_EQ(back->api.listen, c.api.listen);
   EXPECT_EQ(back->api.admin_token, c.api.admin_token);
   EXPECT_EQ(back->http.header_timeout, c.http.header_timeout);
