@@ -3,8 +3,10 @@
 // Handlers never see Asio or Beast types, so including this header is cheap.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +29,43 @@ class Headers {
   std::vector<std::pair<std::string, std::string>> items_;
 };
 
+// A request body read while it arrives (routes with RouteOptions::stream_body).
+// Owned by the server; valid while the handler runs. Read is called by the
+// handler's thread only (not thread-safe against itself).
+class BodyReader {
+ public:
+  virtual ~BodyReader() = default;
+  // Blocks until body bytes arrive; copies 1..cap bytes into buf, or returns 0 at the end of the body.
+  // Errors: kTooLarge (body exceeds the route's max_body_bytes; the server answers 413 whatever the handler returns),
+  // kUnavailable (client disconnected, malformed chunked encoding, or body_timeout passed).
+  // An error is final: later calls return it again.
+  virtual Result<size_t> Read(char* buf, size_t cap) = 0;
+  // The Content-Length the client announced, if any (chunked: nullopt).
+  virtual std::optional<uint64_t> content_length() const = 0;
+};
+
+// One piece of a streamed response body: bytes, or a region of a file sent with sendfile(2).
+struct BodyPart {
+  std::string bytes;
+  int fd = -1;          // >= 0: send `length` bytes of fd from `offset`; fd stays owned by the source and valid until its next Next() call or its destruction
+  uint64_t offset = 0;
+  uint64_t length = 0;
+  bool empty() const { return fd < 0 && bytes.empty(); }
+};
+
+// A response body produced while it is sent (Response::source). The server
+// calls Next() one part at a time (the previous part is fully sent before the
+// next Next() call) and stops once size() bytes went out; the source is
+// destroyed on whichever thread drops the last reference.
+class BodySource {
+ public:
+  virtual ~BodySource() = default;
+  virtual uint64_t size() const = 0;   // Content-Length; the parts add up to exactly this
+  // The next part; an empty part ends the body. Called on a worker thread, never on an I/O thread.
+  // An error (or parts not adding up to size()) after the headers went out closes the connection (logged).
+  virtual Result<BodyPart> Next() = 0;
+};
+
 struct Request {
   std::string method;                        // "GET"
   std::string target;                        // raw target "/api/v1/shares?force=true"
@@ -37,12 +76,20 @@ struct Request {
   std::string remote;                        // "127.0.0.1:53412"
   std::string request_id;                    // assigned by the server
   std::map<std::string, std::string> params; // route captures, e.g. {"name": "docs"}
+  // Set only for RouteOptions::stream_body routes (then `body` stays empty);
+  // valid while the handler runs.
+  BodyReader* body_reader = nullptr;
+  std::string user;                          // filled by the authenticator
+  bool admin = false;                        // filled by the authenticator
 };
 
 struct Response {
   int status = 200;
   Headers headers;
   std::string body;
+  // When set, `body` is ignored and Content-Length is source->size(); HEAD
+  // (and 204/304) send the headers only and never call Next().
+  std::shared_ptr<BodySource> source;
 
   static Response Json(int status, std::string body);
   static Response Text(int status, std::string body);

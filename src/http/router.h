@@ -32,9 +32,16 @@ namespace nasd::http {
 using Handler = std::function<Response(Request&)>;
 
 struct RouteOptions {
-  uint64_t max_body_bytes = 1 << 20;  // larger bodies get 413 before the handler runs
+  // Larger bodies get 413: before the handler runs when Content-Length says
+  // so, else (chunked stream_body) when the excess arrives.
+  uint64_t max_body_bytes = 1 << 20;
   bool requires_auth = false;         // checked by the server's Authenticator
   std::string metric_name;            // label in metrics; defaults to the pattern
+  // The handler runs once the header is parsed (and auth passed) and reads
+  // the body through Request::body_reader while it arrives (see server.h).
+  bool stream_body = false;
+  // WWW-Authenticate value sent with a 401 for this route.
+  std::string auth_challenge = "Bearer";
 };
 
 struct RouteMatch {

@@ -5,8 +5,11 @@
 // - the whole request header must arrive within header_timeout and the body
 //   within body_timeout (a client sending one byte a minute is cut off); idle
 //   keep-alive connections close after idle_timeout;
-// - per-route body limits (413) and auth (401 with WWW-Authenticate: Bearer,
-//   decided on the header before any body is read);
+// - per-route body limits (413) and auth (401 with the route's
+//   auth_challenge in WWW-Authenticate, decided on the header before any body
+//   is read; the authenticator may fill Request::user and admin);
+// - any method token reaches the router as sent (WebDAV's PROPFIND, MKCOL,
+//   LOCK ... included);
 // - every request gets an X-Request-Id; a W3C traceparent header is accepted,
 //   and both are written in the access log line with method, path, status,
 //   bytes and duration;
@@ -29,7 +32,33 @@
 // that the server owns (Content-Length, Connection, Date, Server,
 // Transfer-Encoding), that contain CR/LF or that are too long are dropped.
 //
-// Threading: I/O runs on io_threads threads; handlers on worker_threads.
+// Streamed request bodies (RouteOptions::stream_body): the handler runs as
+// soon as the header is parsed and auth passed, and reads the body through
+// Request::body_reader while the connection's coroutine reads it from the
+// socket (Content-Length or chunked) into a bounded queue (BodyPipe: at most
+// 4 x 256 KiB per connection; while it is full the socket is not read, which
+// pushes back on the client). "Expect: 100-continue" is answered at the
+// handler's first Read, so a handler that refuses early never gets the body.
+// body_timeout bounds the arrival of each 256 KiB (time spent waiting for the
+// handler to read does not count). A chunked body passing max_body_bytes
+// makes Read fail with kTooLarge and the reply 413, a malformed one kUnavailable
+// and 400, whatever the handler returns; a client that disconnects or times
+// out makes Read fail with kUnavailable and gets no reply. A handler that
+// returns before the end of the body: up to 256 KiB of the rest is read and
+// dropped (within 500 ms) to keep the connection, else the reply carries
+// Connection: close and the connection closes after it.
+//
+// Streamed responses (Response::source): the header carries Content-Length =
+// source->size(); the server then calls Next() on a worker thread, one part
+// at a time, writing bytes parts with async writes and sending fd parts with
+// sendfile(2) on the non-blocking socket, until size() bytes went out. HEAD,
+// 204 and 304 never call Next(). A source error, a short or overlong part
+// sequence, or a client that accepts no byte for send_timeout closes the
+// connection (logged as http.body_source_failed); the access log and
+// metrics count the bytes actually sent.
+//
+// Threading: I/O runs on io_threads threads; handlers, authenticators and
+// BodySource::Next() on worker_threads.
 #pragma once
 
 #include <chrono>
@@ -53,15 +82,19 @@ struct ServerOptions {
   std::chrono::milliseconds header_timeout{10'000};
   std::chrono::milliseconds body_timeout{60'000};
   std::chrono::milliseconds idle_timeout{60'000};
+  // A streamed response (Response::source) is cut off when the client
+  // accepts no more of it for this long.
+  std::chrono::milliseconds send_timeout{60'000};
   std::chrono::milliseconds drain_timeout{15'000};
   // Largest request header (request line and fields); larger gets 431.
   uint32_t max_header_bytes = 16 * 1024;
-  // Returns true if the request may proceed. Called for routes with
-  // requires_auth, on a worker thread, after routing and before the body is
-  // read (Request::body is still empty; params are set), so a refused client
+  // Returns true if the request may proceed, and may then set request.user
+  // and request.admin for the handler. Called for routes with requires_auth,
+  // on a worker thread, after routing and before the body is read
+  // (Request::body is still empty; params are set), so a refused client
   // never gets 100 Continue and never makes the server buffer its body.
   // Unset = every request is refused; an exception refuses the request.
-  std::function<bool(const Request&)> authenticate;
+  std::function<bool(Request&)> authenticate;
 };
 
 class Server {

@@ -419,6 +419,57 @@ TEST(ServerAuthTest, UnsetAuthenticatorRefusesEveryone) {
   EXPECT_EQ(r->status, 401);
 }
 
+// WebDAV routes carry their own challenge (clients only offer Basic when
+// asked to), and what the authenticator learns reaches the handler.
+TEST(ServerAuthTest, RouteChallengeAndAuthenticatedIdentity) {
+  TestServer ts;
+  ts.router().Add("GET", "/dav", [](Request& req) {
+    return Response::Text(200, req.user + (req.admin ? ":admin" : ":user"));
+  }, {.requires_auth = true, .auth_challenge = "Basic realm=\"nasd\", charset=\"UTF-8\""});
+  ts.options().authenticate = [](Request& req) {
+    if (req.headers.Get("authorization") != "Basic YWxpY2U6cHc=") return false;
+    req.user = "alice";
+    return true;
+  };
+  ASSERT_TRUE(ts.Start());
+  auto r = ts.Fetch("GET", "/dav");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 401);
+  EXPECT_EQ(r->headers.Get("www-authenticate"), "Basic realm=\"nasd\", charset=\"UTF-8\"");
+  Headers h;
+  h.Set("Authorization", "Basic YWxpY2U6cHc=");
+  r = ts.Fetch("GET", "/dav", "", h);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "alice:user");
+}
+
+// WebDAV verbs (and any other method token) reach the router as sent, with
+// their bodies.
+TEST(ServerMethodTest, WebDavAndUnknownMethodsReachTheRouter) {
+  TestServer ts;
+  const std::vector<std::string> methods = {"PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE",
+                                            "LOCK",     "UNLOCK",    "OPTIONS", "REPORT",
+                                            "VERSION-CONTROL", "NASDPROBE"};
+  for (const std::string& m : methods) {
+    if (m.find('-') != std::string::npos) continue;  // not a Router method name
+    ts.router().Add(m, "/dav/{path...}", [](Request& req) {
+      return Response::Text(207, req.method + " " + req.params["path"] + " " + req.body);
+    });
+  }
+  ASSERT_TRUE(ts.Start());
+  for (const std::string& m : methods) {
+    auto r = ts.Fetch(m, "/dav/a/b", "<x/>");
+    ASSERT_TRUE(r.ok()) << m << ": " << r.status().ToString();
+    if (m.find('-') != std::string::npos) {
+      EXPECT_EQ(r->status, 405) << m;  // parsed and routed, just not registered
+      continue;
+    }
+    EXPECT_EQ(r->status, 207) << m;
+    EXPECT_EQ(r->body, m + " a/b <x/>") << m;
+  }
+}
+
 TEST_F(ServerTest, RequestIdsArePresentAndUnique) {
   std::set<std::string> ids;
   for (int i = 0; i < 20; ++i) {

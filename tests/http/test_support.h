@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "http/client.h"
 #include "http/router.h"
@@ -168,6 +169,24 @@ class RawClient {
       char tmp[4096];
       ssize_t n = ::recv(fd_, tmp, sizeof(tmp), 0);
       if (n <= 0) return true;
+    }
+  }
+
+  // Everything still arriving (after what Read() left in pending()) until
+  // the peer closes; nullopt if it does not close within timeout.
+  std::optional<std::string> ReadUntilClosed(std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (true) {
+      int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      deadline - std::chrono::steady_clock::now())
+                                      .count());
+      if (left <= 0) return std::nullopt;
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, left) <= 0) continue;
+      char tmp[4096];
+      ssize_t n = ::recv(fd_, tmp, sizeof(tmp), 0);
+      if (n <= 0) return std::exchange(buf_, std::string());
+      buf_.append(tmp, static_cast<size_t>(n));
     }
   }
 

@@ -1,5 +1,5 @@
 // The typed vfs test fixture: a fresh share on a fresh KV engine (in-memory
-// or RocksDB) with an in-memory chunk store, a deterministic clock, and path
+// with in-memory chunks, or RocksDB with chunks on local disk), a deterministic clock, and path
 // helpers for setting up trees.
 #pragma once
 
@@ -9,9 +9,11 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 #include "chunk/chunk_store.h"
+#include "chunk/local/local_backend.h"
 #include "chunk/mem/mem_backend.h"
 #include "kv/engine_factories.h"
 #include "meta/share_store.h"
@@ -82,7 +84,15 @@ class VfsTest : public ::testing::Test {
   void SetUp() override {
     kv_ = factory_.Open();
     ASSERT_NE(kv_, nullptr);
-    chunks_ = std::make_unique<chunk::ChunkStore>(chunk::NewMemBackend(),
+    // Every suite runs twice: in-memory KV with in-memory chunks, and
+    // RocksDB with chunks on the local disk (the production pair).
+    std::unique_ptr<chunk::Backend> backend = chunk::NewMemBackend();
+    if constexpr (!std::is_same_v<Factory, kv::testing::MemFactory>) {
+      auto local = chunk::OpenLocalBackend(chunk_dir_.Sub("chunks"));
+      ASSERT_TRUE(local.ok()) << local.status().ToString();
+      backend = std::move(local).value();
+    }
+    chunks_ = std::make_unique<chunk::ChunkStore>(std::move(backend),
                                                   chunk::ChunkStoreOptions{.hash_threads = 0});
     meta::ShareStore shares(*kv_);
     ASSERT_TRUE(shares.Create("docs").ok());
@@ -121,6 +131,7 @@ class VfsTest : public ::testing::Test {
   }
 
   const Caller root = Caller::Root();
+  testutil::TempDir chunk_dir_;
   Factory factory_;
   std::unique_ptr<kv::KvEngine> kv_;
   std::unique_ptr<chunk::ChunkStore> chunks_;

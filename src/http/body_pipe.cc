@@ -1,0 +1,113 @@
+#include "http/body_pipe.h"
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+namespace nasd::http {
+
+BodyPipe::BodyPipe(std::optional<uint64_t> content_length, std::function<void()> notify)
+    : content_length_(content_length), notify_(std::move(notify)) {}
+
+Result<size_t> BodyPipe::Read(char* buf, size_t cap) {
+  if (cap == 0) return InvalidArgument("BodyReader::Read needs a non-empty buffer");
+  bool wake = false;
+  size_t n = 0;
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (!read_requested_) {
+      // The producer may be holding back (Expect: 100-continue) until now.
+      read_requested_ = true;
+      lock.unlock();
+      notify_();
+      lock.lock();
+    }
+    readable_.wait(lock, [this] { return !queue_.empty() || ended_; });
+    if (queue_.empty()) {
+      if (!error_.ok()) return error_;
+      return size_t{0};
+    }
+    std::string& front = queue_.front();
+    n = std::min(cap, front.size() - front_offset_);
+    std::memcpy(buf, front.data() + front_offset_, n);
+    front_offset_ += n;
+    queued_bytes_ -= n;
+    if (front_offset_ == front.size()) {
+      front.clear();  // keeps the capacity for reuse
+      free_.push_back(std::move(front));
+      queue_.pop_front();
+      front_offset_ = 0;
+      wake = true;
+    }
+  }
+  if (wake) notify_();
+  return n;
+}
+
+void BodyPipe::CloseReader() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    reader_closed_ = true;
+  }
+  notify_();
+}
+
+BodyPipe::ProducerView BodyPipe::View() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return {.read_requested = read_requested_, .reader_closed = reader_closed_};
+}
+
+std::optional<std::string> BodyPipe::AcquireBuffer() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!free_.empty()) {
+    std::string buf = std::move(free_.back());
+    free_.pop_back();
+    return buf;
+  }
+  if (allocated_ >= kMaxBuffers) return std::nullopt;
+  ++allocated_;
+  std::string buf;
+  buf.reserve(kBufferBytes);
+  return buf;
+}
+
+void BodyPipe::Push(std::string data) {
+  if (data.empty()) return;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    queued_bytes_ += data.size();
+    peak_queued_bytes_ = std::max(peak_queued_bytes_, queued_bytes_);
+    queue_.push_back(std::move(data));
+  }
+  readable_.notify_all();
+}
+
+bool BodyPipe::Starving() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return queue_.empty();
+}
+
+void BodyPipe::Finish() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ended_ = true;
+  }
+  readable_.notify_all();
+}
+
+void BodyPipe::Fail(Status status) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (ended_) return;
+    ended_ = true;
+    error_ = std::move(status);
+  }
+  readable_.notify_all();
+}
+
+uint64_t BodyPipe::peak_queued_bytes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return peak_queued_bytes_;
+}
+
+}  // namespace nasd::http
