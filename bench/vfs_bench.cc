@@ -3,8 +3,10 @@
 // the same run, with the page cache dropped between phases:
 //
 //   small files   create + write 4 KiB + durable close, files/s. nasd:
-//                 Create, Write, Fsync. Baseline: open(O_CREAT|O_EXCL),
-//                 write, fsync, close (equally durable). Also with T threads.
+//                 Create, Write, Fsync (two KV commits), and the upload path
+//                 CreateTemp, Write, PublishTemp (one). Baseline:
+//                 open(O_CREAT|O_EXCL), write, fsync, close (equally
+//                 durable). Also with T threads.
 //   stat          GetAttr of every small file vs stat(2), per second.
 //   seq write     N MiB in 1 MiB writes, then Fsync / fsync, MiB/s.
 //   seq read      the same file in 1 MiB reads, cold cache, MiB/s.
@@ -140,7 +142,7 @@ int main(int argc, char** argv) {
              o.files, o.mib, o.rounds, plain);
 
   for (int threads : {1, o.threads}) {
-    std::vector<double> nasd_rate, base_rate, nasd_stat, base_stat;
+    std::vector<double> nasd_rate, nasd_upload, base_rate, nasd_stat, base_stat;
     for (int r = 0; r < o.rounds; ++r) {
       const std::string tag = fmt::format("t{}r{}", threads, r);
       uint64_t dir = n.Mkdir(tag);
@@ -153,6 +155,16 @@ int main(int argc, char** argv) {
         inos[i] = made.attr.ino;
       });
       nasd_rate.push_back(o.files / s);
+      // The upload path (WebDAV PUT): a temp file published with its data in
+      // one transaction.
+      uint64_t udir = n.Mkdir(tag + "u");
+      DropCaches();
+      s = Parallel(o.files, threads, [&](int i) {
+        auto tmp = Must(n.fs->CreateTemp(Caller::Root(), udir, 0644), "create temp");
+        Must(n.fs->Write(Caller::Root(), tmp.ino, 0, page).status(), "write");
+        Must(n.fs->PublishTemp(Caller::Root(), tmp.ino, udir, fmt::format("f{}", i)).status(), "publish");
+      });
+      nasd_upload.push_back(o.files / s);
       const std::string pdir = plain + "/" + tag;
       stdfs::create_directories(pdir);
       DropCaches();
@@ -178,6 +190,8 @@ int main(int argc, char** argv) {
     }
     Report(fmt::format("4 KiB create+write+fsync, {} thr", threads), "files/s", Median(nasd_rate),
            Median(base_rate));
+    Report(fmt::format("4 KiB upload (temp+publish), {} thr", threads), "files/s",
+           Median(nasd_upload), Median(base_rate));
     if (threads == 1) Report("stat (cold cache)", "ops/s", Median(nasd_stat), Median(base_stat));
   }
 
