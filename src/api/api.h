@@ -13,6 +13,7 @@
 #include "http/router.h"
 #include "kv/kv_engine.h"
 #include "meta/share_store.h"
+#include "meta/user_store.h"
 #include "meta/volume.h"
 #include "metrics/metrics.h"
 
@@ -30,6 +31,7 @@ struct ApiContext {
   kv::KvEngine* kv = nullptr;
   chunk::ChunkStore* chunks = nullptr;
   meta::ShareStore* shares = nullptr;
+  meta::UserStore* users = nullptr;
   metrics::Registry* metrics = nullptr;
   meta::VolumeInfo volume;
   std::string storage_path;
@@ -47,8 +49,22 @@ void RegisterRoutes(http::Router& router, const ApiContext& ctx);
 // Gauges and counters for the chunk store and KV, read at scrape time.
 void RegisterStorageMetrics(metrics::Registry& registry, kv::KvEngine& kv, chunk::ChunkStore& chunks);
 
-// Accepts exactly "Authorization: Bearer <token>", compared in constant time.
-std::function<bool(const http::Request&)> BearerAuthenticator(std::string token);
+// Authenticators for http::ServerOptions::authenticate. Management routes
+// (/api/v1/...) answer only requests marked admin, whichever is installed.
+//
+// Accepts exactly "Authorization: Bearer <token>", compared in constant time,
+// and marks the request admin (the token is the admin token). An empty token
+// accepts nothing.
+std::function<bool(http::Request&)> BearerAuthenticator(std::string token);
+// Accepts "Authorization: Bearer <admin token>" (request.admin = true) or
+// "Basic base64(user:password)" (RFC 7617; scheme case-insensitive) of a user
+// in users (request.user = name). Anything else, malformed base64, no colon,
+// or wrong credentials: refused. A UserStore failure refuses and is logged
+// (never with the password). Costs one Argon2id verification per refused or
+// first-seen Basic login (UserStore::Verify caches successes). users must
+// outlive the returned function.
+std::function<bool(http::Request&)> UserAuthenticator(std::string admin_token,
+                                                      meta::UserStore& users);
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 
 }  // namespace nasd::api

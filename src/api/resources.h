@@ -12,6 +12,14 @@ namespace nasd::api {
 void AddHealthRoutes(http::Router& router, const ApiContext& ctx);
 void AddStatusRoutes(http::Router& router, const ApiContext& ctx);
 void AddShareRoutes(http::Router& router, const ApiContext& ctx);
+void AddUserRoutes(http::Router& router, const ApiContext& ctx);
+void AddGrantRoutes(http::Router& router, const ApiContext& ctx);
+
+// Adds a management route: authentication required, ctx.max_api_body, and
+// 403 unless the authenticator marked the request admin (a user's Basic
+// login, good for WebDAV, never reaches the management API).
+void AddAdminRoute(http::Router& router, const ApiContext& ctx, std::string method,
+                   std::string pattern, http::Handler handler);
 
 // Parses the request body as a JSON object; kInvalidArgument with a precise
 // message for empty, malformed, non-object or too deeply nested (over 32

@@ -13,19 +13,15 @@ nlohmann::json ShareJson(const meta::ShareInfo& s) {
 }  // namespace
 
 void AddShareRoutes(http::Router& router, const ApiContext& ctx) {
-  http::RouteOptions opts;
-  opts.requires_auth = true;
-  opts.max_body_bytes = ctx.max_api_body;
-
-  router.Add("GET", "/api/v1/shares", [&ctx](http::Request&) {
+  AddAdminRoute(router, ctx, "GET", "/api/v1/shares", [&ctx](http::Request&) {
     auto shares = ctx.shares->List();
     if (!shares.ok()) return http::Response::Error(shares.status());
     nlohmann::json list = nlohmann::json::array();
     for (const auto& s : *shares) list.push_back(ShareJson(s));
     return http::Response::Json(200, nlohmann::json{{"shares", list}}.dump());
-  }, opts);
+  });
 
-  router.Add("POST", "/api/v1/shares", [&ctx](http::Request& req) {
+  AddAdminRoute(router, ctx, "POST", "/api/v1/shares", [&ctx](http::Request& req) {
     auto body = ParseJsonObject(req);
     if (!body.ok()) return http::Response::Error(body.status());
     auto name = body->find("name");
@@ -39,9 +35,9 @@ void AddShareRoutes(http::Router& router, const ApiContext& ctx) {
     http::Response resp = http::Response::Json(201, ShareJson(*created).dump());
     resp.headers.Set("location", "/api/v1/shares/" + created->name);
     return resp;
-  }, opts);
+  });
 
-  router.Add("GET", "/api/v1/shares/{name}", [&ctx](http::Request& req) {
+  AddAdminRoute(router, ctx, "GET", "/api/v1/shares/{name}", [&ctx](http::Request& req) {
     auto share = ctx.shares->Get(req.params["name"]);
     if (!share.ok()) return http::Response::Error(share.status());
     auto has = ctx.shares->HasEntries(*share);
@@ -49,15 +45,15 @@ void AddShareRoutes(http::Router& router, const ApiContext& ctx) {
     nlohmann::json j = ShareJson(*share);
     j["empty"] = !*has;
     return http::Response::Json(200, j.dump());
-  }, opts);
+  });
 
-  router.Add("DELETE", "/api/v1/shares/{name}", [&ctx](http::Request& req) {
+  AddAdminRoute(router, ctx, "DELETE", "/api/v1/shares/{name}", [&ctx](http::Request& req) {
     auto force = QueryBool(req, "force", false);
     if (!force.ok()) return http::Response::Error(force.status());
     Status st = ctx.shares->Delete(req.params["name"], *force);
     if (!st.ok()) return http::Response::Error(st);
     return http::Response{204, {}, {}};
-  }, opts);
+  });
 }
 
 }  // namespace nasd::api

@@ -7,9 +7,7 @@
 namespace nasd::api {
 
 void AddStatusRoutes(http::Router& router, const ApiContext& ctx) {
-  http::RouteOptions opts;
-  opts.requires_auth = true;
-  router.Add("GET", "/api/v1/status", [&ctx](http::Request&) {
+  AddAdminRoute(router, ctx, "GET", "/api/v1/status", [&ctx](http::Request&) {
     auto shares = ctx.shares->List();
     if (!shares.ok()) return http::Response::Error(shares.status());
     chunk::ChunkUsage usage = ctx.chunks->Usage();
@@ -30,7 +28,7 @@ void AddStatusRoutes(http::Router& router, const ApiContext& ctx) {
                         {"shares", shares->size()},
                         {"storage", storage}};
     return http::Response::Json(200, body.dump());
-  }, opts);
+  });
 }
 
 }  // namespace nasd::api

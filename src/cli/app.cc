@@ -48,6 +48,7 @@ int Main(int argc, char** argv) {
   AddServeCommand(app, global, run);
   AddStatusCommand(app, global, run);
   AddShareCommand(app, global, run);
+  AddUserCommand(app, global, run);
   AddVersionCommand(app, global, run);
 
   try {

@@ -33,6 +33,7 @@ void AddInitCommand(CLI::App& app, const GlobalOptions& global, Runner& run);
 void AddServeCommand(CLI::App& app, const GlobalOptions& global, Runner& run);
 void AddStatusCommand(CLI::App& app, const GlobalOptions& global, Runner& run);
 void AddShareCommand(CLI::App& app, const GlobalOptions& global, Runner& run);
+void AddUserCommand(CLI::App& app, const GlobalOptions& global, Runner& run);
 void AddVersionCommand(CLI::App& app, const GlobalOptions& global, Runner& run);
 
 // Prints "nasd: <message>" to stderr and returns code.

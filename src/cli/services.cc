@@ -53,6 +53,7 @@ Result<std::unique_ptr<Services>> OpenServices(const Config& config) {
   }
   s->chunks = std::make_unique<chunk::ChunkStore>(std::move(backend).value());
   s->shares = std::make_unique<meta::ShareStore>(*s->kv);
+  s->users = std::make_unique<meta::UserStore>(*s->kv);
   metrics::RegisterProcessMetrics(*s->metrics);
   api::RegisterStorageMetrics(*s->metrics, *s->kv, *s->chunks);
   return s;

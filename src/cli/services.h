@@ -1,5 +1,5 @@
 // Services: the storage stack of one running volume (KV, chunk store, share
-// store, metrics), opened from a Config and closed in order. cmd_serve owns
+// and user stores, metrics), opened from a Config and closed in order. cmd_serve owns
 // one; nothing else holds these objects.
 #pragma once
 
@@ -9,6 +9,7 @@
 #include "common/config.h"
 #include "kv/kv_engine.h"
 #include "meta/share_store.h"
+#include "meta/user_store.h"
 #include "meta/volume.h"
 #include "metrics/metrics.h"
 
@@ -20,6 +21,7 @@ struct Services {
   std::unique_ptr<kv::KvEngine> kv;
   std::unique_ptr<chunk::ChunkStore> chunks;
   std::unique_ptr<meta::ShareStore> shares;
+  std::unique_ptr<meta::UserStore> users;
 
   // Flushes and closes the KV. Idempotent.
   Status Close();

@@ -113,6 +113,9 @@ Status ShareStore::Delete(std::string_view name, bool force) {
       }
     }
     txn.Delete(key);
+    // The share's grants go with it; a user's access must not outlive the share.
+    NASD_ASSIGN_OR_RETURN(auto grants, txn.Scan(kv::Range::Prefix(keys::GrantPrefix(removed.id))));
+    for (const kv::KeyValue& grant : grants) txn.Delete(grant.key);
     return Status::Ok();
   });
   if (!st.ok() || !force) return st;

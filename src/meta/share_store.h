@@ -38,7 +38,8 @@ class ShareStore {
   Result<ShareInfo> Get(std::string_view name);
   // True if the share holds any directory entry.
   Result<bool> HasEntries(const ShareInfo& share);
-  // kNotFound if absent; kNotEmpty if it holds entries and !force. With force,
+  // kNotFound if absent; kNotEmpty if it holds entries and !force. The
+  // share's user grants ('P' keys) go in the same transaction. With force,
   // the share's records are removed too (in batches, after the share record
   // is gone, so no client can reach them any more).
   Status Delete(std::string_view name, bool force);
