@@ -6,7 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include "kv/retry.h"
+#include "meta/chunk_refs.h"
 #include "meta/keys.h"
+#include "meta/records.h"
 
 namespace nasd::meta {
 namespace {
@@ -119,7 +121,25 @@ Status ShareStore::Delete(std::string_view name, bool force) {
     return Status::Ok();
   });
   if (!st.ok() || !force) return st;
-  // The share is unreachable now; drop its records in bounded batches.
+  // The share is unreachable now. Its block records go first, each version
+  // giving its chunk reference back in the same transaction, so the
+  // collector can reclaim the data; then every other record, in bounded
+  // batches.
+  const kv::Range blocks = kv::Range::Prefix(keys::ShareDataPrefix(removed.id) + keys::kBlockTag);
+  for (bool more = true; more;) {
+    NASD_RETURN_IF_ERROR(kv::RunTransaction(kv_, [&](kv::Transaction& txn) -> Status {
+      NASD_ASSIGN_OR_RETURN(auto batch, txn.Scan(blocks, kDeleteBatch));
+      more = batch.size() == kDeleteBatch;
+      for (const kv::KeyValue& kv : batch) {
+        if (!(kv.value.size() == 1 && static_cast<uint8_t>(kv.value[0]) == kTombstone)) {
+          NASD_ASSIGN_OR_RETURN(BlockRecord rec, DecodeBlock(kv.value));
+          NASD_RETURN_IF_ERROR(AddChunkRef(txn, rec.chunk_id, -1));
+        }
+        txn.Delete(kv.key);
+      }
+      return Status::Ok();
+    }));
+  }
   kv::Range range = kv::Range::Prefix(keys::ShareDataPrefix(removed.id));
   for (;;) {
     kv::WriteBatch batch;

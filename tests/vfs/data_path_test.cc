@@ -339,6 +339,19 @@ TYPED_TEST(DataPathTest, SequentialReadsUseTheCacheAndReadAhead) {
   EXPECT_EQ(this->chunks_->Stats().gets, gets);
 }
 
+TYPED_TEST(DataPathTest, ForceDeletingAShareReleasesItsChunkReferences) {
+  uint64_t f = this->NewFile("f");
+  this->Put(f, 0, this->Pattern(3 * kBs, 8));
+  ASSERT_TRUE(this->fs_->Fsync(f).ok());
+  this->Put(f, 0, "rewritten");  // block 0 names a new chunk; the old one is released
+  ASSERT_TRUE(this->fs_->Fsync(f).ok());
+  EXPECT_EQ(this->Refs().size(), 3u);
+  this->fs_.reset();
+  ASSERT_TRUE(meta::ShareStore(*this->kv_).Delete("docs", /*force=*/true).ok());
+  EXPECT_TRUE(this->Refs().empty());
+  EXPECT_EQ(this->CountKeys(meta::keys::kZeroRefPrefix), 4u);
+}
+
 TYPED_TEST(DataPathTest, ShareMountsGiveOneFilesystemPerShare) {
   this->fs_.reset();
   ShareMounts mounts(*this->kv_, *this->chunks_, {.filesystem = {.block_size = kBs}});
