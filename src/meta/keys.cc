@@ -119,6 +119,11 @@ std::string InlineDataBase(uint64_t share_id, uint64_t ino) {
 std::string SymlinkBase(uint64_t share_id, uint64_t ino) {
   return TaggedIno(share_id, kSymlinkTag, ino);
 }
+
+std::string DirTimesBase(uint64_t share_id, uint64_t ino) {
+  return TaggedIno(share_id, kDirTimesTag, ino);
+}
+
 std::string XattrPrefix(uint64_t share_id, uint64_t ino) {
   return TaggedIno(share_id, kXattrTag, ino);
 }

@@ -39,6 +39,7 @@ inline constexpr std::string_view kShareDataPrefix = "F";
 //   'X' + ino (u64) + name + 0x00 versioned -> extended attribute value
 //   'D' + parent (u64) + name + 0x00 versioned -> directory entry
 //   'B' + ino (u64) + block (u64) versioned -> block record (chunk id, length)
+//   'T' + ino (u64)              versioned -> directory change stamp (mtime, ctime)
 // Names never contain 0x00, so the terminator keeps every name's versions
 // together and entries in bytewise name order. docs/format/keys.md has the values.
 inline constexpr char kShareFsTag = 'M';
@@ -49,6 +50,7 @@ inline constexpr char kSymlinkTag = 'L';
 inline constexpr char kXattrTag = 'X';
 inline constexpr char kDirEntryTag = 'D';
 inline constexpr char kBlockTag = 'B';
+inline constexpr char kDirTimesTag = 'T';
 
 // 'R' + chunk id (32 raw bytes) -> reference count (big-endian u64): how many
 // block-record versions, in any share and epoch, name the chunk. Absent = 0.
@@ -94,6 +96,7 @@ std::string InodeAllocKey(uint64_t share_id);
 std::string InodeBase(uint64_t share_id, uint64_t ino);
 std::string InlineDataBase(uint64_t share_id, uint64_t ino);
 std::string SymlinkBase(uint64_t share_id, uint64_t ino);
+std::string DirTimesBase(uint64_t share_id, uint64_t ino);
 // All versions of all xattrs of one inode, and one xattr's base key.
 std::string XattrPrefix(uint64_t share_id, uint64_t ino);
 std::string XattrBase(uint64_t share_id, uint64_t ino, std::string_view name);

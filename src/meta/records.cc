@@ -71,6 +71,24 @@ Result<DirEntryRecord> DecodeDirEntry(std::string_view v) {
   return r;
 }
 
+std::string EncodeDirTimes(const DirTimesRecord& r) {
+  Encoder e;
+  e.U8(kRecordV1);
+  e.I64(r.mtime_ns);
+  e.I64(r.ctime_ns);
+  return e.Take();
+}
+
+Result<DirTimesRecord> DecodeDirTimes(std::string_view v) {
+  Decoder d(v);
+  if (d.U8() != kRecordV1) return Malformed("directory times");
+  DirTimesRecord r;
+  r.mtime_ns = d.I64();
+  r.ctime_ns = d.I64();
+  if (!d.AtEnd()) return Malformed("directory times");
+  return r;
+}
+
 std::string EncodeBlock(const BlockRecord& r) {
   Encoder e;
   e.U8(kRecordV1);

@@ -50,6 +50,15 @@ struct BlockRecord {
   bool operator==(const BlockRecord&) const = default;
 };
 
+// A directory's change stamp ('T'): the times of its last entry change.
+// Entry changes write it blindly instead of the directory's inode record, so
+// that concurrent creates and removals in one directory do not conflict; a
+// directory's mtime and ctime are the later of the two records'.
+struct DirTimesRecord {
+  int64_t mtime_ns = 0;
+  int64_t ctime_ns = 0;
+};
+
 // The unversioned per-share filesystem record ('M').
 struct ShareFsRecord {
   uint64_t epoch = 0;  // the live epoch E; versions are written at E
@@ -61,6 +70,8 @@ std::string EncodeInode(const InodeRecord& r);
 Result<InodeRecord> DecodeInode(std::string_view v);
 std::string EncodeDirEntry(const DirEntryRecord& r);
 Result<DirEntryRecord> DecodeDirEntry(std::string_view v);
+std::string EncodeDirTimes(const DirTimesRecord& r);
+Result<DirTimesRecord> DecodeDirTimes(std::string_view v);
 std::string EncodeBlock(const BlockRecord& r);
 Result<BlockRecord> DecodeBlock(std::string_view v);
 std::string EncodeShareFs(const ShareFsRecord& r);

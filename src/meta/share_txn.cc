@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "meta/chunk_refs.h"
 #include "meta/keys.h"
 #include "meta/versioned.h"
@@ -33,12 +35,40 @@ Result<std::optional<InodeRecord>> ShareTxn::GetInode(uint64_t ino) {
   NASD_ASSIGN_OR_RETURN(auto raw, ReadVersioned(txn_, keys::InodeBase(share_id_, ino), epoch_));
   if (!raw) return std::optional<InodeRecord>();
   NASD_ASSIGN_OR_RETURN(InodeRecord rec, DecodeInode(*raw));
+  if (rec.type == FileType::kDirectory) {
+    // The change stamp is read without a conflict check (a scan): creating
+    // an entry must not conflict with another create in the same directory.
+    const std::string base = keys::DirTimesBase(share_id_, ino);
+    Status error;
+    NASD_RETURN_IF_ERROR(ScanVersioned(txn_, base, "", epoch_, [&](std::string_view, std::string_view v) {
+      Result<DirTimesRecord> t = DecodeDirTimes(v);
+      if (!t.ok()) {
+        error = t.status();
+      } else {
+        rec.mtime_ns = std::max(rec.mtime_ns, t->mtime_ns);
+        rec.ctime_ns = std::max(rec.ctime_ns, t->ctime_ns);
+      }
+      return false;
+    }));
+    NASD_RETURN_IF_ERROR(error);
+  }
   return std::optional<InodeRecord>(rec);
 }
 
 Status ShareTxn::PutInode(uint64_t ino, const InodeRecord& rec) {
   NASD_RETURN_IF_ERROR(CheckWritable());
   WriteVersioned(txn_, keys::InodeBase(share_id_, ino), epoch_, EncodeInode(rec));
+  if (rec.type == FileType::kDirectory) {
+    // The record's times are now the directory's times (they may be set back).
+    WriteVersioned(txn_, keys::DirTimesBase(share_id_, ino), epoch_,
+                   EncodeDirTimes({rec.mtime_ns, rec.ctime_ns}));
+  }
+  return Status::Ok();
+}
+
+Status ShareTxn::TouchDir(uint64_t dir, int64_t now) {
+  NASD_RETURN_IF_ERROR(CheckWritable());
+  WriteVersioned(txn_, keys::DirTimesBase(share_id_, dir), epoch_, EncodeDirTimes({now, now}));
   return Status::Ok();
 }
 
@@ -54,6 +84,7 @@ Status ShareTxn::EraseInode(uint64_t ino) {
   for (uint64_t block : blocks) NASD_RETURN_IF_ERROR(EraseBlock(ino, block));
   NASD_RETURN_IF_ERROR(Erase(keys::InlineDataBase(share_id_, ino)));
   NASD_RETURN_IF_ERROR(Erase(keys::SymlinkBase(share_id_, ino)));
+  NASD_RETURN_IF_ERROR(Erase(keys::DirTimesBase(share_id_, ino)));
   return Erase(keys::InodeBase(share_id_, ino));
 }
 
@@ -104,6 +135,8 @@ Result<std::vector<NamedEntry>> ShareTxn::ListEntries(uint64_t dir, std::string_
 }
 
 Result<bool> ShareTxn::HasEntries(uint64_t dir) {
+  NASD_ASSIGN_OR_RETURN(auto stamp, ReadVersioned(txn_, keys::DirTimesBase(share_id_, dir), epoch_));
+  (void)stamp;  // read for its conflict check only
   NASD_ASSIGN_OR_RETURN(auto first, ListEntries(dir, "", 1));
   return !first.empty();
 }

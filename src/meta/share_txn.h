@@ -41,8 +41,13 @@ class ShareTxn {
   kv::Transaction& kv() { return txn_; }
 
   // nullopt when absent (never created, deleted, or not visible at epoch).
+  // A directory's mtime/ctime include its change stamp (records.h).
   Result<std::optional<InodeRecord>> GetInode(uint64_t ino);
   Status PutInode(uint64_t ino, const InodeRecord& rec);
+  // Records an entry change of directory dir at now (mtime = ctime = now)
+  // without writing its inode record: concurrent entry changes of one
+  // directory do not conflict with each other.
+  Status TouchDir(uint64_t dir, int64_t now);
   // Removes the inode and everything hanging off it (data, blocks, target, xattrs).
   Status EraseInode(uint64_t ino);
 
@@ -53,6 +58,9 @@ class ShareTxn {
   // (empty: from the first), in name order. Not conflict-checked: callers
   // have read the directory's inode record, which every entry change writes.
   Result<std::vector<NamedEntry>> ListEntries(uint64_t dir, std::string_view after, size_t limit);
+  // Whether dir has any entry. Conflict-checked: reads dir's change stamp,
+  // which every entry change writes, so a concurrent create makes this
+  // transaction conflict (rmdir never leaves an orphan entry).
   Result<bool> HasEntries(uint64_t dir);
 
   // Inline file bytes; empty when none were written.

@@ -25,8 +25,7 @@ Result<Attr> Link(OpContext& ctx, const Caller& caller, uint64_t ino, uint64_t n
     rec.ctime_ns = now;
     NASD_RETURN_IF_ERROR(txn.PutInode(ino, rec));
     NASD_RETURN_IF_ERROR(txn.PutEntry(new_parent, new_name, meta::DirEntryRecord{ino, rec.type}));
-    TouchDir(dir, now);
-    NASD_RETURN_IF_ERROR(txn.PutInode(new_parent, dir));
+    NASD_RETURN_IF_ERROR(txn.TouchDir(new_parent, now));
     out = ToAttr(ino, rec);
     return Status::Ok();
   }));

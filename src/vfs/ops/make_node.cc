@@ -49,8 +49,12 @@ Result<CreateResult> MakeNode(OpContext& ctx, const Caller& caller, uint64_t par
     NASD_RETURN_IF_ERROR(txn.PutInode(ino, rec));
     if (spec.type == FileType::kSymlink) NASD_RETURN_IF_ERROR(txn.PutSymlink(ino, spec.target));
     NASD_RETURN_IF_ERROR(txn.PutEntry(parent, name, meta::DirEntryRecord{ino, spec.type}));
-    TouchDir(dir, now);
-    NASD_RETURN_IF_ERROR(txn.PutInode(parent, dir));
+    if (spec.type == FileType::kDirectory) {
+      TouchDir(dir, now);  // its link count changed too
+      NASD_RETURN_IF_ERROR(txn.PutInode(parent, dir));
+    } else {
+      NASD_RETURN_IF_ERROR(txn.TouchDir(parent, now));
+    }
     out = CreateResult{ToAttr(ino, rec), true};
     return Status::Ok();
   }));

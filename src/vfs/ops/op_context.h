@@ -5,8 +5,9 @@
 //
 // Every operation is ONE KV transaction: Write() (retried on kConflict) or
 // Read() (one consistent snapshot, nothing to commit). Operations that add or remove entries of a
-// directory write that directory's inode record (mtime/ctime), so it is the guard key that makes
-// concurrent changes of one directory conflict (kv_engine.h).
+// directory read its inode record (so a concurrent rmdir, rename or chmod of it conflicts) and write
+// only its change stamp (ShareTxn::TouchDir): creates and removals in one directory do not conflict
+// with each other, while emptiness checks read the stamp and conflict with them (kv_engine.h).
 #pragma once
 
 #include <cstdint>
@@ -91,7 +92,8 @@ Result<Removal> FindRemoval(ShareTxn& txn, const Caller& caller, uint64_t parent
 InodeRecord NewInodeRecord(const Caller& caller, const InodeRecord& dir, FileType type,
                            uint32_t mode, uint64_t size, int64_t now);
 
-// Records an entry change in dir: mtime = ctime = now.
+// Records an entry change in a directory record being rewritten anyway (its
+// link count changed): mtime = ctime = now. Otherwise use ShareTxn::TouchDir.
 void TouchDir(InodeRecord& dir, int64_t now);
 // Drops one link of ino (ctime = now); the last link erases the inode and
 // everything it owns.

@@ -103,12 +103,16 @@ Status Rename(OpContext& ctx, const Caller& caller, uint64_t old_parent, std::st
     }
     moved.ctime_ns = now;
     NASD_RETURN_IF_ERROR(txn.PutInode(src->ino, moved));
-    TouchDir(odir, now);
-    NASD_RETURN_IF_ERROR(txn.PutInode(old_parent, odir));
-    if (!same_dir) {
-      TouchDir(ndir, now);
-      NASD_RETURN_IF_ERROR(txn.PutInode(new_parent, ndir));
-    }
+    // Directories whose link count changed are rewritten; the others only
+    // get a change stamp, so renames within one directory do not conflict.
+    const bool links_changed = (moved_dir && !same_dir) || (dst && victim.type == FileType::kDirectory);
+    auto stamp = [&](uint64_t d, InodeRecord& rec) -> Status {
+      if (!links_changed) return txn.TouchDir(d, now);
+      TouchDir(rec, now);
+      return txn.PutInode(d, rec);
+    };
+    NASD_RETURN_IF_ERROR(stamp(old_parent, odir));
+    if (!same_dir) NASD_RETURN_IF_ERROR(stamp(new_parent, ndir));
     return Status::Ok();
   });
 }

@@ -9,8 +9,8 @@ Status Rmdir(OpContext& ctx, const Caller& caller, uint64_t parent, std::string_
   if (name == "..") return NotEmpty("cannot remove '..'");
   NASD_RETURN_IF_ERROR(CheckName(name));
   return ctx.Write([&](ShareTxn& txn) -> Status {
-    // Reading the victim's inode record (FindRemoval does) guards its
-    // unchecked entry scan: every entry change in it rewrites that record.
+    // HasEntries reads the victim's change stamp, which every entry change
+    // in it writes: a concurrent create there makes this rmdir conflict.
     NASD_ASSIGN_OR_RETURN(Removal r, FindRemoval(txn, caller, parent, name));
     InodeRecord& dir = r.dir;
     InodeRecord& victim = r.victim;

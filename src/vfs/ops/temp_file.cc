@@ -69,8 +69,7 @@ Result<Attr> PublishTemp(OpContext& ctx, const Caller& caller, uint64_t tmp, uin
     NASD_RETURN_IF_ERROR(txn.PutInode(tmp, rec));
     NASD_RETURN_IF_ERROR(data::CommitWrites(txn, ctx.chunks, tmp, 0, rec.size, df->writes));
     NASD_RETURN_IF_ERROR(txn.PutEntry(parent, name, meta::DirEntryRecord{tmp, FileType::kRegular}));
-    TouchDir(dir, now);
-    NASD_RETURN_IF_ERROR(txn.PutInode(parent, dir));
+    NASD_RETURN_IF_ERROR(txn.TouchDir(parent, now));
     out = ToAttr(tmp, rec);
     return Status::Ok();
   }));

@@ -14,8 +14,7 @@ Status Unlink(OpContext& ctx, const Caller& caller, uint64_t parent, std::string
     const int64_t now = ctx.now();
     NASD_RETURN_IF_ERROR(txn.EraseEntry(parent, name));
     NASD_RETURN_IF_ERROR(DropLink(txn, r.ino, r.victim, now));
-    TouchDir(r.dir, now);
-    return txn.PutInode(parent, r.dir);
+    return txn.TouchDir(parent, now);
   });
 }
 
