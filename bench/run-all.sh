@@ -9,3 +9,5 @@ echo "== chunk store: nasd local backend vs write+fsync+rename to plain files ==
 "$BUILD/bench/bench_chunkstore" --dir "$DIR"
 echo "== vfs: the filesystem API vs plain syscalls on a local directory =="
 "$BUILD/bench/bench_vfs" --dir "$DIR/vfs"
+echo "== http: nasd WebDAV/HTTP file access vs nginx (sendfile, dav) on the same disk =="
+bash "$(dirname "$0")/http.sh" "$BUILD"
