@@ -815,8 +815,10 @@ asio::awaitable<After> Server::Impl::Reply(Connection& conn, Exchange& ex, Respo
     if (!ec && !head) {
       Status sent = co_await SendSource(conn, ex, *resp.source);
       if (!sent.ok()) {
-        // The header promised more: the only honest end is closing.
-        log::Warn("http.body_source_failed")
+        // The header promised more: the only honest end is closing. A client
+        // that hung up is routine; anything else is the server's fault.
+        const bool client_gone = sent.code() == Code::kNetworkError;
+        (client_gone ? log::Debug("http.client_gone") : log::Warn("http.body_source_failed"))
             .Str("request_id", ex.request_id)
             .Str("route", ex.route)
             .Uint("bytes_out", ex.bytes_out)
