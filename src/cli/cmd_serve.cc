@@ -10,11 +10,13 @@
 #include "cli/services.h"
 #include "common/logging.h"
 #include "http/server.h"
+#include "vfs/share_mounts.h"
+#include "webdav/webdav.h"
 
 namespace nasd::cli {
 namespace {
 
-http::ServerOptions ServerOptionsFrom(const Config& c, const HostPort& listen) {
+http::ServerOptions ServerOptionsFrom(const Config& c, const HostPort& listen, meta::UserStore& users) {
   http::ServerOptions o;
   o.host = listen.host;
   o.port = listen.port;
@@ -25,8 +27,28 @@ http::ServerOptions ServerOptionsFrom(const Config& c, const HostPort& listen) {
   o.body_timeout = c.http.body_timeout;
   o.idle_timeout = c.http.idle_timeout;
   o.drain_timeout = c.http.drain_timeout;
-  o.authenticate = api::BearerAuthenticator(c.api.admin_token);
+  // Bearer admin token or Basic user; /api/v1 answers admins only.
+  o.authenticate = api::UserAuthenticator(c.api.admin_token, users);
   return o;
+}
+
+// The admin acts as root with read-write access everywhere; a user acts as
+// its own uid/gid with the access granted on the share (none: the share is
+// hidden, answered 404 like a missing one).
+webdav::DavContext DavContextFrom(const Config& c, vfs::ShareMounts& mounts, meta::UserStore& users) {
+  webdav::DavContext d;
+  d.mount = [&mounts](std::string_view share) { return mounts.Get(share); };
+  d.authorize = [&users](const http::Request& req, std::string_view, uint64_t share_id) -> Result<webdav::DavGrant> {
+    if (req.admin) return webdav::DavGrant{vfs::Caller::Root(), true};
+    NASD_ASSIGN_OR_RETURN(auto record, users.Get(req.user));
+    if (!record) return NotFound("no such share");
+    NASD_ASSIGN_OR_RETURN(meta::ShareAccess access, users.Access(share_id, req.user));
+    if (access == meta::ShareAccess::kNone) return NotFound("no such share");
+    return webdav::DavGrant{vfs::Caller{record->uid, record->gid, {}}, access == meta::ShareAccess::kReadWrite};
+  };
+  d.allow_depth_infinity = c.webdav.allow_depth_infinity;
+  d.max_xml_body = c.webdav.max_xml_body;
+  return d;
 }
 
 int Serve(const GlobalOptions& global) {
@@ -53,6 +75,7 @@ int Serve(const GlobalOptions& global) {
   ctx.kv = s.kv.get();
   ctx.chunks = s.chunks.get();
   ctx.shares = s.shares.get();
+  ctx.users = s.users.get();
   ctx.metrics = s.metrics.get();
   ctx.volume = s.volume;
   ctx.storage_path = config->storage.path;
@@ -61,10 +84,20 @@ int Serve(const GlobalOptions& global) {
   ctx.max_api_body = config->http.max_api_body;
   http::Router router;
   api::RegisterRoutes(router, ctx);
+  // Declared before the server, so destroyed after it: the mounts commit
+  // every buffered write when they go.
+  vfs::ShareMountsOptions mount_options;
+  mount_options.filesystem.block_size = s.volume.block_size;
+  mount_options.dirty_budget_bytes = config->storage.write_buffer;
+  mount_options.cache_bytes = config->storage.block_cache;
+  auto mounts = std::make_unique<vfs::ShareMounts>(*s.kv, *s.chunks, mount_options);
+  webdav::WebDav dav(DavContextFrom(*config, *mounts, *s.users));
+  if (config->webdav.enabled) dav.RegisterRoutes(router);
 
-  http::Server server(ServerOptionsFrom(*config, *listen), router, *s.metrics);
+  http::Server server(ServerOptionsFrom(*config, *listen, *s.users), router, *s.metrics);
   Status st = server.Start();
   if (!st.ok()) {
+    mounts.reset();
     Status closed = s.Close();
     closed.IgnoreError();  // the start failure is what the operator needs to see
     return Fail(kExitFailed, fmt::format("cannot serve on {}: {}", config->api.listen, st.message()));
@@ -79,6 +112,9 @@ int Serve(const GlobalOptions& global) {
   sigwait(&stop_signals, &sig);
   log::Info("server.draining").Str("signal", sig == SIGTERM ? "SIGTERM" : "SIGINT").Int("in_flight", server.InFlight());
   server.Stop();
+  Status flushed = mounts->FlushAll();
+  if (!flushed.ok()) log::Error("server.flush_failed").Err(flushed);
+  mounts.reset();
   st = s.Close();
   if (!st.ok()) {
     log::Error("server.close_failed").Err(st);

@@ -1,0 +1,182 @@
+#include "webdav/handler.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "webdav/conditional.h"
+#include "webdav/if_header.h"
+#include "webdav/xml.h"
+
+namespace nasd::webdav {
+namespace {
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+http::Response Dispatch(http::Request& req, const DavContext& ctx, LockTable& locks, bool write,
+                        MethodHandler handler) {
+  const std::string& share = req.params["share"];
+  auto fs = ctx.mount(share);
+  if (!fs.ok()) {
+    if (fs.status().code() == Code::kNotFound) return ErrorResponse(NotFound("no such share"));
+    return ErrorResponse(fs.status());
+  }
+  auto grant = ctx.authorize(req, share, (*fs)->share_id());
+  if (!grant.ok()) {
+    if (grant.status().code() == Code::kNotFound) return ErrorResponse(NotFound("no such share"));
+    return ErrorResponse(grant.status());
+  }
+  if (write && !grant->writable)
+    return ErrorResponse(PermissionDenied("read-only access to this share"));
+  auto path = ParseDavPath(req.params["path"]);
+  if (!path.ok()) return ErrorResponse(path.status());
+  DavRequest r{req,
+               ctx,
+               locks,
+               share,
+               std::move(*fs),
+               std::move(*grant),
+               std::move(*path),
+               req.path.ends_with('/')};
+  return handler(r);
+}
+
+Result<vfs::Attr> Resolve(DavRequest& r, const DavPath& path) {
+  NASD_ASSIGN_OR_RETURN(vfs::Attr attr, r.fs->GetAttr(r.fs->root()));
+  for (const auto& name : path.segments) {
+    if (attr.type != vfs::FileType::kDirectory)
+      return Status(Code::kNotDirectory, "not a collection");
+    NASD_ASSIGN_OR_RETURN(attr, r.fs->Lookup(r.caller(), attr.ino, name));
+  }
+  return attr;
+}
+
+Result<vfs::Attr> ResolveParent(DavRequest& r, const DavPath& path) {
+  if (path.is_root()) return Status(Code::kNotPermitted, "the share root cannot be replaced");
+  auto parent = Resolve(r, path.Parent());
+  if (!parent.ok()) {
+    Code c = parent.status().code();
+    if (c == Code::kNotFound || c == Code::kNotDirectory)
+      return Conflict("the parent collection does not exist");
+    return parent.status();
+  }
+  if (parent->type != vfs::FileType::kDirectory) return Conflict("the parent is not a collection");
+  return parent;
+}
+
+http::Response ErrorResponse(const Status& st) {
+  http::Response resp = http::Response::Text(ToHttpStatus(st.code()), st.message() + "\n");
+  return resp;
+}
+
+http::Response DavError(int status, std::string_view condition, std::string_view inner) {
+  http::Response resp;
+  resp.status = status;
+  resp.headers.Set("content-type", "application/xml; charset=utf-8");
+  resp.body = fmt::format(
+      "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<D:error "
+      "xmlns:D=\"DAV:\"><D:{}>{}</D:{}></D:error>\n",
+      condition, inner, condition);
+  return resp;
+}
+
+http::Response Empty(int status) {
+  http::Response resp;
+  resp.status = status;
+  return resp;
+}
+
+std::optional<http::Response> CheckWrite(DavRequest& r, const std::vector<WriteTarget>& targets) {
+  std::optional<IfHeader> ifh;
+  if (auto h = r.http.headers.Get("if")) {
+    auto parsed = ParseIfHeader(*h);
+    if (!parsed.ok()) return ErrorResponse(parsed.status());
+    ifh = std::move(*parsed);
+  }
+  if (ifh) {
+    std::vector<DavPath> paths{r.path};
+    for (const auto& t : targets) paths.push_back(t.path);
+    for (const auto& p : paths) {
+      ResourceState state;
+      auto attr = Resolve(r, p);
+      if (attr.ok()) state.etag = MakeEtag(*attr);
+      for (const auto& l : r.locks.Covering(r.share_id(), p)) state.lock_tokens.push_back(l.token);
+      if (!IfHeaderHolds(*ifh, r.share, p, state)) {
+        return http::Response::Text(412, "the If header does not hold\n");
+      }
+    }
+  }
+  std::vector<std::string> tokens = ifh ? ifh->Tokens() : std::vector<std::string>{};
+  for (const auto& t : targets) {
+    auto held = t.tree ? r.locks.CoveringTree(r.share_id(), t.path)
+                       : r.locks.Covering(r.share_id(), t.path);
+    std::set<std::string> roots;
+    std::set<std::string> unlocked;
+    for (const auto& l : held) {
+      roots.insert(l.root.Key());
+      // Tokens are visible to anyone in DAV:lockdiscovery, so a token only
+      // counts when its lock's creator submits it (RFC 4918 6.4).
+      const bool submitted = std::find(tokens.begin(), tokens.end(), l.token) != tokens.end();
+      if (submitted && l.principal == r.http.user) unlocked.insert(l.root.Key());
+    }
+    for (const auto& root : roots) {
+      if (!unlocked.contains(root)) {
+        DavPath p;
+        for (const auto& l : held) {
+          if (l.root.Key() == root) p = l.root;
+        }
+        return DavError(423, "lock-token-submitted",
+                        fmt::format("<D:href>{}</D:href>", XmlEscape(r.HrefOf(p, false))));
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+Result<int> ParseDepth(const http::Request& req, int fallback) {
+  auto h = req.headers.Get("depth");
+  if (!h) return fallback;
+  std::string_view v = Trim(*h);
+  if (v == "0") return 0;
+  if (v == "1") return 1;
+  if (v.size() == 8) {
+    std::string lower(v);
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower == "infinity") return -1;
+  }
+  return InvalidArgument("Depth must be 0, 1 or infinity");
+}
+
+Result<std::optional<XmlNode>> ReadXmlBody(DavRequest& r) {
+  const std::string& body = r.http.body;
+  if (body.find_first_not_of(" \t\r\n") == std::string::npos) return std::optional<XmlNode>();
+  XmlLimits limits;
+  limits.max_bytes = r.ctx.max_xml_body;
+  NASD_ASSIGN_OR_RETURN(XmlNode root, ParseXml(body, limits));
+  return std::optional<XmlNode>(std::move(root));
+}
+
+Result<std::vector<vfs::DirEntry>> ListDir(DavRequest& r, uint64_t ino) {
+  std::vector<vfs::DirEntry> out;
+  std::string cookie;
+  while (true) {
+    NASD_ASSIGN_OR_RETURN(vfs::DirPage page, r.fs->ReadDir(r.caller(), ino, cookie, 1024));
+    for (auto& e : page.entries) {
+      cookie = e.cookie;
+      if (e.name == "." || e.name == "..") continue;
+      out.push_back(std::move(e));
+    }
+    if (page.eof || page.entries.empty()) break;
+  }
+  return out;
+}
+
+}  // namespace nasd::webdav

@@ -1,0 +1,98 @@
+// PUT: the body streams into an anonymous temp file that replaces the target
+// in one durable step only once the whole body arrived; an aborted upload
+// drops the temp file and leaves the old content as it was.
+#include <fmt/format.h>
+
+#include "webdav/conditional.h"
+#include "webdav/methods.h"
+
+namespace nasd::webdav {
+namespace {
+
+constexpr size_t kPutChunk = 1 << 20;
+
+// Reads the body (streamed or buffered) into tmp; returns the byte count.
+Result<uint64_t> FillTemp(DavRequest& r, uint64_t tmp) {
+  if (r.http.body_reader == nullptr) {
+    if (!r.http.body.empty())
+      NASD_RETURN_IF_ERROR(r.fs->Write(r.caller(), tmp, 0, r.http.body).status());
+    return r.http.body.size();
+  }
+  std::string buf(kPutChunk, '\0');
+  uint64_t offset = 0;
+  bool end = false;
+  while (!end) {
+    size_t filled = 0;
+    while (filled < buf.size()) {
+      NASD_ASSIGN_OR_RETURN(size_t n,
+                            r.http.body_reader->Read(buf.data() + filled, buf.size() - filled));
+      if (n == 0) {
+        end = true;
+        break;
+      }
+      filled += n;
+    }
+    if (filled == 0) break;
+    NASD_RETURN_IF_ERROR(
+        r.fs->Write(r.caller(), tmp, offset, std::string_view(buf.data(), filled)).status());
+    offset += filled;
+  }
+  if (auto announced = r.http.body_reader->content_length(); announced && *announced != offset) {
+    return Unavailable(fmt::format("the body ended after {} of {} bytes", offset, *announced));
+  }
+  return offset;
+}
+
+}  // namespace
+
+http::Response HandlePut(DavRequest& r) {
+  if (r.path.is_root() || r.trailing_slash)
+    return ErrorResponse(Status(Code::kIsDirectory, "cannot PUT a collection"));
+  if (r.http.headers.Get("content-range"))
+    return ErrorResponse(InvalidArgument("partial PUT (Content-Range) is not supported"));
+  auto parent = ResolveParent(r, r.path);
+  if (!parent.ok()) return ErrorResponse(parent.status());
+  const std::string name = r.path.Name();
+  std::optional<vfs::Attr> existing;
+  auto found = r.fs->Lookup(r.caller(), parent->ino, name);
+  if (found.ok()) {
+    if (found->type == vfs::FileType::kDirectory) {
+      http::Response resp =
+          ErrorResponse(Status(Code::kIsDirectory, "a collection exists at this URL"));
+      resp.status = 405;
+      return resp;
+    }
+    // Replacing is writing the file, not just renaming over it: the caller
+    // needs write permission on the old file as for open(O_TRUNC).
+    Status writable = r.fs->Access(r.caller(), found->ino, vfs::kAccessWrite);
+    if (!writable.ok()) return ErrorResponse(writable);
+    existing = *found;
+  } else if (found.status().code() != Code::kNotFound) {
+    return ErrorResponse(found.status());
+  }
+  Validators v;
+  if (existing) v = {true, MakeEtag(*existing), existing->mtime_ns / 1'000'000'000};
+  if (EvaluatePreconditions(r.http, v) != Precondition::kProceed) return Empty(412);
+  std::vector<WriteTarget> targets{{r.path, false}};
+  if (!existing) targets.push_back({r.path.Parent(), false});
+  if (auto refused = CheckWrite(r, targets)) return *refused;
+
+  auto tmp = r.fs->CreateTemp(r.caller(), parent->ino, existing ? (existing->mode & 07777) : 0644);
+  if (!tmp.ok()) return ErrorResponse(tmp.status());
+  auto upload = [&]() -> Result<vfs::Attr> {
+    NASD_RETURN_IF_ERROR(FillTemp(r, tmp->ino).status());
+    NASD_RETURN_IF_ERROR(r.fs->Fsync(tmp->ino));
+    return r.fs->PublishTemp(r.caller(), tmp->ino, parent->ino, name);
+  };
+  auto published = upload();
+  if (!published.ok()) {
+    r.fs->DropTemp(tmp->ino).IgnoreError();  // the upload's failure is what the client needs
+    if (published.status().code() == Code::kIsDirectory) return Empty(405);
+    return ErrorResponse(published.status());
+  }
+  http::Response resp = Empty(existing ? 204 : 201);
+  resp.headers.Set("etag", MakeEtag(*published));
+  return resp;
+}
+
+}  // namespace nasd::webdav
