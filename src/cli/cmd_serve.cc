@@ -48,6 +48,9 @@ webdav::DavContext DavContextFrom(const Config& c, vfs::ShareMounts& mounts, met
   };
   d.allow_depth_infinity = c.webdav.allow_depth_infinity;
   d.max_xml_body = c.webdav.max_xml_body;
+  d.send_mode = c.webdav.sendfile == "copy"         ? webdav::SendMode::kCopy
+                : c.webdav.sendfile == "unverified" ? webdav::SendMode::kSendfile
+                                                    : webdav::SendMode::kVerifiedSendfile;
   return d;
 }
 

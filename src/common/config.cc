@@ -149,6 +149,13 @@ const std::vector<KeySpec>& Schema() {
       Bool("webdav.enabled", [](Config& c, bool b) { c.webdav.enabled = b; }),
       Bool("webdav.allow_depth_infinity", [](Config& c, bool b) { c.webdav.allow_depth_infinity = b; }),
       Size("webdav.max_xml_body", [](Config& c, uint64_t n) { c.webdav.max_xml_body = n; }),
+      String("webdav.sendfile", [](Config& c, const std::string& v) -> Status {
+        if (v != "verified" && v != "unverified" && v != "copy") {
+          return Bad("webdav.sendfile", fmt::format("'{}' is not one of verified, unverified, copy", v));
+        }
+        c.webdav.sendfile = v;
+        return Status::Ok();
+      }),
       String("log.level", [](Config& c, const std::string& v) -> Status {
         auto l = log::ParseLevel(v);
         if (!l.ok()) return Bad("log.level", l.status().message());
@@ -389,6 +396,10 @@ webdav:
   allow_depth_infinity: {}
   # Largest XML body of PROPFIND, PROPPATCH and LOCK.
   max_xml_body: {}
+  # GET of data on the local backend: verified (each chunk's crc32c is checked
+  # in place, then sent with sendfile), unverified (sendfile only; the
+  # background scrub checks) or copy (read through memory).
+  sendfile: {}
 
 log:
   # debug, info, warn or error.
@@ -403,7 +414,7 @@ log:
       FormatDuration(c.http.header_timeout), FormatDuration(c.http.body_timeout),
       FormatDuration(c.http.idle_timeout), FormatDuration(c.http.drain_timeout),
       FormatSize(c.http.max_api_body), c.webdav.enabled ? "true" : "false",
-      c.webdav.allow_depth_infinity ? "true" : "false", FormatSize(c.webdav.max_xml_body), c.log.level,
+      c.webdav.allow_depth_infinity ? "true" : "false", FormatSize(c.webdav.max_xml_body), c.webdav.sendfile, c.log.level,
       c.log.format);
 }
 

@@ -64,6 +64,10 @@ struct WebDavConfig {
   bool enabled = true;
   bool allow_depth_infinity = false;  // PROPFIND Depth: infinity (403 otherwise)
   uint64_t max_xml_body = 1ULL << 20;  // PROPFIND, PROPPATCH and LOCK bodies
+  // How GET sends chunk bytes on the local backend: verified (crc32c checked
+  // in place, then sendfile), unverified (sendfile; the scrubber checks) or
+  // copy (read through the vfs).
+  std::string sendfile = "verified";
 };
 
 struct LogConfig {

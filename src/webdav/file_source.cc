@@ -1,16 +1,23 @@
 #include "webdav/file_source.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+
+#include "vfs/data/file_data.h"
 
 namespace nasd::webdav {
 
-FileSource::FileSource(std::shared_ptr<vfs::Filesystem> fs, uint64_t ino,
-                       std::vector<Segment> segments)
-    : fs_(std::move(fs)), ino_(ino), segments_(std::move(segments)) {
+using vfs::data::ReadPiece;
+
+FileSource::FileSource(std::shared_ptr<vfs::Filesystem> fs, uint64_t ino, std::vector<Segment> segments,
+                       SendMode mode)
+    : fs_(std::move(fs)), ino_(ino), mode_(mode), segments_(std::move(segments)) {
   for (const auto& s : segments_) size_ += s.length != 0 ? s.length : s.bytes.size();
 }
 
 Result<http::BodyPart> FileSource::Next() {
+  fd_ = posix::UniqueFd();  // the previous part has been sent
   while (index_ < segments_.size()) {
     Segment& s = segments_[index_];
     if (s.length == 0) {
@@ -23,17 +30,73 @@ Result<http::BodyPart> FileSource::Next() {
     if (done_ == s.length) {
       ++index_;
       done_ = 0;
+      plan_begin_ = plan_end_ = 0;
       continue;
     }
-    uint64_t want = std::min(kReadChunk, s.length - done_);
-    NASD_ASSIGN_OR_RETURN(std::string data, fs_->Read(ino_, s.offset + done_, want));
+    NASD_ASSIGN_OR_RETURN(http::BodyPart part, NextFileBytes(s.offset + done_, s.offset + s.length));
+    done_ += part.fd >= 0 ? part.length : part.bytes.size();
+    return part;
+  }
+  return http::BodyPart{};
+}
+
+Result<http::BodyPart> FileSource::NextFileBytes(uint64_t pos, uint64_t end) {
+  if (mode_ == SendMode::kCopy) {
+    NASD_ASSIGN_OR_RETURN(std::string data, fs_->Read(ino_, pos, std::min(kReadChunk, end - pos)));
     if (data.empty()) return Unavailable("the file shrank while it was being sent");
-    done_ += data.size();
     http::BodyPart part;
     part.bytes = std::move(data);
     return part;
   }
-  return http::BodyPart{};
+  if (pos < plan_begin_ || pos >= plan_end_) {
+    const uint64_t want = std::min(kWindow, end - pos);
+    NASD_ASSIGN_OR_RETURN(plan_, fs_->MapRead(ino_, pos, want));
+    uint64_t mapped = 0;
+    for (const ReadPiece& p : plan_.pieces) mapped += p.length;
+    if (mapped == 0) return Unavailable("the file shrank while it was being sent");
+    plan_begin_ = pos;
+    plan_end_ = pos + mapped;
+  }
+  for (const ReadPiece& p : plan_.pieces) {
+    if (pos >= p.file_offset && pos < p.file_offset + p.length) {
+      return FromPiece(p, pos - p.file_offset, end - pos);
+    }
+  }
+  return Internal(fmt::format("no mapped piece holds offset {}", pos));
+}
+
+Result<http::BodyPart> FileSource::FromPiece(const ReadPiece& p, uint64_t skip, uint64_t max) {
+  const uint64_t n = std::min(p.length - skip, max);
+  http::BodyPart part;
+  switch (p.kind) {
+    case ReadPiece::Kind::kZeros:
+      part.bytes.assign(std::min(n, kReadChunk), '\0');
+      return part;
+    case ReadPiece::Kind::kInline:
+      part.bytes = plan_.inline_bytes.substr(p.chunk_offset + skip, std::min(n, kReadChunk));
+      return part;
+    case ReadPiece::Kind::kChunk:
+      break;
+  }
+  const chunk::ChunkId id = vfs::data::ToChunkId(p.chunk_id);
+  const uint64_t at = p.chunk_offset + skip;
+  Result<chunk::ChunkFile> file = mode_ == SendMode::kVerifiedSendfile
+                                      ? fs_->chunks().OpenFileVerified(id, at, n)
+                                      : fs_->chunks().OpenFile(id);
+  if (file.ok()) {
+    fd_ = posix::UniqueFd(file->fd);
+    if (at + n > file->length) return Corruption("chunk is shorter than its block record");
+    part.fd = fd_.get();
+    part.offset = file->data_offset + at;
+    part.length = n;
+    return part;
+  }
+  if (file.status().code() != Code::kNotSupported) return file.status();
+  // No local files (S3, memory): read through the store, which verifies.
+  mode_ = SendMode::kCopy;
+  NASD_ASSIGN_OR_RETURN(part.bytes, fs_->chunks().GetRange(id, at, std::min(n, kReadChunk)));
+  if (part.bytes.empty()) return Corruption("chunk is shorter than its block record");
+  return part;
 }
 
 }  // namespace nasd::webdav

@@ -1,8 +1,14 @@
 // FileSource: a streamed response body made of literal byte strings and
-// ranges of one file, read through vfs::Filesystem::Read about 1 MiB at a
-// time (so memory stays bounded whatever the file size). Serves whole files,
-// single ranges and multipart/byteranges. Kept on its own so a zero-copy
-// (sendfile) source can replace it.
+// ranges of one file. Serves whole files, single ranges and
+// multipart/byteranges with bounded memory whatever the file size.
+//
+// File bytes are located with vfs::Filesystem::MapRead in windows of up to
+// kWindow bytes. On a chunk store with local files, chunk bytes go out with
+// sendfile(2) straight from the page cache (SendMode::kSendfile*); with
+// kVerifiedSendfile (the default) the crc32c of every segment is checked in
+// place first (ChunkStore::OpenFileVerified), so corrupt data never leaves.
+// Inline bytes and holes are sent as bytes; on other stores (S3, memory)
+// chunk bytes are read and verified through the store, 1 MiB at a time.
 #pragma once
 
 #include <cstdint>
@@ -10,12 +16,19 @@
 #include <string>
 #include <vector>
 
+#include "common/posix_io.h"
 #include "http/message.h"
 #include "vfs/filesystem.h"
 
 namespace nasd::webdav {
 
 inline constexpr uint64_t kReadChunk = 1 << 20;
+
+enum class SendMode {
+  kCopy,              // read every byte through the vfs
+  kSendfile,          // sendfile chunk bytes; checksums left to the scrubber
+  kVerifiedSendfile,  // verify the segments' crc32c in place, then sendfile
+};
 
 class FileSource : public http::BodySource {
  public:
@@ -24,18 +37,31 @@ class FileSource : public http::BodySource {
     uint64_t offset = 0;
     uint64_t length = 0;
   };
-  FileSource(std::shared_ptr<vfs::Filesystem> fs, uint64_t ino, std::vector<Segment> segments);
+  static constexpr uint64_t kWindow = 16ULL << 20;
+
+  FileSource(std::shared_ptr<vfs::Filesystem> fs, uint64_t ino, std::vector<Segment> segments,
+             SendMode mode = SendMode::kVerifiedSendfile);
 
   uint64_t size() const override { return size_; }
   Result<http::BodyPart> Next() override;
 
  private:
+  // The next part of file bytes [pos, end) of the current segment.
+  Result<http::BodyPart> NextFileBytes(uint64_t pos, uint64_t end);
+  Result<http::BodyPart> FromPiece(const vfs::data::ReadPiece& p, uint64_t skip, uint64_t max);
+
   std::shared_ptr<vfs::Filesystem> fs_;
   const uint64_t ino_;
+  SendMode mode_;
   std::vector<Segment> segments_;
   uint64_t size_ = 0;
   size_t index_ = 0;
   uint64_t done_ = 0;  // bytes of segments_[index_] already returned
+  // The mapped window of the current segment: file bytes [plan_begin_, plan_end_).
+  vfs::data::ReadPlan plan_;
+  uint64_t plan_begin_ = 0;
+  uint64_t plan_end_ = 0;
+  posix::UniqueFd fd_;  // the chunk file of the last part sent with sendfile
 };
 
 }  // namespace nasd::webdav

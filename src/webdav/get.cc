@@ -74,7 +74,7 @@ http::Response HandleGet(DavRequest& r) {
   }
   if (resp.status == 200) segments.push_back({"", 0, a.size});
   if (!resp.headers.Get("content-type")) resp.headers.Set("content-type", type);
-  resp.source = std::make_shared<FileSource>(r.fs, a.ino, std::move(segments));
+  resp.source = std::make_shared<FileSource>(r.fs, a.ino, std::move(segments), r.ctx.send_mode);
   return resp;
 }
 

@@ -17,6 +17,7 @@
 #include "common/status.h"
 #include "http/router.h"
 #include "vfs/filesystem.h"
+#include "webdav/file_source.h"
 #include "webdav/lock_table.h"
 
 namespace nasd::webdav {
@@ -37,6 +38,7 @@ struct DavContext {
   bool allow_depth_infinity = false;  // PROPFIND Depth: infinity
   uint64_t max_xml_body = 1 << 20;    // PROPFIND, PROPPATCH, LOCK bodies
   uint64_t max_put_body = 1ULL << 40;
+  SendMode send_mode = SendMode::kVerifiedSendfile;  // GET (file_source.h)
 };
 
 class WebDav {

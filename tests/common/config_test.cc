@@ -49,6 +49,8 @@ TEST(ConfigTest, ErrorsNameTheKey) {
             std::string::npos);  // blocks must exceed the 64 KiB inline limit
   EXPECT_NE(ErrorOf("storage:\n  path: /x\n  write_buffer: much\n").find("storage.write_buffer"),
             std::string::npos);
+  EXPECT_NE(ErrorOf("storage:\n  path: /x\nwebdav:\n  sendfile: maybe\n").find("webdav.sendfile"),
+            std::string::npos);
   EXPECT_NE(ErrorOf("storage:\n  path: [a, b]\n").find("storage.path"), std::string::npos);
   EXPECT_NE(ErrorOf("storage: 5\n").find("storage"), std::string::npos);
   EXPECT_NE(ErrorOf("storage:\n  path: /x\nhttp:\n  max_connections: many\n").find("http.max_connections"),

@@ -84,6 +84,30 @@ curl -sf "${A[@]}" -T "$WORK/old.txt" "$DAV/%3Cb%3Ex%26y.txt" -o /dev/null
 check "HTML listing escapes names" bash -c "curl -sf ${A[*]} '$DAV/' | grep -q '&lt;b&gt;x&amp;y.txt'"
 check "JSON listing with Accept: application/json" bash -c "curl -sf ${A[*]} -H 'Accept: application/json' '$DAV/' | python3 -c 'import json,sys; d=json.load(sys.stdin); assert any(e[\"name\"]==\"<b>x&y.txt\" for e in d[\"entries\"])'"
 
+# --- GET sends chunk bytes with sendfile, checked first (webdav.sendfile: verified)
+head -c 300000 /dev/urandom > "$WORK/victim.bin"
+check "PUT victim" test "$(code "$DAV/victim.bin" "${A[@]}" -T "$WORK/victim.bin")" = 201
+check "GET victim is byte-identical" bash -c "curl -sf ${A[*]} '$DAV/victim.bin' | cmp -s - '$WORK/victim.bin'"
+# One block, so the file's bytes are one chunk named by their SHA-256.
+CHUNK=$(sha256sum "$WORK/victim.bin" | cut -c1-64)
+CFILE="$WORK/data/chunks/${CHUNK:0:2}/${CHUNK:2:2}/$CHUNK"
+check "the chunk file exists" test -f "$CFILE"
+python3 - "$CFILE" <<'PY'
+import os, sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(os.path.getsize(sys.argv[1]) - 1000)
+    b = f.read(1)
+    f.seek(-1, 1)
+    f.write(bytes([b[0] ^ 0x55]))
+PY
+rc=0; curl -s "${A[@]}" "$DAV/victim.bin" -o "$WORK/victim.got" || rc=$?
+check "GET of a corrupt chunk fails (curl $rc) and sends none of its bytes" \
+  test "$rc" -ne 0 -a ! -s "$WORK/victim.got"
+check "a Range of intact segments is still served" bash -c \
+  "curl -sf ${A[*]} -r 0-65535 '$DAV/victim.bin' | cmp -s - <(head -c 65536 '$WORK/victim.bin')"
+check "the server logged the corruption" grep -q "corruption" "$WORK/serve.log"
+check "DELETE victim" test "$(code "$DAV/victim.bin" "${A[@]}" -X DELETE)" = 204
+
 # --- durability across a restart
 check "PUT keep" test "$(code "$DAV/keep.txt" "${A[@]}" -T "$WORK/nums.txt")" = 201
 check "MKCOL dir" test "$(code "$DAV/dir" "${A[@]}" -X MKCOL)" = 201
