@@ -68,6 +68,12 @@ Response Response::Error(int http_status, std::string_view code, std::string_vie
   return Json(http_status, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
+std::string_view TrimOws(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
 std::optional<std::string> PercentDecode(std::string_view s) {
   std::string out;
   out.reserve(s.size());

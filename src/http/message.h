@@ -101,4 +101,7 @@ struct Response {
 // Percent-decodes s; nullopt on malformed escapes or an encoded NUL.
 std::optional<std::string> PercentDecode(std::string_view s);
 
+// s without leading and trailing spaces and tabs (a header field's OWS).
+std::string_view TrimOws(std::string_view s);
+
 }  // namespace nasd::http

@@ -4,14 +4,12 @@
 
 #include <ctime>
 
+#include "http/message.h"
+
 namespace nasd::webdav {
 namespace {
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using http::TrimOws;
 
 std::string_view Opaque(std::string_view tag) {
   if (tag.starts_with("W/")) tag.remove_prefix(2);
@@ -44,7 +42,7 @@ std::string FormatRfc3339(int64_t unix_seconds) {
 }
 
 std::optional<int64_t> ParseHttpDate(std::string_view s) {
-  std::string text(Trim(s));
+  std::string text(TrimOws(s));
   if (text.size() > 64) return std::nullopt;
   for (const char* fmt :
        {"%a, %d %b %Y %H:%M:%S GMT", "%A, %d-%b-%y %H:%M:%S GMT", "%a %b %e %H:%M:%S %Y"}) {
@@ -56,11 +54,11 @@ std::optional<int64_t> ParseHttpDate(std::string_view s) {
 }
 
 bool EtagListMatches(std::string_view list, std::string_view etag, bool strong) {
-  if (Trim(list) == "*") return !etag.empty();
+  if (TrimOws(list) == "*") return !etag.empty();
   if (etag.empty()) return false;
   while (!list.empty()) {
     size_t comma = list.find(',');
-    std::string_view tag = Trim(list.substr(0, comma));
+    std::string_view tag = TrimOws(list.substr(0, comma));
     list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
     if (tag.empty()) continue;
     if (strong) {
@@ -95,7 +93,7 @@ Precondition EvaluatePreconditions(const http::Request& req, const Validators& v
 bool IfRangeAllows(const http::Request& req, const Validators& v) {
   auto ir = req.headers.Get("if-range");
   if (!ir) return true;
-  std::string_view value = Trim(*ir);
+  std::string_view value = TrimOws(*ir);
   if (value.starts_with('"')) return value == v.etag;
   if (value.starts_with("W/")) return false;
   auto t = ParseHttpDate(value);

@@ -13,11 +13,7 @@
 namespace nasd::webdav {
 namespace {
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using http::TrimOws;
 
 }  // namespace
 
@@ -144,7 +140,7 @@ std::optional<http::Response> CheckWrite(DavRequest& r, const std::vector<WriteT
 Result<int> ParseDepth(const http::Request& req, int fallback) {
   auto h = req.headers.Get("depth");
   if (!h) return fallback;
-  std::string_view v = Trim(*h);
+  std::string_view v = TrimOws(*h);
   if (v == "0") return 0;
   if (v == "1") return 1;
   if (v.size() == 8) {

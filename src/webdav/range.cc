@@ -4,14 +4,12 @@
 
 #include <cctype>
 
+#include "http/message.h"
+
 namespace nasd::webdav {
 namespace {
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using http::TrimOws;
 
 // Decimal digits only; nullopt-like failure on empty, junk or overflow.
 bool ParseU64(std::string_view s, uint64_t& out) {
@@ -38,16 +36,16 @@ bool IEquals(std::string_view a, std::string_view b) {
 
 Result<RangeRequest> ParseRange(std::string_view header, uint64_t size) {
   RangeRequest out;
-  header = Trim(header);
+  header = TrimOws(header);
   size_t eq = header.find('=');
   if (eq == std::string_view::npos) return InvalidArgument("Range header has no '='");
-  if (!IEquals(Trim(header.substr(0, eq)), "bytes")) return out;  // unknown unit: ignored
+  if (!IEquals(TrimOws(header.substr(0, eq)), "bytes")) return out;  // unknown unit: ignored
   std::string_view set = header.substr(eq + 1);
   size_t parts = 0;
   bool any = false;
   while (true) {
     size_t comma = set.find(',');
-    std::string_view spec = Trim(set.substr(0, comma));
+    std::string_view spec = TrimOws(set.substr(0, comma));
     set = comma == std::string_view::npos ? std::string_view() : set.substr(comma + 1);
     if (!spec.empty()) {
       if (++parts > kMaxRanges)
@@ -56,8 +54,8 @@ Result<RangeRequest> ParseRange(std::string_view header, uint64_t size) {
       size_t dash = spec.find('-');
       if (dash == std::string_view::npos)
         return InvalidArgument(fmt::format("Range part '{}' has no '-'", spec));
-      std::string_view first = Trim(spec.substr(0, dash));
-      std::string_view last = Trim(spec.substr(dash + 1));
+      std::string_view first = TrimOws(spec.substr(0, dash));
+      std::string_view last = TrimOws(spec.substr(dash + 1));
       uint64_t a = 0;
       uint64_t b = 0;
       if (first.empty()) {  // suffix: the last b bytes
