@@ -415,6 +415,10 @@ asio::awaitable<void> Server::Impl::Accept() {
       co_await timer.async_wait(Redirect(ec));
       continue;
     }
+    // Responses go out as a header write then body writes (or sendfile):
+    // without TCP_NODELAY, Nagle holds the second small segment until the
+    // peer's delayed ACK, about 40 ms per response.
+    socket.set_option(tcp::no_delay(true), ec);
     auto remote_ep = socket.remote_endpoint(ec);
     std::string remote =
         ec ? "unknown" : fmt::format("{}:{}", remote_ep.address().to_string(), remote_ep.port());

@@ -191,7 +191,20 @@ TYPED_TEST(KvEngineTest, ConflictWhenReadKeyIsDeleted) {
   WriteBatch del;
   del.Delete("k");
   ASSERT_TRUE(this->engine_->Write(del).ok());
-  EXPECT_EQ(t1->Commit().code(), Code::kConflict);  // read-only, still validated
+  t1->Put("elsewhere", "x");
+  EXPECT_EQ(t1->Commit().code(), Code::kConflict);
+}
+
+TYPED_TEST(KvEngineTest, ATransactionThatWroteNothingCommitsWithoutValidation) {
+  this->Put("k", "v");
+  std::unique_ptr<Transaction> t1 = this->engine_->Begin();
+  ASSERT_THAT(*t1->Get("k"), Optional(std::string("v")));
+  WriteBatch del;
+  del.Delete("k");
+  ASSERT_TRUE(this->engine_->Write(del).ok());
+  // Its reads were one consistent snapshot; there is nothing to apply.
+  EXPECT_TRUE(t1->Commit().ok());
+  EXPECT_EQ(this->Read("k"), std::nullopt);
 }
 
 TYPED_TEST(KvEngineTest, NoConflictOnDisjointKeysOrBlindWrites) {
@@ -313,6 +326,7 @@ TYPED_TEST(KvEngineTest, RunTransactionGivesUpAfterMaxAttempts) {
       [&](Transaction& txn) -> Status {
         ++calls;
         NASD_RETURN_IF_ERROR(txn.Get("hot").status());
+        txn.Put("mine", "x");
         WriteBatch interloper;  // a concurrent writer that always wins
         interloper.Put("hot", std::to_string(calls));
         return this->engine_->Write(interloper);
@@ -327,6 +341,7 @@ TYPED_TEST(KvEngineTest, StatsAndObserverCountCommits) {
   this->Put("k", "0");
   std::unique_ptr<Transaction> t1 = this->engine_->Begin();
   ASSERT_TRUE(t1->Get("k").ok());
+  t1->Put("other", "1");
   std::unique_ptr<Transaction> t2 = this->engine_->Begin();
   t2->Put("k", "2");
   ASSERT_TRUE(t2->Commit().ok());

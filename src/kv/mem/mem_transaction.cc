@@ -89,6 +89,8 @@ void MemTransaction::Delete(std::string_view key) {
 
 Status MemTransaction::Commit() {
   if (finished_) return FailedPrecondition("transaction already committed");
+  // A transaction that wrote nothing has nothing to validate (kv_engine.h).
+  if (writes_.empty()) read_keys_.clear();
   std::vector<MemStore::Mutation> mutations;
   mutations.reserve(writes_.size());
   for (auto& [key, value] : writes_) mutations.push_back(MemStore::Mutation{key, value});

@@ -130,6 +130,7 @@ void RocksDbTransaction::Put(std::string_view key, std::string_view value) {
   DbState::Access access = state_->Acquire();
   if (txn_ == nullptr) return;
   stripes_.push_back(KeyStripes::StripeOf(key));
+  wrote_ = true;
   rocksdb::Status st = txn_->PutUntracked(ToSlice(key), ToSlice(value));
   if (!st.ok() && write_error_.ok()) write_error_ = FromRocksDb(st, "metadata put");
 }
@@ -138,6 +139,7 @@ void RocksDbTransaction::Delete(std::string_view key) {
   DbState::Access access = state_->Acquire();
   if (txn_ == nullptr) return;
   stripes_.push_back(KeyStripes::StripeOf(key));
+  wrote_ = true;
   rocksdb::Status st = txn_->DeleteUntracked(ToSlice(key));
   if (!st.ok() && write_error_.ok()) write_error_ = FromRocksDb(st, "metadata delete");
 }
@@ -148,7 +150,9 @@ Status RocksDbTransaction::Commit() {
   if (txn_ == nullptr) return UnusableStatus();
   committed_ = true;
   Status st = write_error_;
-  if (st.ok()) {
+  // A transaction that wrote nothing has nothing to validate or sync: its
+  // reads came from one consistent snapshot (kv_engine.h).
+  if (st.ok() && wrote_) {
     auto locks = state_->stripes().Lock(std::move(stripes_));
     st = FromRocksDb(txn_->Commit(), "metadata commit");
   }

@@ -68,6 +68,7 @@ class RocksDbTransaction final : public Transaction, private OpenResource {
   DbState* const state_;
   std::unique_ptr<rocksdb::Transaction> txn_;  // null once released
   bool committed_ = false;
+  bool wrote_ = false;  // a Put or Delete was made
   // Stripes of every key read or written, locked around the commit.
   std::vector<size_t> stripes_;
   // First failure of a Put/Delete; Commit() returns it instead of committing.

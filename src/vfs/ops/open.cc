@@ -8,7 +8,11 @@ namespace nasd::vfs::ops {
 Result<Attr> Open(OpContext& ctx, const Caller& caller, uint64_t ino, OpenFlags flags) {
   if (flags.truncate && !flags.write) return InvalidArgument("O_TRUNC needs write access");
   Attr out;
-  NASD_RETURN_IF_ERROR(ctx.Write([&](ShareTxn& txn) -> Status {
+  // Only a truncating open writes; the others read one snapshot.
+  auto run = [&](const std::function<Status(ShareTxn&)>& body) {
+    return flags.truncate ? ctx.Write(body) : ctx.Read(body);
+  };
+  NASD_RETURN_IF_ERROR(run([&](ShareTxn& txn) -> Status {
     NASD_ASSIGN_OR_RETURN(InodeRecord rec, LoadInode(txn, ino));
     if (rec.type == FileType::kSymlink)
       return Status(Code::kLoop, fmt::format("inode {} is a symlink", ino));
