@@ -192,6 +192,10 @@ int main(int argc, char** argv) {
            Median(base_rate));
     Report(fmt::format("4 KiB upload (temp+publish), {} thr", threads), "files/s",
            Median(nasd_upload), Median(base_rate));
+    {
+      auto st = n.kv->Stats();
+      fmt::print("  (kv so far: {} commits, {} conflicts retried)\n", st.commits, st.conflicts);
+    }
     if (threads == 1) Report("stat (cold cache)", "ops/s", Median(nasd_stat), Median(base_stat));
   }
 

@@ -12,13 +12,24 @@ size_t KeyStripes::StripeOf(std::string_view key) {
   return std::hash<std::string_view>{}(key) % kStripes;
 }
 
-std::vector<std::unique_lock<std::mutex>> KeyStripes::Lock(std::vector<size_t> stripes) {
-  std::sort(stripes.begin(), stripes.end());
-  stripes.erase(std::unique(stripes.begin(), stripes.end()), stripes.end());
-  std::vector<std::unique_lock<std::mutex>> locks;
-  locks.reserve(stripes.size());
-  for (size_t stripe : stripes) locks.emplace_back(mutexes_[stripe]);
-  return locks;
+KeyStripes::Held KeyStripes::Lock(std::vector<size_t> read, std::vector<size_t> written) {
+  // (stripe, exclusive) in ascending stripe order; exclusive wins a tie.
+  std::vector<std::pair<size_t, bool>> wanted;
+  wanted.reserve(read.size() + written.size());
+  for (size_t s : read) wanted.emplace_back(s, false);
+  for (size_t s : written) wanted.emplace_back(s, true);
+  std::sort(wanted.begin(), wanted.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first || (a.first == b.first && a.second > b.second); });
+  Held held;
+  for (size_t i = 0; i < wanted.size(); ++i) {
+    if (i > 0 && wanted[i].first == wanted[i - 1].first) continue;  // first is the strongest
+    if (wanted[i].second) {
+      held.exclusive.emplace_back(mutexes_[wanted[i].first]);
+    } else {
+      held.shared.emplace_back(mutexes_[wanted[i].first]);
+    }
+  }
+  return held;
 }
 
 DbState::DbState(rocksdb::OptimisticTransactionDB* db, CommitObserver observer)

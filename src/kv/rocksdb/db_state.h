@@ -12,8 +12,9 @@
 // the keys a transaction tracks, and nasd tracks only the keys it read (writes
 // are untracked: kv_engine.h checks read sets only). KeyStripes closes the
 // gap: every commit and every Write() holds the stripes of all keys it reads
-// or writes across validation and write, so no write to a key can land
-// between another transaction's validation of that key and its own write.
+// (shared) or writes (exclusive) across validation and write, so no write to
+// a key can land between another transaction's validation of that key and
+// its own write.
 // Disjoint commits still run in parallel and share WAL syncs (group commit).
 //
 // Thread safety: all methods are thread-safe.
@@ -48,17 +49,25 @@ class OpenResource {
   ~OpenResource() = default;
 };
 
-// Striped key locks that serialise commits touching the same keys.
+// Striped reader-writer key locks around commits: a commit holds the stripes
+// of the keys it read shared and of the keys it writes exclusively, so
+// commits that only read a common key (creates in one directory read its
+// inode) still run in parallel and share WAL syncs.
 class KeyStripes {
  public:
   static size_t StripeOf(std::string_view key);
-  // Locks the stripes (duplicates allowed) in ascending order, so two callers
-  // can never deadlock. The locks are held until the vector dies.
-  std::vector<std::unique_lock<std::mutex>> Lock(std::vector<size_t> stripes);
+  struct Held {
+    std::vector<std::shared_lock<std::shared_mutex>> shared;
+    std::vector<std::unique_lock<std::shared_mutex>> exclusive;
+  };
+  // Locks the stripes (duplicates allowed; a stripe both read and written is
+  // taken exclusively) in ascending order, so two callers can never
+  // deadlock. The locks are held until the result dies.
+  Held Lock(std::vector<size_t> read, std::vector<size_t> written);
 
  private:
   static constexpr size_t kStripes = 1024;
-  std::array<std::mutex, kStripes> mutexes_;
+  std::array<std::shared_mutex, kStripes> mutexes_;
 };
 
 class DbState {

@@ -85,7 +85,7 @@ class RocksDbEngine final : public KvEngine {
     }
     rocksdb::WriteOptions write_options;
     write_options.sync = options.durable;
-    auto locks = state_->stripes().Lock(std::move(stripes));
+    auto locks = state_->stripes().Lock({}, std::move(stripes));
     return state_->Record(start, FromRocksDb(access.db()->Write(write_options, &rocks_batch),
                                              "metadata write"));
   }

@@ -95,7 +95,7 @@ Status RocksDbTransaction::UnusableStatus() const {
 Result<std::optional<std::string>> RocksDbTransaction::Get(std::string_view key) {
   DbState::Access access = state_->Acquire();
   if (txn_ == nullptr) return UnusableStatus();
-  stripes_.push_back(KeyStripes::StripeOf(key));
+  read_stripes_.push_back(KeyStripes::StripeOf(key));
   rocksdb::ReadOptions options;
   options.snapshot = txn_->GetSnapshot();
   std::string value;
@@ -129,8 +129,7 @@ Result<std::vector<KeyValue>> RocksDbTransaction::Scan(const Range& range, size_
 void RocksDbTransaction::Put(std::string_view key, std::string_view value) {
   DbState::Access access = state_->Acquire();
   if (txn_ == nullptr) return;
-  stripes_.push_back(KeyStripes::StripeOf(key));
-  wrote_ = true;
+  write_stripes_.push_back(KeyStripes::StripeOf(key));
   rocksdb::Status st = txn_->PutUntracked(ToSlice(key), ToSlice(value));
   if (!st.ok() && write_error_.ok()) write_error_ = FromRocksDb(st, "metadata put");
 }
@@ -138,8 +137,7 @@ void RocksDbTransaction::Put(std::string_view key, std::string_view value) {
 void RocksDbTransaction::Delete(std::string_view key) {
   DbState::Access access = state_->Acquire();
   if (txn_ == nullptr) return;
-  stripes_.push_back(KeyStripes::StripeOf(key));
-  wrote_ = true;
+  write_stripes_.push_back(KeyStripes::StripeOf(key));
   rocksdb::Status st = txn_->DeleteUntracked(ToSlice(key));
   if (!st.ok() && write_error_.ok()) write_error_ = FromRocksDb(st, "metadata delete");
 }
@@ -152,8 +150,8 @@ Status RocksDbTransaction::Commit() {
   Status st = write_error_;
   // A transaction that wrote nothing has nothing to validate or sync: its
   // reads came from one consistent snapshot (kv_engine.h).
-  if (st.ok() && wrote_) {
-    auto locks = state_->stripes().Lock(std::move(stripes_));
+  if (st.ok() && !write_stripes_.empty()) {
+    auto locks = state_->stripes().Lock(std::move(read_stripes_), std::move(write_stripes_));
     st = FromRocksDb(txn_->Commit(), "metadata commit");
   }
   // Free the snapshot now rather than when the caller drops the object.

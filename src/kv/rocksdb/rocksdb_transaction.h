@@ -68,9 +68,9 @@ class RocksDbTransaction final : public Transaction, private OpenResource {
   DbState* const state_;
   std::unique_ptr<rocksdb::Transaction> txn_;  // null once released
   bool committed_ = false;
-  bool wrote_ = false;  // a Put or Delete was made
   // Stripes of every key read or written, locked around the commit.
-  std::vector<size_t> stripes_;
+  std::vector<size_t> read_stripes_;   // of keys read with Get
+  std::vector<size_t> write_stripes_;  // of keys written
   // First failure of a Put/Delete; Commit() returns it instead of committing.
   Status write_error_;
 };

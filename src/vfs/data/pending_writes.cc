@@ -58,11 +58,11 @@ Status PendingWrites::StoreNow(chunk::ChunkStore& chunks, uint64_t block, std::s
   return Status::Ok();
 }
 
-Status PendingWrites::Store(chunk::ChunkStore& chunks, uint64_t block, std::string_view bytes) {
+Status PendingWrites::Store(chunk::ChunkStore& chunks, uint64_t block, std::string bytes) {
   if (max_in_flight_ == 0 || bytes.size() < block_size_ || AllZero(bytes)) {
     return StoreNow(chunks, block, bytes);
   }
-  auto copy = std::make_shared<const std::string>(bytes);
+  auto copy = std::make_shared<const std::string>(std::move(bytes));
   bytes_ += copy->size();
   auto put = std::async(std::launch::async, [&chunks, copy] { return chunks.Put(*copy); });
   in_flight_.push_back(InFlight{block, std::move(copy), std::move(put)});
@@ -123,7 +123,7 @@ Status PendingWrites::Write(chunk::ChunkStore& chunks, uint64_t offset, std::str
         bytes_ -= part->second.data.size();
         partial_.erase(part);
       }
-      NASD_RETURN_IF_ERROR(Store(chunks, block, piece));
+      NASD_RETURN_IF_ERROR(Store(chunks, block, std::string(piece)));
     } else {
       if (part == partial_.end()) {
         PartialBlock fresh;
@@ -140,21 +140,28 @@ Status PendingWrites::Write(chunk::ChunkStore& chunks, uint64_t offset, std::str
             fresh.ranges.emplace_back(0, static_cast<uint32_t>(fresh.data.size()));
           stored_.erase(stored);
         }
+        // A sequential writer fills the block: grow it in place, once.
+        if (b == 0) fresh.data.reserve(block_size_);
         bytes_ += fresh.data.size();
         part = partial_.emplace(block, std::move(fresh)).first;
       }
       PartialBlock& p = part->second;
-      if (p.data.size() < e) {
-        bytes_ += e - p.data.size();
-        p.data.resize(e, '\0');
+      if (p.data.size() == b) {  // appending: no zero fill
+        bytes_ += n;
+        p.data.append(piece);
+      } else {
+        if (p.data.size() < e) {
+          bytes_ += e - p.data.size();
+          p.data.resize(e, '\0');
+        }
+        std::memcpy(p.data.data() + b, piece.data(), n);
       }
-      std::memcpy(p.data.data() + b, piece.data(), n);
       AddRange(p.ranges, b, e);
       if (p.ranges.size() == 1 && p.ranges[0].first == 0 && p.ranges[0].second == block_size_) {
         std::string full = std::move(p.data);
         bytes_ -= full.size();
         partial_.erase(part);
-        NASD_RETURN_IF_ERROR(Store(chunks, block, full));
+        NASD_RETURN_IF_ERROR(Store(chunks, block, std::move(full)));
       }
     }
     end_ = std::max(end_, offset + n);

@@ -70,8 +70,8 @@ class PendingWrites {
 
  private:
   // Stores a block: at once when it is all zeros or small, else in the
-  // background (block_size bytes are copied).
-  Status Store(chunk::ChunkStore& chunks, uint64_t block, std::string_view bytes);
+  // background (taking the bytes).
+  Status Store(chunk::ChunkStore& chunks, uint64_t block, std::string bytes);
   Status StoreNow(chunk::ChunkStore& chunks, uint64_t block, std::string_view bytes);
   // Waits for the oldest background store.
   Status WaitOne(chunk::ChunkStore& chunks);
