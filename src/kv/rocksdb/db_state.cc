@@ -13,23 +13,69 @@ size_t KeyStripes::StripeOf(std::string_view key) {
 }
 
 KeyStripes::Held KeyStripes::Lock(std::vector<size_t> read, std::vector<size_t> written) {
-  // (stripe, exclusive) in ascending stripe order; exclusive wins a tie.
-  std::vector<std::pair<size_t, bool>> wanted;
-  wanted.reserve(read.size() + written.size());
-  for (size_t s : read) wanted.emplace_back(s, false);
-  for (size_t s : written) wanted.emplace_back(s, true);
-  std::sort(wanted.begin(), wanted.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first || (a.first == b.first && a.second > b.second); });
+  std::sort(read.begin(), read.end());
+  read.erase(std::unique(read.begin(), read.end()), read.end());
+  std::sort(written.begin(), written.end());
+  written.erase(std::unique(written.begin(), written.end()), written.end());
   Held held;
-  for (size_t i = 0; i < wanted.size(); ++i) {
-    if (i > 0 && wanted[i].first == wanted[i - 1].first) continue;  // first is the strongest
-    if (wanted[i].second) {
-      held.exclusive.emplace_back(mutexes_[wanted[i].first]);
+  held.owner_ = this;
+  // Merge the two sorted lists into (stripe, mode), ascending.
+  size_t r = 0, w = 0;
+  while (r < read.size() || w < written.size()) {
+    if (w == written.size() || (r < read.size() && read[r] < written[w])) {
+      held.held_.emplace_back(read[r++], Mode::kRead);
+    } else if (r == read.size() || written[w] < read[r]) {
+      held.held_.emplace_back(written[w++], Mode::kWrite);
     } else {
-      held.shared.emplace_back(mutexes_[wanted[i].first]);
+      held.held_.emplace_back(read[r++], Mode::kBoth);
+      ++w;
     }
   }
+  for (const auto& [stripe, mode] : held.held_) Acquire(stripe, mode);
   return held;
+}
+
+KeyStripes::Held::~Held() {
+  if (owner_ == nullptr) return;
+  for (const auto& [stripe, mode] : held_) owner_->Release(stripe, mode);
+}
+
+void KeyStripes::Acquire(size_t index, Mode mode) {
+  Stripe& s = stripes_[index];
+  std::unique_lock lock(s.mu);
+  switch (mode) {
+    case Mode::kRead:
+      s.cv.wait(lock, [&] { return s.writers == 0 && !s.both; });
+      ++s.readers;
+      break;
+    case Mode::kWrite:
+      s.cv.wait(lock, [&] { return s.readers == 0 && !s.both; });
+      ++s.writers;
+      break;
+    case Mode::kBoth:
+      s.cv.wait(lock, [&] { return s.readers == 0 && s.writers == 0 && !s.both; });
+      s.both = true;
+      break;
+  }
+}
+
+void KeyStripes::Release(size_t index, Mode mode) {
+  Stripe& s = stripes_[index];
+  {
+    std::lock_guard lock(s.mu);
+    switch (mode) {
+      case Mode::kRead:
+        --s.readers;
+        break;
+      case Mode::kWrite:
+        --s.writers;
+        break;
+      case Mode::kBoth:
+        s.both = false;
+        break;
+    }
+  }
+  s.cv.notify_all();
 }
 
 DbState::DbState(rocksdb::OptimisticTransactionDB* db, CommitObserver observer)

@@ -12,9 +12,9 @@
 // the keys a transaction tracks, and nasd tracks only the keys it read (writes
 // are untracked: kv_engine.h checks read sets only). KeyStripes closes the
 // gap: every commit and every Write() holds the stripes of all keys it reads
-// (shared) or writes (exclusive) across validation and write, so no write to
-// a key can land between another transaction's validation of that key and
-// its own write.
+// or writes across validation and write (modes below), so no write to a key
+// can land between another transaction's validation of that key and its own
+// write.
 // Disjoint commits still run in parallel and share WAL syncs (group commit).
 //
 // Thread safety: all methods are thread-safe.
@@ -27,6 +27,7 @@
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
+#include <condition_variable>
 #include <string_view>
 #include <unordered_set>
 #include <vector>
@@ -49,25 +50,53 @@ class OpenResource {
   ~OpenResource() = default;
 };
 
-// Striped reader-writer key locks around commits: a commit holds the stripes
-// of the keys it read shared and of the keys it writes exclusively, so
-// commits that only read a common key (creates in one directory read its
-// inode) still run in parallel and share WAL syncs.
+// Striped key locks around commits, in three modes. What must not happen is
+// a write to a key landing between another commit's validation of that key
+// (it read it) and that commit's own write. So a stripe is held:
+//   kRead  for keys the commit only read: shared with other readers;
+//   kWrite for keys it only writes: shared with other writers (blind writes,
+//          such as a directory's change stamp written by every create in
+//          it, do not serialise commits);
+//   kBoth  for keys it read and writes: exclusive.
+// Readers and writers of a stripe exclude each other. Stripes are taken in
+// ascending order, so two commits never deadlock. Disjoint or compatible
+// commits run in parallel and share WAL syncs (group commit).
 class KeyStripes {
  public:
+  enum class Mode { kRead, kWrite, kBoth };
   static size_t StripeOf(std::string_view key);
-  struct Held {
-    std::vector<std::shared_lock<std::shared_mutex>> shared;
-    std::vector<std::unique_lock<std::shared_mutex>> exclusive;
+
+  class Held {
+   public:
+    Held() = default;
+    Held(Held&& other) noexcept : owner_(other.owner_), held_(std::move(other.held_)) { other.owner_ = nullptr; }
+    Held(const Held&) = delete;
+    Held& operator=(const Held&) = delete;
+    Held& operator=(Held&&) = delete;
+    ~Held();
+
+   private:
+    friend class KeyStripes;
+    KeyStripes* owner_ = nullptr;
+    std::vector<std::pair<size_t, Mode>> held_;
   };
-  // Locks the stripes (duplicates allowed; a stripe both read and written is
-  // taken exclusively) in ascending order, so two callers can never
-  // deadlock. The locks are held until the result dies.
+  // Locks the stripes of the keys read and written (duplicates allowed).
+  // The locks are held until the result dies.
   Held Lock(std::vector<size_t> read, std::vector<size_t> written);
 
  private:
+  struct Stripe {
+    std::mutex mu;
+    std::condition_variable cv;
+    int readers = 0;
+    int writers = 0;
+    bool both = false;
+  };
+  void Acquire(size_t stripe, Mode mode);
+  void Release(size_t stripe, Mode mode);
+
   static constexpr size_t kStripes = 1024;
-  std::array<std::shared_mutex, kStripes> mutexes_;
+  std::array<Stripe, kStripes> stripes_;
 };
 
 class DbState {

@@ -121,7 +121,12 @@ bool IsLockHeld(const rocksdb::Status& st) {
 Result<std::unique_ptr<KvEngine>> OpenRocksDb(const std::string& path, CommitObserver observer) {
   rocksdb::Options options = MakeOptions();
   rocksdb::OptimisticTransactionDBOptions occ_options;
-  occ_options.validate_policy = rocksdb::OccValidationPolicy::kValidateParallel;
+  // Serial validation runs inside the write group, so concurrent commits
+  // join one WAL sync. (Parallel validation holds the lock of every key read
+  // across the write and its sync; every commit of a share reads the share's
+  // record, so they would all run one at a time.) KeyStripes keeps untracked
+  // writes from slipping between a validation and its write (db_state.h).
+  occ_options.validate_policy = rocksdb::OccValidationPolicy::kValidateSerial;
   occ_options.occ_lock_buckets = 1 << 14;  // the default 2^20 mutexes cost ~40 MiB
   std::vector<rocksdb::ColumnFamilyDescriptor> families{
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions(options)}};
