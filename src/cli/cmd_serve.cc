@@ -91,6 +91,9 @@ int Serve(const GlobalOptions& global) {
   // every buffered write when they go.
   vfs::ShareMountsOptions mount_options;
   mount_options.filesystem.block_size = s.volume.block_size;
+  if (config->storage.backend == "local") {
+    mount_options.filesystem.space = [path = config->storage.path] { return StatFs(path); };
+  }
   mount_options.dirty_budget_bytes = config->storage.write_buffer;
   mount_options.cache_bytes = config->storage.block_cache;
   auto mounts = std::make_unique<vfs::ShareMounts>(*s.kv, *s.chunks, mount_options);

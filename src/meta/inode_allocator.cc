@@ -28,4 +28,13 @@ Result<uint64_t> InodeAllocator::Next() {
   return next_++;
 }
 
+Result<uint64_t> InodeAllocator::Reserved() {
+  NASD_ASSIGN_OR_RETURN(auto raw, kv_.Get(keys::InodeAllocKey(share_id_)));
+  uint64_t next = kRootInode + 1;
+  if (raw && (!keys::ReadU64(*raw, next) || raw->size() != 8)) {
+    return Corruption("inode allocator record is malformed");
+  }
+  return next - 1;
+}
+
 }  // namespace nasd::meta

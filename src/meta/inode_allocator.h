@@ -24,6 +24,9 @@ class InodeAllocator {
 
   // A fresh inode number. Fails only if reserving a new batch fails.
   Result<uint64_t> Next();
+  // Inode numbers reserved so far, by any process (an upper bound of the
+  // inodes in use): read from the KV.
+  Result<uint64_t> Reserved();
 
  private:
   kv::KvEngine& kv_;

@@ -1,6 +1,7 @@
 #include "vfs/filesystem.h"
 
 #include <chrono>
+#include <limits>
 
 #include "meta/share_fs.h"
 #include "meta/share_store.h"
@@ -55,6 +56,7 @@ Filesystem::Filesystem(kv::KvEngine& kv, chunk::ChunkStore& chunks, uint64_t sha
     : share_id_(share_id),
       root_(root),
       flush_after_(options.flush_after),
+      space_(std::move(options.space)),
       inodes_(kv, share_id, options.inode_batch),
       cache_(std::move(options.cache)),
       writeback_(options.block_size, std::move(budget)),
@@ -181,6 +183,24 @@ Result<Attr> Filesystem::Write(const Caller& c, uint64_t ino, uint64_t offset,
 Result<data::ReadPlan> Filesystem::MapRead(uint64_t ino, uint64_t offset, uint64_t length) {
   return ops::MapRead(ctx_, ino, offset, length);
 }
+Result<FsStats> Filesystem::StatFs() {
+  FsStats out;
+  out.block_size = ctx_.block_size;
+  out.used_bytes = ctx_.chunks.Usage().bytes;
+  if (space_) {
+    NASD_ASSIGN_OR_RETURN(FsInfo info, space_());
+    out.total_bytes = info.total_bytes;
+    out.free_bytes = info.free_bytes;
+  } else {
+    out.free_bytes = kUnboundedFree;
+    out.total_bytes = out.used_bytes + out.free_bytes;
+  }
+  NASD_ASSIGN_OR_RETURN(uint64_t reserved, inodes_.Reserved());
+  out.total_files = std::numeric_limits<uint32_t>::max();
+  out.free_files = out.total_files > reserved ? out.total_files - reserved : 0;
+  return out;
+}
+
 Status Filesystem::Fsync(uint64_t ino) { return ops::Flush(ctx_, ino); }
 Result<Attr> Filesystem::CreateTemp(const Caller& c, uint64_t parent, uint32_t mode) {
   return ops::CreateTemp(ctx_, c, parent, mode);

@@ -54,6 +54,7 @@
 #include <vector>
 
 #include "chunk/chunk_store.h"
+#include "common/fs_info.h"
 #include "common/status.h"
 #include "kv/kv_engine.h"
 #include "kv/retry.h"
@@ -89,6 +90,9 @@ struct FilesystemOptions {
   std::chrono::milliseconds flush_after{2000};
   // Blocks read ahead of a sequential reader.
   size_t readahead_blocks = 4;
+  // Capacity of the disk under the chunk store (StatFs); null for stores
+  // without one (S3): free space is then reported as kUnboundedFree.
+  std::function<Result<FsInfo>()> space;
 };
 
 class Filesystem {
@@ -181,6 +185,10 @@ class Filesystem {
   // Makes ino's buffered writes durable (fsync(2)); ok when there are none.
   // kStale if the file was deleted with bytes still buffered.
   Status Fsync(uint64_t ino);
+  // statfs(2). Without FilesystemOptions::space, free bytes are kUnboundedFree.
+  static constexpr uint64_t kUnboundedFree = 1ULL << 50;
+  Result<FsStats> StatFs();
+
   // Fsync of every file with buffered writes; the first error is returned.
   Status FlushAll();
 
@@ -219,6 +227,7 @@ class Filesystem {
   const uint64_t share_id_;
   const uint64_t root_;
   const std::chrono::milliseconds flush_after_;
+  const std::function<Result<FsInfo>()> space_;
   meta::InodeAllocator inodes_;
   std::shared_ptr<data::BlockCache> cache_;
   data::SequentialTracker sequential_;

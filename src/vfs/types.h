@@ -93,6 +93,17 @@ struct DirPage {
   bool eof = false;  // no entries after the last one returned
 };
 
+// statfs(2) of a share. Bytes are those of the chunk store, which every share
+// of the volume shares (after deduplication).
+struct FsStats {
+  uint64_t block_size = 0;
+  uint64_t total_bytes = 0;
+  uint64_t free_bytes = 0;   // available to the store
+  uint64_t used_bytes = 0;   // held by chunks
+  uint64_t total_files = 0;  // inode numbers the share may use
+  uint64_t free_files = 0;
+};
+
 struct OpenFlags {
   bool read = false;
   bool write = false;

@@ -352,6 +352,29 @@ TYPED_TEST(DataPathTest, ForceDeletingAShareReleasesItsChunkReferences) {
   EXPECT_EQ(this->CountKeys(meta::keys::kZeroRefPrefix), 4u);
 }
 
+TYPED_TEST(DataPathTest, StatFsReportsStoreUsageAndCapacity) {
+  auto before = this->fs_->StatFs();
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  EXPECT_EQ(before->block_size, kBs);
+  EXPECT_EQ(before->free_bytes, Filesystem::kUnboundedFree);  // no space function given
+  uint64_t f = this->NewFile("f");
+  this->Put(f, 0, this->Pattern(2 * kBs, 9));
+  ASSERT_TRUE(this->fs_->Fsync(f).ok());
+  auto after = this->fs_->StatFs();
+  ASSERT_TRUE(after.ok());
+  EXPECT_GE(after->used_bytes, before->used_bytes + 2 * kBs);
+  EXPECT_LT(after->free_files, after->total_files);
+
+  FilesystemOptions options;
+  options.space = [] { return Result<FsInfo>(FsInfo{"ext4", 1000, 400, false, false}); };
+  this->fs_.reset();
+  this->Mount(options);
+  auto with_disk = this->fs_->StatFs();
+  ASSERT_TRUE(with_disk.ok());
+  EXPECT_EQ(with_disk->total_bytes, 1000u);
+  EXPECT_EQ(with_disk->free_bytes, 400u);
+}
+
 TYPED_TEST(DataPathTest, ShareMountsGiveOneFilesystemPerShare) {
   this->fs_.reset();
   ShareMounts mounts(*this->kv_, *this->chunks_, {.filesystem = {.block_size = kBs}});
