@@ -78,7 +78,7 @@ void KeyStripes::Release(size_t index, Mode mode) {
   s.cv.notify_all();
 }
 
-DbState::DbState(rocksdb::OptimisticTransactionDB* db, CommitObserver observer)
+DbState::DbState(rocksdb::DB* db, CommitObserver observer)
     : db_(db), observer_(std::move(observer)) {}
 
 DbState::~DbState() { Close().IgnoreError(); }

@@ -8,13 +8,12 @@
 // closes the DB, and from then on they report kUnavailable. Views returned by
 // an invalidated iterator's key()/value() die with it.
 //
-// Commit serialisation: RocksDB's parallel optimistic validation locks only
-// the keys a transaction tracks, and nasd tracks only the keys it read (writes
-// are untracked: kv_engine.h checks read sets only). KeyStripes closes the
-// gap: every commit and every Write() holds the stripes of all keys it reads
-// or writes across validation and write (modes below), so no write to a key
-// can land between another transaction's validation of that key and its own
-// write.
+// Commit serialisation: a transaction validates its read set (every key it
+// read still holds the value read) and then writes its batch. KeyStripes makes
+// the two one step: every commit and every Write() holds the stripes of all
+// keys it reads or writes across validation and write (modes below), so no
+// write to a key can land between another transaction's validation of that
+// key and its own write.
 // Disjoint commits still run in parallel and share WAL syncs (group commit).
 //
 // Thread safety: all methods are thread-safe.
@@ -32,7 +31,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include <rocksdb/utilities/optimistic_transaction_db.h>
+#include <rocksdb/db.h>
 
 #include "common/thread_annotations.h"
 #include "kv/kv_engine.h"
@@ -102,7 +101,7 @@ class KeyStripes {
 class DbState {
  public:
   // Takes ownership of db.
-  DbState(rocksdb::OptimisticTransactionDB* db, CommitObserver observer);
+  DbState(rocksdb::DB* db, CommitObserver observer);
   ~DbState();  // closes the DB if still open
   DbState(const DbState&) = delete;
   DbState& operator=(const DbState&) = delete;
@@ -112,11 +111,11 @@ class DbState {
   class Access {
    public:
     explicit Access(DbState* state) : lock_(state->close_mu_), db_(state->db_) {}
-    rocksdb::OptimisticTransactionDB* db() const { return db_; }
+    rocksdb::DB* db() const { return db_; }
 
    private:
     std::shared_lock<std::shared_mutex> lock_;
-    rocksdb::OptimisticTransactionDB* db_;
+    rocksdb::DB* db_;
   };
   Access Acquire() { return Access(this); }
 
@@ -137,7 +136,7 @@ class DbState {
 
  private:
   std::shared_mutex close_mu_;
-  rocksdb::OptimisticTransactionDB* db_ GUARDED_BY(close_mu_);
+  rocksdb::DB* db_ GUARDED_BY(close_mu_);
 
   std::mutex resources_mu_;
   std::unordered_set<OpenResource*> resources_ GUARDED_BY(resources_mu_);

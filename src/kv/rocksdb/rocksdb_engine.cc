@@ -9,7 +9,7 @@
 #include <rocksdb/cache.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
-#include <rocksdb/utilities/optimistic_transaction_db.h>
+#include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
 #include "kv/error_objects.h"
@@ -34,9 +34,6 @@ rocksdb::Options MakeOptions() {
   options.max_open_files = kMaxOpenFiles;
   options.keep_log_file_num = 4;
   options.IncreaseParallelism(static_cast<int>(std::max(2u, std::thread::hardware_concurrency())));
-  // Optimistic validation reads recent writes from memtables; keep enough
-  // history that it rarely has to give up (TryAgain, reported as a conflict).
-  options.max_write_buffer_size_to_maintain = static_cast<int64_t>(options.write_buffer_size);
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(kBlockCacheBytes);
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
@@ -120,27 +117,15 @@ bool IsLockHeld(const rocksdb::Status& st) {
 
 Result<std::unique_ptr<KvEngine>> OpenRocksDb(const std::string& path, CommitObserver observer) {
   rocksdb::Options options = MakeOptions();
-  rocksdb::OptimisticTransactionDBOptions occ_options;
-  // Serial validation runs inside the write group, so concurrent commits
-  // join one WAL sync. (Parallel validation holds the lock of every key read
-  // across the write and its sync; every commit of a share reads the share's
-  // record, so they would all run one at a time.) KeyStripes keeps untracked
-  // writes from slipping between a validation and its write (db_state.h).
-  occ_options.validate_policy = rocksdb::OccValidationPolicy::kValidateSerial;
-  occ_options.occ_lock_buckets = 1 << 14;  // the default 2^20 mutexes cost ~40 MiB
-  std::vector<rocksdb::ColumnFamilyDescriptor> families{
-      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions(options)}};
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::OptimisticTransactionDB* db = nullptr;
-  rocksdb::Status st = rocksdb::OptimisticTransactionDB::Open(rocksdb::DBOptions(options), occ_options,
-                                                              path, families, &handles, &db);
+  // A plain DB: transactions validate their read sets themselves
+  // (rocksdb_transaction.h), so that concurrent commits share WAL syncs.
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status st = rocksdb::DB::Open(options, path, &db);
   if (IsLockHeld(st)) {
     return Unavailable("metadata store at " + path + " is in use by another nasd process (" +
                        st.ToString() + ")");
   }
   if (!st.ok()) return FromRocksDb(st, "open metadata store at " + path);
-  // The DB keeps its own reference to the default column family.
-  for (rocksdb::ColumnFamilyHandle* handle : handles) delete handle;
   return std::unique_ptr<KvEngine>(
       std::make_unique<RocksDbEngine>(std::make_unique<DbState>(db, std::move(observer))));
 }

@@ -1,5 +1,6 @@
-// The RocksDB KvEngine: nasd's default metadata store, one
-// rocksdb::OptimisticTransactionDB in a directory of its own.
+// The RocksDB KvEngine: nasd's default metadata store, one rocksdb::DB in a
+// directory of its own, with nasd's optimistic transactions on top
+// (rocksdb_transaction.h).
 //
 // Contract as in kv_engine.h. Specifics:
 // - Keys starting with byte 0xFF are reserved for the engine (CheckWritable()

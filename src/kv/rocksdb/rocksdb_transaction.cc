@@ -68,25 +68,27 @@ Status RocksDbIterator::status() const {
 
 // ---- RocksDbTransaction ----
 
-RocksDbTransaction::RocksDbTransaction(DbState* state, rocksdb::OptimisticTransactionDB* db,
-                                       WriteOptions options)
-    : state_(state) {
-  rocksdb::WriteOptions write_options;
-  write_options.sync = options.durable;
-  rocksdb::OptimisticTransactionOptions txn_options;
-  txn_options.set_snapshot = true;
-  txn_.reset(db->BeginTransaction(write_options, txn_options));
+RocksDbTransaction::RocksDbTransaction(DbState* state, rocksdb::DB* db, WriteOptions options)
+    : state_(state), db_(db) {
+  write_options_.sync = options.durable;
+  snapshot_ = db_->GetSnapshot();
+  batch_ = std::make_unique<rocksdb::WriteBatchWithIndex>(rocksdb::BytewiseComparator(), 0,
+                                                          /*overwrite_key=*/true);
   state_->Register(this);
 }
 
 RocksDbTransaction::~RocksDbTransaction() {
   DbState::Access access = state_->Acquire();
-  if (txn_ == nullptr) return;  // committed, or Close() released it
+  if (batch_ == nullptr) return;  // committed, or Close() released it
   ReleaseRocksObjects();
   state_->Unregister(this);
 }
 
-void RocksDbTransaction::ReleaseRocksObjects() { txn_.reset(); }  // also frees the snapshot
+void RocksDbTransaction::ReleaseRocksObjects() {
+  batch_.reset();
+  if (snapshot_ != nullptr) db_->ReleaseSnapshot(snapshot_);
+  snapshot_ = nullptr;
+}
 
 Status RocksDbTransaction::UnusableStatus() const {
   return committed_ ? FailedPrecondition("transaction already committed") : ClosedStatus();
@@ -94,25 +96,32 @@ Status RocksDbTransaction::UnusableStatus() const {
 
 Result<std::optional<std::string>> RocksDbTransaction::Get(std::string_view key) {
   DbState::Access access = state_->Acquire();
-  if (txn_ == nullptr) return UnusableStatus();
+  if (batch_ == nullptr) return UnusableStatus();
+  if (auto mine = writes_.find(key); mine != writes_.end()) return mine->second;
   read_stripes_.push_back(KeyStripes::StripeOf(key));
+  if (auto seen = reads_.find(key); seen != reads_.end()) return seen->second;
   rocksdb::ReadOptions options;
-  options.snapshot = txn_->GetSnapshot();
+  options.snapshot = snapshot_;
   std::string value;
-  rocksdb::Status st = txn_->GetForUpdate(options, ToSlice(key), &value);
-  if (st.IsNotFound()) return std::optional<std::string>();
-  if (!st.ok()) return FromRocksDb(st, "metadata get");
-  return std::optional<std::string>(std::move(value));
+  rocksdb::Status st = db_->Get(options, ToSlice(key), &value);
+  std::optional<std::string> out;
+  if (st.ok()) {
+    out = std::move(value);
+  } else if (!st.IsNotFound()) {
+    return FromRocksDb(st, "metadata get");
+  }
+  reads_.emplace(std::string(key), out);
+  return out;
 }
 
 Result<std::vector<KeyValue>> RocksDbTransaction::Scan(const Range& range, size_t limit) {
   DbState::Access access = state_->Acquire();
-  if (txn_ == nullptr) return UnusableStatus();
+  if (batch_ == nullptr) return UnusableStatus();
   const rocksdb::Slice upper = ToSlice(range.end);
   rocksdb::ReadOptions options;
-  options.snapshot = txn_->GetSnapshot();
+  options.snapshot = snapshot_;
   if (!range.end.empty()) options.iterate_upper_bound = &upper;
-  std::unique_ptr<rocksdb::Iterator> it(txn_->GetIterator(options));
+  std::unique_ptr<rocksdb::Iterator> it(batch_->NewIteratorWithBase(db_->NewIterator(options)));
   std::vector<KeyValue> out;
   // The bound is checked here too: the merge with pending writes does not
   // promise to honour iterate_upper_bound for keys that exist only in the batch.
@@ -128,31 +137,51 @@ Result<std::vector<KeyValue>> RocksDbTransaction::Scan(const Range& range, size_
 
 void RocksDbTransaction::Put(std::string_view key, std::string_view value) {
   DbState::Access access = state_->Acquire();
-  if (txn_ == nullptr) return;
+  if (batch_ == nullptr) return;
   write_stripes_.push_back(KeyStripes::StripeOf(key));
-  rocksdb::Status st = txn_->PutUntracked(ToSlice(key), ToSlice(value));
+  writes_.insert_or_assign(std::string(key), std::optional<std::string>(value));
+  rocksdb::Status st = batch_->Put(ToSlice(key), ToSlice(value));
   if (!st.ok() && write_error_.ok()) write_error_ = FromRocksDb(st, "metadata put");
 }
 
 void RocksDbTransaction::Delete(std::string_view key) {
   DbState::Access access = state_->Acquire();
-  if (txn_ == nullptr) return;
+  if (batch_ == nullptr) return;
   write_stripes_.push_back(KeyStripes::StripeOf(key));
-  rocksdb::Status st = txn_->DeleteUntracked(ToSlice(key));
+  writes_.insert_or_assign(std::string(key), std::optional<std::string>());
+  rocksdb::Status st = batch_->Delete(ToSlice(key));
   if (!st.ok() && write_error_.ok()) write_error_ = FromRocksDb(st, "metadata delete");
+}
+
+Result<bool> RocksDbTransaction::ReadSetUnchanged() {
+  for (const auto& [key, seen] : reads_) {
+    std::string value;
+    rocksdb::Status st = db_->Get(rocksdb::ReadOptions(), ToSlice(key), &value);
+    if (!st.ok() && !st.IsNotFound()) return FromRocksDb(st, "metadata validation");
+    const bool present = st.ok();
+    if (present != seen.has_value() || (present && value != *seen)) return false;
+  }
+  return true;
 }
 
 Status RocksDbTransaction::Commit() {
   const auto start = std::chrono::steady_clock::now();
   DbState::Access access = state_->Acquire();
-  if (txn_ == nullptr) return UnusableStatus();
+  if (batch_ == nullptr) return UnusableStatus();
   committed_ = true;
   Status st = write_error_;
   // A transaction that wrote nothing has nothing to validate or sync: its
   // reads came from one consistent snapshot (kv_engine.h).
   if (st.ok() && !write_stripes_.empty()) {
     auto locks = state_->stripes().Lock(std::move(read_stripes_), std::move(write_stripes_));
-    st = FromRocksDb(txn_->Commit(), "metadata commit");
+    Result<bool> unchanged = ReadSetUnchanged();
+    if (!unchanged.ok()) {
+      st = unchanged.status();
+    } else if (!*unchanged) {
+      st = Status(Code::kConflict, "a key this transaction read was changed by another commit");
+    } else {
+      st = FromRocksDb(db_->Write(write_options_, batch_->GetWriteBatch()), "metadata commit");
+    }
   }
   // Free the snapshot now rather than when the caller drops the object.
   ReleaseRocksObjects();

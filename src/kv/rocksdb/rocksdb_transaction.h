@@ -1,10 +1,16 @@
 // Transaction and Iterator of the RocksDB engine (rocksdb_engine.h).
 //
-// A transaction is a rocksdb::Transaction of an OptimisticTransactionDB with a
-// snapshot taken at Begin(): Get() is GetForUpdate() at that snapshot (the key
-// is tracked and validated at commit); Put()/Delete() are untracked, so only
-// reads are conflict-checked, as kv_engine.h promises; Scan() iterates the
-// transaction, so it sees the snapshot merged with pending writes.
+// A transaction is nasd's own optimistic transaction over the DB: a snapshot
+// taken at Begin(), a WriteBatchWithIndex of pending writes, and the read set
+// (each key read with Get() and the value the snapshot held). Scan() iterates
+// the snapshot merged with pending writes and records nothing. Commit() takes
+// the key stripes (db_state.h), checks that every read key still holds the
+// value that was read (else kConflict), and writes the batch with one plain
+// DB::Write. RocksDB's own optimistic transactions are not used: their
+// commits cannot share a WAL sync when validated serially, and hold the lock
+// of every read key across the write and its sync when validated in
+// parallel, so every commit of a share (they all read the share's record)
+// ran one at a time.
 //
 // An iterator owns a DB snapshot and a rocksdb::Iterator bounded by
 // iterate_upper_bound. Both objects register with DbState so that Close() can
@@ -12,12 +18,15 @@
 // not outlive the engine.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include <rocksdb/db.h>
 #include <rocksdb/slice.h>
-#include <rocksdb/utilities/transaction.h>
+#include <rocksdb/utilities/write_batch_with_index.h>
 
 #include "kv/kv_engine.h"
 #include "kv/rocksdb/db_state.h"
@@ -51,7 +60,7 @@ class RocksDbIterator final : public Iterator, private OpenResource {
 class RocksDbTransaction final : public Transaction, private OpenResource {
  public:
   // REQUIRES: the caller holds an Access of state whose db() is db (non-null).
-  RocksDbTransaction(DbState* state, rocksdb::OptimisticTransactionDB* db, WriteOptions options);
+  RocksDbTransaction(DbState* state, rocksdb::DB* db, WriteOptions options);
   ~RocksDbTransaction() override;
 
   Result<std::optional<std::string>> Get(std::string_view key) override;
@@ -62,11 +71,20 @@ class RocksDbTransaction final : public Transaction, private OpenResource {
 
  private:
   void ReleaseRocksObjects() override;
-  // Why txn_ cannot be used: already committed, or the engine closed.
+  // Why the transaction cannot be used: already committed, or the engine closed.
   Status UnusableStatus() const;
+  // Whether every key read still holds the value read. REQUIRES: stripes held.
+  Result<bool> ReadSetUnchanged();
 
   DbState* const state_;
-  std::unique_ptr<rocksdb::Transaction> txn_;  // null once released
+  rocksdb::DB* const db_;
+  rocksdb::WriteOptions write_options_;
+  const rocksdb::Snapshot* snapshot_ = nullptr;
+  std::unique_ptr<rocksdb::WriteBatchWithIndex> batch_;  // null once released
+  // Pending writes (nullopt: delete), for Get's read-your-writes.
+  std::map<std::string, std::optional<std::string>, std::less<>> writes_;
+  // Keys read from the snapshot and the values they held there.
+  std::map<std::string, std::optional<std::string>, std::less<>> reads_;
   bool committed_ = false;
   // Stripes of every key read or written, locked around the commit.
   std::vector<size_t> read_stripes_;   // of keys read with Get
