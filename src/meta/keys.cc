@@ -1,5 +1,9 @@
 #include "meta/keys.h"
 
+#include <sodium.h>
+
+#include <cstdlib>
+
 namespace nasd::meta::keys {
 
 void AppendU64(std::string& out, uint64_t v) {
@@ -83,8 +87,25 @@ std::string DirPrefix(uint64_t share_id, uint64_t parent_inode) {
   return k;
 }
 
+uint64_t NameHash(std::string_view name) {
+  // The key is fixed (part of the on-disk format), so anyone can compute it:
+  // a chosen collision is possible, which costs nothing but a readdir page
+  // that cannot end between the colliding names (ShareTxn::ListEntries).
+  static const unsigned char kKey[crypto_shorthash_KEYBYTES] = {
+      'n', 'a', 's', 'd', '-', 'd', 'i', 'r', 'e', 'n', 't', '-', 'v', '1', 0, 0};
+  static const int init = sodium_init();  // thread-safe and idempotent
+  if (init < 0) std::abort();
+  unsigned char out[crypto_shorthash_BYTES];
+  crypto_shorthash(out, reinterpret_cast<const unsigned char*>(name.data()), name.size(), kKey);
+  uint64_t h = 0;
+  for (unsigned char b : out) h = (h << 8) | b;
+  h >>= 1;
+  return h < kFirstNameCookie ? kFirstNameCookie : h;
+}
+
 std::string DirEntryBase(uint64_t share_id, uint64_t parent_inode, std::string_view name) {
   std::string k = DirPrefix(share_id, parent_inode);
+  AppendU64(k, NameHash(name));
   k.append(name);
   k.push_back('\0');
   return k;

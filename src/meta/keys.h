@@ -37,11 +37,14 @@ inline constexpr std::string_view kShareDataPrefix = "F";
 //   'N' + ino (u64)              versioned -> inline file data
 //   'L' + ino (u64)              versioned -> symlink target
 //   'X' + ino (u64) + name + 0x00 versioned -> extended attribute value
-//   'D' + parent (u64) + name + 0x00 versioned -> directory entry
+//   'D' + parent (u64) + NameHash(name) (u64) + name + 0x00
+//                                versioned -> directory entry
 //   'B' + ino (u64) + block (u64) versioned -> block record (chunk id, length)
 //   'T' + ino (u64)              versioned -> directory change stamp (mtime, ctime)
 // Names never contain 0x00, so the terminator keeps every name's versions
-// together and entries in bytewise name order. docs/format/keys.md has the values.
+// together. Entries sort by name hash, then name: the hash is the entry's
+// readdir cookie (a fixed-size position that NFS and FUSE can carry and that
+// survives any change to the directory). docs/format/keys.md has the values.
 inline constexpr char kShareFsTag = 'M';
 inline constexpr char kInodeAllocTag = 'A';
 inline constexpr char kInodeTag = 'I';
@@ -84,6 +87,11 @@ std::string ShareDataPrefix(uint64_t share_id);
 std::string DirEntryPrefix(uint64_t share_id);
 // All versions of the entries of one directory.
 std::string DirPrefix(uint64_t share_id, uint64_t parent_inode);
+// A directory entry's position and readdir cookie: 63 bits of SipHash-2-4
+// (fixed key) of the name, never below kFirstNameCookie (0, 1 and 2 stand for
+// the start of a listing, "." and ".."). 63 bits so it fits a signed off_t.
+inline constexpr uint64_t kFirstNameCookie = 3;
+uint64_t NameHash(std::string_view name);
 // An entry's base key (every version of it starts with this).
 std::string DirEntryBase(uint64_t share_id, uint64_t parent_inode, std::string_view name);
 // The full key of the entry's version at epoch.

@@ -106,39 +106,43 @@ Status ShareTxn::EraseEntry(uint64_t dir, std::string_view name) {
   return Erase(keys::DirEntryBase(share_id_, dir, name));
 }
 
-Result<std::vector<NamedEntry>> ShareTxn::ListEntries(uint64_t dir, std::string_view after,
-                                                      size_t limit) {
+Result<EntryPage> ShareTxn::ListEntries(uint64_t dir, uint64_t after, size_t limit) {
+  EntryPage page;
   const std::string prefix = keys::DirPrefix(share_id_, dir);
-  std::string start;
-  if (!after.empty()) {
-    // Names never hold 0x00, so every key of a name greater than after sorts
-    // at or above after + 0x01, and every version of after sorts below it.
-    start = prefix;
-    start.append(after);
-    start.push_back('\x01');
-  }
-  std::vector<NamedEntry> out;
+  if (after == UINT64_MAX) return page;
+  std::string start = prefix;
+  keys::AppendU64(start, after < keys::kFirstNameCookie ? keys::kFirstNameCookie : after + 1);
   Status decode_error;
   NASD_RETURN_IF_ERROR(ScanVersioned(
       txn_, prefix, start, epoch_, [&](std::string_view base, std::string_view value) {
-        Result<DirEntryRecord> rec = DecodeDirEntry(value);
-        if (!rec.ok() || base.size() <= prefix.size() + 1 || base.back() != '\0') {
-          decode_error = rec.ok() ? Corruption("directory entry key is malformed") : rec.status();
+        uint64_t cookie = 0;
+        if (base.size() <= prefix.size() + 9 || base.back() != '\0' ||
+            !keys::ReadU64(base.substr(prefix.size()), cookie)) {
+          decode_error = Corruption("directory entry key is malformed");
           return false;
         }
-        std::string_view name = base.substr(prefix.size(), base.size() - prefix.size() - 1);
-        out.push_back(NamedEntry{std::string(name), *rec});
-        return limit == 0 || out.size() < limit;
+        if (limit != 0 && page.entries.size() >= limit && cookie != page.entries.back().cookie) {
+          page.more = true;
+          return false;
+        }
+        Result<DirEntryRecord> rec = DecodeDirEntry(value);
+        if (!rec.ok()) {
+          decode_error = rec.status();
+          return false;
+        }
+        std::string_view name = base.substr(prefix.size() + 8, base.size() - prefix.size() - 9);
+        page.entries.push_back(NamedEntry{std::string(name), *rec, cookie});
+        return true;
       }));
   NASD_RETURN_IF_ERROR(decode_error);
-  return out;
+  return page;
 }
 
 Result<bool> ShareTxn::HasEntries(uint64_t dir) {
   NASD_ASSIGN_OR_RETURN(auto stamp, ReadVersioned(txn_, keys::DirTimesBase(share_id_, dir), epoch_));
   (void)stamp;  // read for its conflict check only
-  NASD_ASSIGN_OR_RETURN(auto first, ListEntries(dir, "", 1));
-  return !first.empty();
+  NASD_ASSIGN_OR_RETURN(EntryPage first, ListEntries(dir, 0, 1));
+  return !first.entries.empty();
 }
 
 Result<std::string> ShareTxn::GetData(uint64_t ino) {

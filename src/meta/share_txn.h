@@ -25,6 +25,12 @@ namespace nasd::meta {
 struct NamedEntry {
   std::string name;
   DirEntryRecord entry;
+  uint64_t cookie = 0;  // keys::NameHash(name)
+};
+
+struct EntryPage {
+  std::vector<NamedEntry> entries;
+  bool more = false;  // entries remain after the last one
 };
 
 class ShareTxn {
@@ -54,10 +60,11 @@ class ShareTxn {
   Result<std::optional<DirEntryRecord>> GetEntry(uint64_t dir, std::string_view name);
   Status PutEntry(uint64_t dir, std::string_view name, const DirEntryRecord& rec);
   Status EraseEntry(uint64_t dir, std::string_view name);
-  // Up to limit entries (0: all) with names bytewise greater than after
-  // (empty: from the first), in name order. Not conflict-checked: callers
-  // have read the directory's inode record, which every entry change writes.
-  Result<std::vector<NamedEntry>> ListEntries(uint64_t dir, std::string_view after, size_t limit);
+  // Entries whose cookie (keys::NameHash) is greater than after (0: from
+  // the first), in cookie order: up to limit (0: all), plus any further ones
+  // sharing the last one's cookie, so that a page never ends between names
+  // with one cookie. Not conflict-checked.
+  Result<EntryPage> ListEntries(uint64_t dir, uint64_t after, size_t limit);
   // Whether dir has any entry. Conflict-checked: reads dir's change stamp,
   // which every entry change writes, so a concurrent create makes this
   // transaction conflict (rmdir never leaves an orphan entry).

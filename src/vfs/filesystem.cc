@@ -164,7 +164,7 @@ Status Filesystem::Rename(const Caller& c, uint64_t old_parent, std::string_view
                           uint64_t new_parent, std::string_view new_name, unsigned flags) {
   return ops::Rename(ctx_, c, old_parent, old_name, new_parent, new_name, flags);
 }
-Result<DirPage> Filesystem::ReadDir(const Caller& c, uint64_t ino, std::string_view cookie,
+Result<DirPage> Filesystem::ReadDir(const Caller& c, uint64_t ino, uint64_t cookie,
                                     size_t max_entries) {
   return ops::ReadDir(ctx_, c, ino, cookie, max_entries);
 }

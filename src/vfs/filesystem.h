@@ -155,11 +155,15 @@ class Filesystem {
   // "." or ".."; flags: kRenameNoReplace (kAlreadyExists if the target exists).
   Status Rename(const Caller& caller, uint64_t old_parent, std::string_view old_name,
                 uint64_t new_parent, std::string_view new_name, unsigned flags = 0);
-  // Up to max_entries (>= 1) entries after cookie ("" for the first page),
-  // "." and ".." first, then names in bytewise order. Cookies stay valid
-  // across any concurrent change: an entry present during the whole listing
-  // is returned exactly once. Needs read permission.
-  Result<DirPage> ReadDir(const Caller& caller, uint64_t ino, std::string_view cookie,
+  // Up to max_entries (>= 1) entries after cookie (kCookieStart for the first
+  // page): "." (cookie 1) and ".." (2) first, then names in the order of
+  // their cookies, 63-bit hashes of the name (>= 3; meta::keys::NameHash).
+  // Cookies stay valid across any concurrent change and any restart: an
+  // entry present during the whole listing is returned exactly once. Names
+  // sharing one cookie (a hash collision) always come in one page, which may
+  // then hold more than max_entries. Needs read permission.
+  static constexpr uint64_t kCookieStart = 0;
+  Result<DirPage> ReadDir(const Caller& caller, uint64_t ino, uint64_t cookie,
                           size_t max_entries);
 
   // Permission check for open(2) with these flags; truncate empties the file.

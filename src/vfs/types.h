@@ -84,8 +84,8 @@ struct DirEntry {
   std::string name;
   uint64_t ino = 0;
   FileType type = FileType::kRegular;
-  // Pass back to ReadDir to continue after this entry.
-  std::string cookie;
+  // Pass back to ReadDir to continue after this entry (see ReadDir).
+  uint64_t cookie = 0;
 };
 
 struct DirPage {

@@ -162,7 +162,7 @@ Result<std::optional<XmlNode>> ReadXmlBody(DavRequest& r) {
 
 Result<std::vector<vfs::DirEntry>> ListDir(DavRequest& r, uint64_t ino) {
   std::vector<vfs::DirEntry> out;
-  std::string cookie;
+  uint64_t cookie = vfs::Filesystem::kCookieStart;
   while (true) {
     NASD_ASSIGN_OR_RETURN(vfs::DirPage page, r.fs->ReadDir(r.caller(), ino, cookie, 1024));
     for (auto& e : page.entries) {
@@ -172,6 +172,10 @@ Result<std::vector<vfs::DirEntry>> ListDir(DavRequest& r, uint64_t ino) {
     }
     if (page.eof || page.entries.empty()) break;
   }
+  // The vfs lists in cookie (hash) order; people and clients read listings
+  // sorted by name.
+  std::sort(out.begin(), out.end(),
+            [](const vfs::DirEntry& a, const vfs::DirEntry& b) { return a.name < b.name; });
   return out;
 }
 

@@ -82,12 +82,36 @@ TEST(KeysTest, NewerVersionsSortFirstAndNamesStayTogether) {
   ASSERT_TRUE(keys::SplitVersionedKey(key, base, epoch));
   EXPECT_EQ(base, "base");
   EXPECT_EQ(epoch, 12345u);
-  // Every version of "a" sorts before any version of "a\x01" and "ab".
-  EXPECT_LT(keys::DirEntryKey(1, 2, "a", 1), keys::DirEntryKey(1, 2, "a\x01", 99));
-  EXPECT_LT(keys::DirEntryKey(1, 2, "a", 0), keys::DirEntryKey(1, 2, "ab", ~0ull));
+  // No version of another name sorts between the versions of "a".
+  for (std::string other : {"a\x01", "ab", "b", "", "\xff"}) {
+    if (other.empty()) continue;
+    for (uint64_t e : {0ull, 1ull, 99ull, ~0ull}) {
+      std::string k = keys::DirEntryKey(1, 2, other, e);
+      EXPECT_FALSE(k > keys::DirEntryKey(1, 2, "a", ~0ull) && k < keys::DirEntryKey(1, 2, "a", 0))
+          << other;
+    }
+  }
   EXPECT_EQ(keys::DirEntryKey(1, 2, "a", 1).rfind(keys::DirEntryPrefix(1), 0), 0u);
   EXPECT_EQ(keys::InodeBase(1, 2).rfind(keys::ShareDataPrefix(1), 0), 0u);
   EXPECT_NE(keys::InodeBase(1, 2).rfind(keys::DirEntryPrefix(1), 0), 0u);
+}
+
+TEST(KeysTest, NameHashIsAStable63BitCookie) {
+  // Part of the on-disk format (entry keys sort by it) and of NFS cookies
+  // clients hold: these values must never change.
+  EXPECT_EQ(keys::NameHash("a"), 4211967161484754565ull);
+  EXPECT_EQ(keys::NameHash("hello.txt"), 7852974469565060629ull);
+  for (int i = 0; i < 1000; ++i) {
+    uint64_t h = keys::NameHash("name" + std::to_string(i));
+    EXPECT_GE(h, keys::kFirstNameCookie);
+    EXPECT_LT(h, 1ull << 63);
+  }
+  // The entry key carries the hash right after the directory.
+  std::string key = keys::DirEntryKey(1, 2, "a", 1);
+  std::string prefix = keys::DirPrefix(1, 2);
+  uint64_t h = 0;
+  ASSERT_TRUE(keys::ReadU64(std::string_view(key).substr(prefix.size()), h));
+  EXPECT_EQ(h, keys::NameHash("a"));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <thread>
 
@@ -209,8 +210,11 @@ TYPED_TEST(VersionedTest, ShareTxnReadsSnapshotsAndRefusesToWriteThem) {
     std::string out;
     this->InTxn([&](kv::Transaction& t) -> Status {
       NASD_ASSIGN_OR_RETURN(ShareTxn view, ShareTxn::OpenAt(t, share, epoch));
-      NASD_ASSIGN_OR_RETURN(auto entries, view.ListEntries(1, "", 0));
-      for (const NamedEntry& e : entries) out += e.name + ",";
+      NASD_ASSIGN_OR_RETURN(EntryPage entries, view.ListEntries(1, 0, 0));
+      std::vector<std::string> names;
+      for (const NamedEntry& e : entries.entries) names.push_back(e.name);
+      std::sort(names.begin(), names.end());
+      for (const std::string& n : names) out += n + ",";
       NASD_ASSIGN_OR_RETURN(auto inode, view.GetInode(5));
       out += inode ? std::to_string(inode->size) : "none";
       if (!view.live()) {
@@ -230,6 +234,42 @@ TYPED_TEST(VersionedTest, ShareTxnReadsSnapshotsAndRefusesToWriteThem) {
                ? Status::Ok()
                : Internal("future epoch");
   });
+}
+
+TYPED_TEST(VersionedTest, ListEntriesNeverEndsAPageBetweenNamesSharingACookie) {
+  const uint64_t share = 8;
+  ASSERT_TRUE(EnsureShareFs(*this->kv_, share, 1).ok());
+  // Three names forced onto one cookie (a hand-made hash collision), between
+  // two ordinary names.
+  auto raw_key = [&](uint64_t cookie, std::string_view name) {
+    std::string k = keys::DirPrefix(share, 1);
+    keys::AppendU64(k, cookie);
+    k.append(name);
+    k.push_back('\0');
+    return keys::VersionedKey(k, 1);
+  };
+  const std::string rec = EncodeDirEntry({5, FileType::kRegular});
+  this->Put(raw_key(100, "lo"), rec);
+  for (const char* n : {"x", "y", "z"}) this->Put(raw_key(200, n), rec);
+  this->Put(raw_key(300, "hi"), rec);
+  auto list = [&](uint64_t after, size_t limit) {
+    std::string out;
+    this->InTxn([&](kv::Transaction& t) -> Status {
+      NASD_ASSIGN_OR_RETURN(ShareTxn view, ShareTxn::Open(t, share));
+      NASD_ASSIGN_OR_RETURN(EntryPage page, view.ListEntries(1, after, limit));
+      out.clear();
+      for (const NamedEntry& e : page.entries) out += e.name + std::to_string(e.cookie) + ",";
+      out += page.more ? "more" : "end";
+      return Status::Ok();
+    });
+    return out;
+  };
+  EXPECT_EQ(list(0, 1), "lo100,more");
+  EXPECT_EQ(list(0, 2), "lo100,x200,y200,z200,more");  // the run is not split
+  EXPECT_EQ(list(100, 1), "x200,y200,z200,more");
+  EXPECT_EQ(list(200, 1), "hi300,end");
+  EXPECT_EQ(list(300, 5), "end");
+  EXPECT_EQ(list(0, 0), "lo100,x200,y200,z200,hi300,end");
 }
 
 TYPED_TEST(VersionedTest, InodeNumbersAreNeverReused) {

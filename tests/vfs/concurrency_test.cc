@@ -18,7 +18,7 @@ class ConcurrencyTest : public VfsTest<Factory> {
  protected:
   // name -> entry of every directory under dir (recursively).
   void Collect(uint64_t dir, std::map<uint64_t, int>& refs, std::map<uint64_t, int>& subdirs) {
-    std::string cookie;
+    uint64_t cookie = 0;
     std::set<std::string> seen;
     for (;;) {
       auto page = this->fs_->ReadDir(this->root, dir, cookie, 5);

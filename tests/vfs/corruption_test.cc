@@ -24,7 +24,7 @@ TYPED_TEST(CorruptionTest, MalformedRecordsAreReportedAsCorruption) {
   EXPECT_EQ(this->fs_->GetAttr(f).status().code(), Code::kCorruption);
   EXPECT_EQ(ToErrno(this->fs_->GetAttr(f).status().code()), EIO);
   this->Overwrite(meta::keys::DirEntryKey(share, d, "bad", 1), "\x07garbage!!");
-  EXPECT_EQ(this->fs_->ReadDir(this->root, d, "", 10).status().code(), Code::kCorruption);
+  EXPECT_EQ(this->fs_->ReadDir(this->root, d, 0, 10).status().code(), Code::kCorruption);
   EXPECT_EQ(this->fs_->Lookup(this->root, d, "bad").status().code(), Code::kCorruption);
   this->Overwrite(meta::keys::VersionedKey(meta::keys::XattrPrefix(share, d) + "user.x", 1),
                   "\x01v");

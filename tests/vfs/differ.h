@@ -219,7 +219,7 @@ class Differ {
     }
     if (d != nullptr) ::closedir(d);
     std::map<std::string, DirEntry> remote;
-    std::string cookie;
+    uint64_t cookie = 0;
     for (;;) {
       auto page = fs_.ReadDir(kRoot, ino, cookie, 4);
       if (!page.ok()) {

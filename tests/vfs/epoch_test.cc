@@ -26,7 +26,10 @@ class EpochTest : public VfsTest<Factory> {
       out.clear();
       NASD_ASSIGN_OR_RETURN(meta::ShareTxn view,
                             meta::ShareTxn::OpenAt(t, this->fs_->share_id(), epoch));
-      NASD_ASSIGN_OR_RETURN(auto entries, view.ListEntries(dir, "", 0));
+      NASD_ASSIGN_OR_RETURN(meta::EntryPage page, view.ListEntries(dir, 0, 0));
+      std::vector<meta::NamedEntry>& entries = page.entries;
+      std::sort(entries.begin(), entries.end(),
+                [](const auto& a, const auto& b) { return a.name < b.name; });
       for (const meta::NamedEntry& e : entries) {
         NASD_ASSIGN_OR_RETURN(auto inode, view.GetInode(e.entry.ino));
         NASD_ASSIGN_OR_RETURN(std::string data, view.GetData(e.entry.ino));

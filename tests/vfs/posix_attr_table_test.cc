@@ -69,8 +69,8 @@ std::vector<Case> AttrCases() {
       {"write a directory", [](E e) { return St(e.fs.Write(kRoot, e("/d"), 0, "x")); }, EISDIR},
       {"read a directory", [](E e) { return St(e.fs.Read(e("/d"), 0, 1)); }, EISDIR},
       // readdir / access
-      {"readdir a file", [](E e) { return St(e.fs.ReadDir(kRoot, e("/f2"), "", 10)); }, ENOTDIR},
-      {"readdir without read", [](E e) { return St(e.fs.ReadDir(kAlice, e("/priv"), "", 10)); },
+      {"readdir a file", [](E e) { return St(e.fs.ReadDir(kRoot, e("/f2"), 0, 10)); }, ENOTDIR},
+      {"readdir without read", [](E e) { return St(e.fs.ReadDir(kAlice, e("/priv"), 0, 10)); },
        EACCES},
       {"access write denied", [](E e) { return e.fs.Access(kAlice, e("/rofile"), kAccessWrite); },
        EACCES},

@@ -24,7 +24,7 @@ TYPED_TEST(SemanticsTest, RootAndDots) {
   uint64_t d = this->MkdirP("/d");
   uint64_t e = this->MkdirP("/d/e");
   EXPECT_EQ(this->fs_->Lookup(this->root, e, "..")->ino, d);
-  auto page = this->fs_->ReadDir(this->root, e, "", 10);
+  auto page = this->fs_->ReadDir(this->root, e, 0, 10);
   ASSERT_TRUE(page.ok());
   ASSERT_EQ(page->entries.size(), 2u);
   EXPECT_EQ(page->entries[0].name, ".");

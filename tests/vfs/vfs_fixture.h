@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <string>
@@ -117,7 +118,7 @@ class VfsTest : public ::testing::Test {
   }
   std::vector<std::string> Names(uint64_t dir) {
     std::vector<std::string> out;
-    std::string cookie;
+    uint64_t cookie = 0;
     for (;;) {
       auto page = fs_->ReadDir(root, dir, cookie, 3);
       EXPECT_TRUE(page.ok()) << page.status().ToString();
@@ -126,8 +127,10 @@ class VfsTest : public ::testing::Test {
         if (e.name != "." && e.name != "..") out.push_back(e.name);
         cookie = e.cookie;
       }
-      if (page->eof) return out;
+      if (page->eof) break;
     }
+    std::sort(out.begin(), out.end());  // ReadDir lists in cookie order
+    return out;
   }
 
   const Caller root = Caller::Root();

@@ -40,7 +40,7 @@ Status Unlink(OpContext& ctx, const Caller& caller, uint64_t parent, std::string
 Status Rmdir(OpContext& ctx, const Caller& caller, uint64_t parent, std::string_view name);
 Status Rename(OpContext& ctx, const Caller& caller, uint64_t old_parent, std::string_view old_name,
               uint64_t new_parent, std::string_view new_name, unsigned flags);
-Result<DirPage> ReadDir(OpContext& ctx, const Caller& caller, uint64_t ino, std::string_view cookie,
+Result<DirPage> ReadDir(OpContext& ctx, const Caller& caller, uint64_t ino, uint64_t cookie,
                         size_t max_entries);
 
 Result<Attr> Open(OpContext& ctx, const Caller& caller, uint64_t ino, OpenFlags flags);
