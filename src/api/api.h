@@ -65,6 +65,11 @@ std::function<bool(http::Request&)> BearerAuthenticator(std::string token);
 // outlive the returned function.
 std::function<bool(http::Request&)> UserAuthenticator(std::string admin_token,
                                                       meta::UserStore& users);
+// The same decision for http::ServerOptions::authenticate_quick: answers
+// when no Argon2id verification is needed (the admin token, a cached Basic
+// login), else nullopt (UserAuthenticator then decides on a worker).
+std::function<std::optional<bool>(http::Request&)> QuickUserAuthenticator(
+    std::string admin_token, meta::UserStore& users);
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 
 }  // namespace nasd::api

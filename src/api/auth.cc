@@ -75,32 +75,57 @@ std::function<bool(http::Request&)> BearerAuthenticator(std::string token) {
   };
 }
 
+namespace {
+
+// UserAuthenticator's decision; with quick, nullopt instead of running an
+// Argon2id verification.
+std::optional<bool> AuthenticateUser(const std::string& token, meta::UserStore& users,
+                                     http::Request& req, bool quick) {
+  auto header = req.headers.Get("authorization");
+  if (!header) return false;
+  if (IsAdminToken(token, *header)) {
+    req.admin = true;
+    return true;
+  }
+  auto credentials = BasicCredentials(*header);
+  if (!credentials) return false;
+  const size_t colon = credentials->find(':');
+  if (colon == std::string::npos) return false;
+  std::string name = credentials->substr(0, colon);
+  const std::string_view password = std::string_view(*credentials).substr(colon + 1);
+  Result<std::optional<bool>> ok = std::optional<bool>();
+  if (quick) {
+    ok = users.VerifyCached(name, password);
+  } else {
+    Result<bool> verified = users.Verify(name, password);
+    ok = verified.ok() ? Result<std::optional<bool>>(std::optional<bool>(*verified))
+                       : Result<std::optional<bool>>(verified.status());
+  }
+  sodium_memzero(credentials->data(), credentials->size());
+  if (!ok.ok()) {
+    // The store failed (not the client): say so, but never with the password.
+    log::Warn("auth.verify_failed")
+        .Str("request_id", req.request_id)
+        .Str("error", ok.status().ToString());
+    return false;
+  }
+  if (*ok == true) req.user = std::move(name);
+  return *ok;
+}
+
+}  // namespace
+
 std::function<bool(http::Request&)> UserAuthenticator(std::string admin_token,
                                                       meta::UserStore& users) {
   return [token = std::move(admin_token), &users](http::Request& req) {
-    auto header = req.headers.Get("authorization");
-    if (!header) return false;
-    if (IsAdminToken(token, *header)) {
-      req.admin = true;
-      return true;
-    }
-    auto credentials = BasicCredentials(*header);
-    if (!credentials) return false;
-    const size_t colon = credentials->find(':');
-    if (colon == std::string::npos) return false;
-    std::string name = credentials->substr(0, colon);
-    auto ok = users.Verify(name, std::string_view(*credentials).substr(colon + 1));
-    sodium_memzero(credentials->data(), credentials->size());
-    if (!ok.ok()) {
-      // The store failed (not the client): say so, but never with the password.
-      log::Warn("auth.verify_failed")
-          .Str("request_id", req.request_id)
-          .Str("error", ok.status().ToString());
-      return false;
-    }
-    if (!*ok) return false;
-    req.user = std::move(name);
-    return true;
+    return AuthenticateUser(token, users, req, /*quick=*/false).value_or(false);
+  };
+}
+
+std::function<std::optional<bool>(http::Request&)> QuickUserAuthenticator(
+    std::string admin_token, meta::UserStore& users) {
+  return [token = std::move(admin_token), &users](http::Request& req) {
+    return AuthenticateUser(token, users, req, /*quick=*/true);
   };
 }
 

@@ -2,6 +2,9 @@
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <thread>
 #include <fmt/format.h>
 
 #include "api/api.h"
@@ -20,7 +23,9 @@ http::ServerOptions ServerOptionsFrom(const Config& c, const HostPort& listen, m
   http::ServerOptions o;
   o.host = listen.host;
   o.port = listen.port;
-  o.io_threads = c.http.io_threads;
+  o.io_threads = c.http.io_threads > 0
+                     ? c.http.io_threads
+                     : static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 16u));
   o.worker_threads = c.http.worker_threads;
   o.max_connections = c.http.max_connections;
   o.header_timeout = c.http.header_timeout;
@@ -29,6 +34,7 @@ http::ServerOptions ServerOptionsFrom(const Config& c, const HostPort& listen, m
   o.drain_timeout = c.http.drain_timeout;
   // Bearer admin token or Basic user; /api/v1 answers admins only.
   o.authenticate = api::UserAuthenticator(c.api.admin_token, users);
+  o.authenticate_quick = api::QuickUserAuthenticator(c.api.admin_token, users);
   return o;
 }
 

@@ -139,7 +139,7 @@ const std::vector<KeySpec>& Schema() {
         return Status::Ok();
       }),
       Int("http.max_connections", 1, 1'000'000, [](Config& c, int n) { c.http.max_connections = n; }),
-      Int("http.io_threads", 1, 64, [](Config& c, int n) { c.http.io_threads = n; }),
+      Int("http.io_threads", 0, 64, [](Config& c, int n) { c.http.io_threads = n; }),
       Int("http.worker_threads", 1, 256, [](Config& c, int n) { c.http.worker_threads = n; }),
       Duration("http.header_timeout", [](Config& c, auto d) { c.http.header_timeout = d; }),
       Duration("http.body_timeout", [](Config& c, auto d) { c.http.body_timeout = d; }),
@@ -376,7 +376,9 @@ api:
 http:
   # Connections beyond this are answered 503 and closed.
   max_connections: {}
-  # Threads for network I/O and for request handlers (storage work).
+  # Threads for network I/O, which also answer quick requests (small GETs)
+  # themselves (0: one per CPU core), and for the other request handlers
+  # (storage work that may wait: uploads, fsync, big reads).
   io_threads: {}
   worker_threads: {}
   # A client must send a whole request header within header_timeout and a body

@@ -50,8 +50,8 @@ struct ApiConfig {
 
 struct HttpConfig {
   int max_connections = 512;
-  int io_threads = 1;
-  int worker_threads = 4;
+  int io_threads = 0;  // 0: one per CPU core
+  int worker_threads = 32;  // mostly waiting on fsync: many, so commits share WAL syncs
   std::chrono::milliseconds header_timeout{10'000};
   std::chrono::milliseconds body_timeout{60'000};
   std::chrono::milliseconds idle_timeout{60'000};

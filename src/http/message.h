@@ -61,9 +61,15 @@ class BodySource {
  public:
   virtual ~BodySource() = default;
   virtual uint64_t size() const = 0;   // Content-Length; the parts add up to exactly this
-  // The next part; an empty part ends the body. Called on a worker thread, never on an I/O thread.
-  // An error (or parts not adding up to size()) after the headers went out closes the connection (logged).
+  // The next part; an empty part ends the body. Called on a worker thread
+  // (on the I/O thread when quick()). An error (or parts not adding up to
+  // size()) after the headers went out closes the connection (logged).
   virtual Result<BodyPart> Next() = 0;
+  // True when every Next() is short and never waits long (a small body whose
+  // bytes are likely cached): it then runs on the connection's I/O thread,
+  // saving two thread switches a part. Sources that may read megabytes from
+  // disk or the network must say false.
+  virtual bool quick() const { return false; }
 };
 
 struct Request {

@@ -68,6 +68,7 @@ void Router::Add(std::string method, std::string pattern, Handler handler,
   }
   if (!pattern.starts_with('/')) Fail("pattern must start with '/': '" + pattern + "'");
   if (!handler) Fail("empty handler for " + method + " " + pattern);
+  if (options.quick && options.stream_body) Fail("a stream_body route cannot be quick: " + pattern);
   Route route;
   route.method = std::move(method);
   std::set<std::string> names;

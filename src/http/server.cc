@@ -303,8 +303,12 @@ asio::awaitable<After> Server::Impl::ServeOne(Connection& conn, beast::flat_buff
   if (match.options->requires_auth) {
     // Before the body: an unauthenticated client must not get a 100 Continue
     // or make the server read and buffer up to the route's body limit.
-    const bool allowed = co_await asio::co_spawn(
-        workers_->get_executor(), RunAuthenticate(this, &req), asio::use_awaitable);
+    std::optional<bool> quick = QuickAuthenticate(req);
+    bool allowed = quick.value_or(false);
+    if (!quick) {
+      allowed = co_await asio::co_spawn(workers_->get_executor(), RunAuthenticate(this, &req),
+                                        asio::use_awaitable);
+    }
     if (!allowed) {
       Response r = Response::Error(Unauthenticated("missing or invalid credentials"));
       r.headers.Set("www-authenticate", match.options->auth_challenge);
@@ -339,8 +343,13 @@ asio::awaitable<After> Server::Impl::ServeOne(Connection& conn, beast::flat_buff
   req.body = std::move(hreq.body());
 
   InFlightGuard in_flight(in_flight_);
-  Response resp = co_await asio::co_spawn(workers_->get_executor(),
-                                          RunOnWorker(this, &match, &req), asio::use_awaitable);
+  Response resp;
+  if (match.options->quick) {
+    resp = Invoke(match, req);
+  } else {
+    resp = co_await asio::co_spawn(workers_->get_executor(), RunOnWorker(this, &match, &req),
+                                   asio::use_awaitable);
+  }
   co_return co_await Reply(conn, ex, std::move(resp), head,
                            keep_alive ? After::kKeepAlive : After::kClose, started);
 }
@@ -361,6 +370,15 @@ bool Server::Impl::Authenticate(Request& req) const {
         .Str("what", "unknown exception");
   }
   return false;
+}
+
+std::optional<bool> Server::Impl::QuickAuthenticate(Request& req) const {
+  if (!options_.authenticate_quick) return std::nullopt;
+  try {
+    return options_.authenticate_quick(req);
+  } catch (...) {
+    return std::nullopt;  // the full authenticator decides, and logs
+  }
 }
 
 asio::awaitable<Response> Server::Impl::RunOnWorker(const Impl* impl, const RouteMatch* match,

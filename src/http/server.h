@@ -58,13 +58,17 @@
 // metrics count the bytes actually sent.
 //
 // Threading: I/O runs on io_threads threads; handlers, authenticators and
-// BodySource::Next() on worker_threads.
+// BodySource::Next() on worker_threads, except the quick ones
+// (RouteOptions::quick, authenticate_quick, BodySource::quick()), which run
+// on the connection's I/O thread: for a small GET, the hops to a worker and
+// back cost more than the work.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "metrics/metrics.h"
@@ -95,6 +99,11 @@ struct ServerOptions {
   // never gets 100 Continue and never makes the server buffer its body.
   // Unset = every request is refused; an exception refuses the request.
   std::function<bool(Request&)> authenticate;
+  // Optional: tried first, on the I/O thread, for routes with requires_auth.
+  // Returns the answer when it can give it without waiting (a token compare,
+  // a cached password check), nullopt to have authenticate decide on a
+  // worker. May set request.user and admin like authenticate.
+  std::function<std::optional<bool>(Request&)> authenticate_quick;
 };
 
 class Server {

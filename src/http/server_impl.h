@@ -258,7 +258,9 @@ class Server::Impl {
                                After after, Clock::time_point started);
   // Sends source's parts after the header; counts them in ex.bytes_out. A
   // non-ok result means the body is incomplete and the connection unusable.
-  asio::awaitable<Status> SendSource(Connection& conn, Exchange& ex, BodySource& source);
+  // Sends source's parts, starting with first when given (already pulled).
+  asio::awaitable<Status> SendSource(Connection& conn, Exchange& ex, BodySource& source,
+                                     std::optional<PulledPart> first);
   asio::awaitable<Status> SendBytes(Connection& conn, Exchange& ex, const std::string& bytes);
   asio::awaitable<Status> SendFileRegion(Connection& conn, Exchange& ex, int fd, uint64_t offset,
                                          uint64_t length);
@@ -269,6 +271,8 @@ class Server::Impl {
   static asio::awaitable<Response> RunOnWorker(const Impl* impl, const RouteMatch* match,
                                                Request* req);
   Response Invoke(const RouteMatch& match, Request& req) const;
+  // options_.authenticate_quick, never throwing (nullopt: ask authenticate).
+  std::optional<bool> QuickAuthenticate(Request& req) const;
 
   std::vector<std::shared_ptr<Connection>> Connections() EXCLUDES(mu_);
   void RunIo();

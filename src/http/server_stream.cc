@@ -187,6 +187,26 @@ asio::awaitable<After> Server::Impl::ServeStreaming(
 asio::awaitable<After> Server::Impl::Reply(Connection& conn, Exchange& ex, Response resp,
                                            bool head, After after, Clock::time_point started) {
   if (after == After::kKeepAlive && stopping_.load()) after = After::kClose;
+  // A quick source's first part is pulled before the header goes out: a
+  // failure is then still an honest error reply, and a body that is one
+  // bytes part (a small file) leaves in the same write as the header.
+  std::optional<PulledPart> first;
+  if (resp.source && resp.source->quick() && !head && resp.status != 204 && resp.status != 304 &&
+      resp.source->size() > 0) {
+    first = co_await PullPart(resp.source.get());
+    if (!first->status.ok()) {
+      log::Warn("http.body_source_failed")
+          .Str("request_id", ex.request_id)
+          .Str("route", ex.route)
+          .Str("error", first->status.ToString());
+      resp = Response::Error(Internal("internal error; request id " + ex.request_id));
+      first.reset();
+    } else if (first->part.fd < 0 && first->part.bytes.size() == resp.source->size()) {
+      resp.body = std::move(first->part.bytes);
+      resp.source.reset();
+      first.reset();
+    }
+  }
   auto res = ToBeast(resp, ex.request_id, head, after == After::kKeepAlive);
   ex.status = static_cast<int>(res.result_int());
   beast::error_code ec;
@@ -198,7 +218,7 @@ asio::awaitable<After> Server::Impl::Reply(Connection& conn, Exchange& ex, Respo
     conn.stream.expires_after(options_.send_timeout);
     ex.bytes_out += co_await bhttp::async_write_header(conn.stream, serializer, Redirect(ec));
     if (!ec && !head) {
-      Status sent = co_await SendSource(conn, ex, *resp.source);
+      Status sent = co_await SendSource(conn, ex, *resp.source, std::move(first));
       if (!sent.ok()) {
         // The header promised more: the only honest end is closing. A client
         // that hung up is routine; anything else is the server's fault.
@@ -218,13 +238,22 @@ asio::awaitable<After> Server::Impl::Reply(Connection& conn, Exchange& ex, Respo
 }
 
 asio::awaitable<Status> Server::Impl::SendSource(Connection& conn, Exchange& ex,
-                                                 BodySource& source) {
+                                                 BodySource& source,
+                                                 std::optional<PulledPart> first) {
   const uint64_t size = source.size();
   uint64_t sent = 0;
   while (sent < size) {
     // One part at a time: an fd part's fd is only valid until the next Next().
-    PulledPart pulled = co_await asio::co_spawn(workers_->get_executor(), PullPart(&source),
-                                                asio::use_awaitable);
+    PulledPart pulled;
+    if (first) {
+      pulled = std::move(*first);
+      first.reset();
+    } else if (source.quick()) {
+      pulled = co_await PullPart(&source);
+    } else {
+      pulled = co_await asio::co_spawn(workers_->get_executor(), PullPart(&source),
+                                       asio::use_awaitable);
+    }
     if (!pulled.status.ok()) co_return pulled.status.WithContext("body source");
     const BodyPart& part = pulled.part;
     if (part.empty()) {

@@ -261,6 +261,17 @@ Result<bool> UserStore::Verify(std::string_view name, std::string_view password)
   return true;
 }
 
+Result<std::optional<bool>> UserStore::VerifyCached(std::string_view name,
+                                                   std::string_view password) {
+  if (!ValidatePassword(password).ok() || !ValidateUserName(name).ok()) {
+    return std::optional<bool>();
+  }
+  NASD_ASSIGN_OR_RETURN(std::optional<UserRecord> user, Load(name));
+  if (!user || !cache_.Contains(name, password, user->password_hash)) return std::optional<bool>();
+  cache_hits_.fetch_add(1, std::memory_order_relaxed);
+  return std::optional<bool>(true);
+}
+
 VerifyStats UserStore::verify_stats() const {
   return VerifyStats{hashes_.load(std::memory_order_relaxed),
                      cache_hits_.load(std::memory_order_relaxed)};

@@ -84,6 +84,11 @@ class UserStore {
   // (against a dummy hash), so timing does not reveal which names exist.
   // Errors only for KV failures.
   Result<bool> Verify(std::string_view name, std::string_view password);
+  // Verify's answer when the VerifyCache gives it (true), else nullopt: no
+  // Argon2id runs, so callers on latency-critical threads can try this first
+  // and hand the rest to Verify elsewhere. Never false, so that a failed or
+  // unknown name always costs a full Verify (timing reveals nothing).
+  Result<std::optional<bool>> VerifyCached(std::string_view name, std::string_view password);
   VerifyStats verify_stats() const;
 
   // Sets user's access to the share; kNone revokes (as Revoke, but never

@@ -8,25 +8,30 @@ void WebDav::RegisterRoutes(http::Router& router) {
     const char* name;
     MethodHandler handler;
     bool write;
+    // Runs on the I/O thread (http::RouteOptions::quick): reads of metadata
+    // and opening a file, nothing that syncs. A GET of a file with buffered
+    // writes commits them first; that wait is rare and short.
+    bool quick;
   };
   static constexpr Method kMethods[] = {
-      {"OPTIONS", HandleOptions, false},
-      {"GET", HandleGet, false},
-      {"PUT", HandlePut, true},
-      {"DELETE", HandleDelete, true},
-      {"MKCOL", HandleMkcol, true},
-      {"COPY", HandleCopy, true},
-      {"MOVE", HandleMove, true},
-      {"PROPFIND", HandlePropfind, false},
-      {"PROPPATCH", HandleProppatch, true},
-      {"LOCK", HandleLock, true},
-      {"UNLOCK", HandleUnlock, true},
+      {"OPTIONS", HandleOptions, false, true},
+      {"GET", HandleGet, false, true},
+      {"PUT", HandlePut, true, false},
+      {"DELETE", HandleDelete, true, false},
+      {"MKCOL", HandleMkcol, true, false},
+      {"COPY", HandleCopy, true, false},
+      {"MOVE", HandleMove, true, false},
+      {"PROPFIND", HandlePropfind, false, false},
+      {"PROPPATCH", HandleProppatch, true, false},
+      {"LOCK", HandleLock, true, false},
+      {"UNLOCK", HandleUnlock, true, false},
   };
   for (const Method& m : kMethods) {
     http::RouteOptions opts;
     opts.requires_auth = true;
     opts.auth_challenge = "Basic realm=\"nasd\", charset=\"UTF-8\"";
     opts.metric_name = "/dav";
+    opts.quick = m.quick;
     opts.max_body_bytes = ctx_.max_xml_body;
     if (std::string_view(m.name) == "PUT") {
       opts.stream_body = true;

@@ -37,6 +37,35 @@ TEST_F(AuthenticatorTest, AcceptsAGoodBasicLogin) {
   EXPECT_EQ(users_.verify_stats().hashes, 1u);  // the repeats hit the cache
 }
 
+TEST_F(AuthenticatorTest, QuickAuthenticatorAnswersOnlyWithoutHashing) {
+  auto quick = QuickUserAuthenticator(kAdmin, users_);
+  auto run = [&](const char* header) {
+    req_ = http::Request{};
+    if (header != nullptr) req_.headers.Set("authorization", header);
+    return quick(req_);
+  };
+  EXPECT_EQ(run("Bearer admin-token-0123456789"), std::optional<bool>(true));
+  EXPECT_TRUE(req_.admin);
+  EXPECT_EQ(run(nullptr), std::optional<bool>(false));
+  EXPECT_EQ(run("Basic !!!!"), std::optional<bool>(false));
+  // Not yet cached: the full authenticator must decide (it hashes).
+  EXPECT_EQ(run("Basic YWxpY2U6cGE6c3Mgd29yZA=="), std::nullopt);
+  // Wrong passwords and unknown users always go to the full check, so their
+  // timing matches a first login.
+  EXPECT_EQ(run("Basic YWxpY2U6d3Jvbmc="), std::nullopt);
+  EXPECT_EQ(run("Basic Ym9iOnBhOnNzIHdvcmQ="), std::nullopt);
+  EXPECT_EQ(users_.verify_stats().hashes, 0u);
+  EXPECT_TRUE(Auth("Basic YWxpY2U6cGE6c3Mgd29yZA=="));  // hashes once, caches
+  EXPECT_EQ(run("Basic YWxpY2U6cGE6c3Mgd29yZA=="), std::optional<bool>(true));
+  EXPECT_EQ(req_.user, "alice");
+  EXPECT_FALSE(req_.admin);
+  EXPECT_EQ(run("Basic YWxpY2U6d3Jvbmc="), std::nullopt);
+  EXPECT_EQ(users_.verify_stats().hashes, 1u);
+  // A changed password is never answered from the cache.
+  ASSERT_TRUE(users_.SetPassword("alice", "new password").ok());
+  EXPECT_EQ(run("Basic YWxpY2U6cGE6c3Mgd29yZA=="), std::nullopt);
+}
+
 TEST_F(AuthenticatorTest, RefusesBadBasicLogins) {
   for (const char* bad : {
            "Basic YWxpY2U6d3Jvbmc=",           // alice:wrong
