@@ -21,6 +21,9 @@ void RegisterStorageMetrics(metrics::Registry& registry, kv::KvEngine& kv, chunk
                               [&kv] { return static_cast<double>(kv.Stats().commits); });
   registry.AddCounterCallback("nasd_kv_conflicts_total", "KV transactions aborted by a conflict.",
                               [&kv] { return static_cast<double>(kv.Stats().conflicts); });
+  registry.AddCounterCallback("nasd_kv_wal_syncs_total",
+                              "Metadata log syncs (durable commits share them).",
+                              [&kv] { return static_cast<double>(kv.Stats().wal_syncs); });
 }
 
 }  // namespace nasd::api

@@ -107,6 +107,7 @@ class WriteBatch {
 struct EngineStats {
   uint64_t commits = 0;    // successful Transaction::Commit() and Write() calls
   uint64_t conflicts = 0;  // Commit() calls that failed with kConflict
+  uint64_t wal_syncs = 0;  // log syncs; durable commits share them (0: no log)
 };
 
 class KvEngine {

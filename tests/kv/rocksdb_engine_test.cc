@@ -5,9 +5,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -85,6 +88,47 @@ TEST_F(RocksDbEngineTest, NonDurableWritesSurviveCleanClose) {
   ASSERT_NE(engine, nullptr);
   EXPECT_THAT(Read(*engine, "lazy-batch"), Optional(std::string("1")));
   EXPECT_THAT(Read(*engine, "lazy-txn"), Optional(std::string("2")));
+}
+
+TEST_F(RocksDbEngineTest, DurableCommitsSyncTheLogAndShareSyncs) {
+  auto engine = Open();
+  ASSERT_NE(engine, nullptr);
+  auto commit = [&](std::string key, bool durable) {
+    auto txn = engine->Begin(WriteOptions{.durable = durable});
+    txn->Put(key, "v");
+    return txn->Commit();
+  };
+  const uint64_t before = engine->Stats().wal_syncs;
+  ASSERT_TRUE(commit("quiet", false).ok());
+  WriteBatch quiet;
+  quiet.Put("quiet-batch", "v");
+  ASSERT_TRUE(engine->Write(quiet, WriteOptions{.durable = false}).ok());
+  EXPECT_EQ(engine->Stats().wal_syncs, before);  // nothing asked for durability
+  ASSERT_TRUE(commit("durable", true).ok());
+  EXPECT_EQ(engine->Stats().wal_syncs, before + 1);
+  WriteBatch durable;
+  durable.Put("durable-batch", "v");
+  ASSERT_TRUE(engine->Write(durable).ok());
+  EXPECT_EQ(engine->Stats().wal_syncs, before + 2);
+  // Concurrent durable commits: each returns only after a sync covering it,
+  // and syncs are shared (never more than one per commit).
+  const uint64_t start = engine->Stats().wal_syncs;
+  constexpr int kThreads = 8, kEach = 25;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        if (!commit("k" + std::to_string(t) + "-" + std::to_string(i), true).ok()) ++failures;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  const uint64_t syncs = engine->Stats().wal_syncs - start;
+  EXPECT_GE(syncs, 1u);
+  EXPECT_LE(syncs, uint64_t{kThreads * kEach});
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(Read(*engine, "k" + std::to_string(t) + "-0"), "v");
 }
 
 TEST_F(RocksDbEngineTest, SecondOpenInProcessIsRefusedClearly) {

@@ -93,6 +93,28 @@ void DbState::Unregister(OpenResource* resource) {
   resources_.erase(resource);
 }
 
+Status DbState::SyncWalThrough(uint64_t seq) {
+  std::unique_lock lock(sync_mu_);
+  while (synced_seq_ < seq) {
+    if (syncing_) {
+      sync_cv_.wait(lock);  // the leader's sync may cover seq; look again
+      continue;
+    }
+    // Lead: everything written so far is covered by this sync.
+    syncing_ = true;
+    const uint64_t target = db_->GetLatestSequenceNumber();
+    lock.unlock();
+    const rocksdb::Status st = db_->SyncWAL();
+    wal_syncs_.fetch_add(1, std::memory_order_relaxed);
+    lock.lock();
+    syncing_ = false;
+    if (st.ok()) synced_seq_ = std::max(synced_seq_, target);
+    sync_cv_.notify_all();
+    if (!st.ok()) return FromRocksDb(st, "metadata WAL sync");
+  }
+  return Status::Ok();
+}
+
 Status DbState::Record(std::chrono::steady_clock::time_point start, Status st) {
   if (st.ok()) commits_.fetch_add(1, std::memory_order_relaxed);
   if (st.code() == Code::kConflict) conflicts_.fetch_add(1, std::memory_order_relaxed);
@@ -107,6 +129,7 @@ EngineStats DbState::Stats() const {
   EngineStats stats;
   stats.commits = commits_.load(std::memory_order_relaxed);
   stats.conflicts = conflicts_.load(std::memory_order_relaxed);
+  stats.wal_syncs = wal_syncs_.load(std::memory_order_relaxed);
   return stats;
 }
 

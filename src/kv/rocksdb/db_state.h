@@ -16,6 +16,17 @@
 // key and its own write.
 // Disjoint commits still run in parallel and share WAL syncs (group commit).
 //
+// Early lock release: a durable commit writes its batch to the WAL without
+// syncing while it holds the stripes, releases them, and only then waits for
+// the WAL sync (SyncWalThrough: one leader syncs for everyone waiting). So
+// the stripes are held for a memtable insert, not for an fsync, and commits
+// whose keys merely share a stripe no longer queue behind each other's
+// syncs. A commit's effects are visible to others from its write on; the
+// committing call returns (acknowledges) only after the sync. A reader may
+// thus see a change that a crash then undoes, but only one whose writer was
+// never told it succeeded, and any commit that read it syncs the WAL through
+// it before returning (the WAL is one ordered log).
+//
 // Thread safety: all methods are thread-safe.
 #pragma once
 
@@ -126,6 +137,11 @@ class DbState {
 
   KeyStripes& stripes() { return stripes_; }
 
+  // Makes the WAL durable through sequence number seq (the DB's latest after
+  // a write), sharing one sync among concurrent callers.
+  // REQUIRES: an Access with a non-null db() is held.
+  Status SyncWalThrough(uint64_t seq) EXCLUDES(sync_mu_);
+
   // Counts a finished commit or batch write, tells the observer, returns st.
   Status Record(std::chrono::steady_clock::time_point start, Status st);
   EngineStats Stats() const;
@@ -142,9 +158,14 @@ class DbState {
   std::unordered_set<OpenResource*> resources_ GUARDED_BY(resources_mu_);
 
   KeyStripes stripes_;
+  std::mutex sync_mu_;
+  std::condition_variable sync_cv_;
+  uint64_t synced_seq_ GUARDED_BY(sync_mu_) = 0;  // the WAL is durable through this
+  bool syncing_ GUARDED_BY(sync_mu_) = false;     // a leader is in SyncWAL()
   const CommitObserver observer_;
   std::atomic<uint64_t> commits_{0};
   std::atomic<uint64_t> conflicts_{0};
+  std::atomic<uint64_t> wal_syncs_{0};
 };
 
 }  // namespace nasd::kv

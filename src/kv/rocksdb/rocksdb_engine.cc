@@ -80,11 +80,16 @@ class RocksDbEngine final : public KvEngine {
                                         : rocks_batch.Put(ToSlice(op.key), ToSlice(op.value));
       if (!st.ok()) return state_->Record(start, FromRocksDb(st, "metadata batch"));
     }
-    rocksdb::WriteOptions write_options;
-    write_options.sync = options.durable;
-    auto locks = state_->stripes().Lock({}, std::move(stripes));
-    return state_->Record(start, FromRocksDb(access.db()->Write(write_options, &rocks_batch),
-                                             "metadata write"));
+    Status st;
+    uint64_t written_through = 0;
+    {
+      // Unsynced under the stripes, synced after (early lock release, db_state.h).
+      auto locks = state_->stripes().Lock({}, std::move(stripes));
+      st = FromRocksDb(access.db()->Write(rocksdb::WriteOptions(), &rocks_batch), "metadata write");
+      written_through = access.db()->GetLatestSequenceNumber();
+    }
+    if (st.ok() && options.durable) st = state_->SyncWalThrough(written_through);
+    return state_->Record(start, st);
   }
 
   Status CheckWritable() override {

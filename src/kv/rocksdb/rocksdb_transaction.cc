@@ -173,15 +173,24 @@ Status RocksDbTransaction::Commit() {
   // A transaction that wrote nothing has nothing to validate or sync: its
   // reads came from one consistent snapshot (kv_engine.h).
   if (st.ok() && !write_stripes_.empty()) {
-    auto locks = state_->stripes().Lock(std::move(read_stripes_), std::move(write_stripes_));
-    Result<bool> unchanged = ReadSetUnchanged();
-    if (!unchanged.ok()) {
-      st = unchanged.status();
-    } else if (!*unchanged) {
-      st = Status(Code::kConflict, "a key this transaction read was changed by another commit");
-    } else {
-      st = FromRocksDb(db_->Write(write_options_, batch_->GetWriteBatch()), "metadata commit");
+    uint64_t written_through = 0;
+    {
+      auto locks = state_->stripes().Lock(std::move(read_stripes_), std::move(write_stripes_));
+      Result<bool> unchanged = ReadSetUnchanged();
+      if (!unchanged.ok()) {
+        st = unchanged.status();
+      } else if (!*unchanged) {
+        st = Status(Code::kConflict, "a key this transaction read was changed by another commit");
+      } else {
+        // Unsynced under the stripes; synced below, after they are released
+        // (early lock release, db_state.h).
+        rocksdb::WriteOptions unsynced = write_options_;
+        unsynced.sync = false;
+        st = FromRocksDb(db_->Write(unsynced, batch_->GetWriteBatch()), "metadata commit");
+        written_through = db_->GetLatestSequenceNumber();
+      }
     }
+    if (st.ok() && write_options_.sync) st = state_->SyncWalThrough(written_through);
   }
   // Free the snapshot now rather than when the caller drops the object.
   ReleaseRocksObjects();
