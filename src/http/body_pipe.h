@@ -34,6 +34,8 @@ namespace nasd::http {
 class BodyPipe final : public BodyReader {
  public:
   static constexpr size_t kBufferBytes = 256 * 1024;
+  // A partly filled buffer is pushed to a starving consumer from this size on.
+  static constexpr size_t kEagerPushBytes = 64 * 1024;
   static constexpr size_t kMaxBuffers = 4;
 
   // notify: called when the producer may be able to proceed: the first
