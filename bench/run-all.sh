@@ -9,5 +9,7 @@ echo "== chunk store: nasd local backend vs write+fsync+rename to plain files ==
 "$BUILD/bench/bench_chunkstore" --dir "$DIR"
 echo "== vfs: the filesystem API vs plain syscalls on a local directory =="
 "$BUILD/bench/bench_vfs" --dir "$DIR/vfs"
+echo "== snapshots: creation time by share size, overwrites with snapshots held, gc reclaim =="
+"$BUILD/bench/bench_snapshot" --dir "$DIR/snapshot"
 echo "== http: nasd WebDAV/HTTP file access vs nginx (sendfile, dav) on the same disk =="
 bash "$(dirname "$0")/http.sh" "$BUILD"

@@ -16,6 +16,11 @@ PKGS=(
   # nodejs/npm: s3rver, the S3 server the S3 backend tests run against)
   curl prometheus procps openssl python3 python3-botocore nodejs npm
   litmus rclone nginx libnginx-mod-http-dav-ext wrk
+  # NFS clients: nfs-ls/nfs-cp/nfs-cat and the C library the NFS tests drive;
+  # nfs-ganesha over rpcbind is bench/nfs.sh's baseline (run in a namespace)
+  libnfs-utils libnfs-dev nfs-ganesha nfs-ganesha-vfs rpcbind
+  # clang with libFuzzer (libclang-rt): the RPC/XDR decoder's fuzz target
+  clang libclang-rt-14-dev
 )
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)

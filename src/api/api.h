@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "chunk/chunk_store.h"
 #include "http/router.h"
@@ -41,6 +42,12 @@ struct ApiContext {
   uint64_t max_api_body = 1 << 20;
   // How long a successful /readyz storage probe is reused.
   std::chrono::milliseconds ready_cache_ttl{1000};
+  // Commits the buffered writes of the named share, so that a snapshot taken
+  // or restored next holds every completed write. Null: nothing buffers.
+  std::function<Status(std::string_view share)> flush_share;
+  // Runs the garbage collector once (POST /api/v1/gc) and returns its report
+  // as JSON; dry_run only explains. Null: 501.
+  std::function<Result<std::string>(bool dry_run)> run_gc;
 };
 
 // Adds every route. ctx must outlive router.

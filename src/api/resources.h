@@ -14,6 +14,9 @@ void AddStatusRoutes(http::Router& router, const ApiContext& ctx);
 void AddShareRoutes(http::Router& router, const ApiContext& ctx);
 void AddUserRoutes(http::Router& router, const ApiContext& ctx);
 void AddGrantRoutes(http::Router& router, const ApiContext& ctx);
+void AddSnapshotRoutes(http::Router& router, const ApiContext& ctx);
+void AddSnapshotScheduleRoutes(http::Router& router, const ApiContext& ctx);
+void AddGcRoutes(http::Router& router, const ApiContext& ctx);
 
 // Adds a management route: authentication required, ctx.max_api_body, and
 // 403 unless the authenticator marked the request admin (a user's Basic

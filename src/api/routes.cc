@@ -8,6 +8,9 @@ void RegisterRoutes(http::Router& router, const ApiContext& ctx) {
   AddShareRoutes(router, ctx);
   AddUserRoutes(router, ctx);
   AddGrantRoutes(router, ctx);
+  AddSnapshotRoutes(router, ctx);
+  AddSnapshotScheduleRoutes(router, ctx);
+  AddGcRoutes(router, ctx);
 }
 
 void AddAdminRoute(http::Router& router, const ApiContext& ctx, std::string method,

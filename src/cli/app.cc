@@ -48,6 +48,9 @@ int Main(int argc, char** argv) {
   AddServeCommand(app, global, run);
   AddStatusCommand(app, global, run);
   AddShareCommand(app, global, run);
+  AddSnapshotCommand(app, global, run);
+  AddGcCommand(app, global, run);
+  AddFsckCommand(app, global, run);
   AddUserCommand(app, global, run);
   AddVersionCommand(app, global, run);
 

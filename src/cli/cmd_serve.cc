@@ -13,6 +13,11 @@
 #include "cli/services.h"
 #include "common/logging.h"
 #include "http/server.h"
+#include "nfs/nfs_server.h"
+#include "nfs/portmap_program.h"
+#include "meta/snapshot_scheduler.h"
+#include "vfs/gc/collector.h"
+#include "vfs/scrub/scrubber.h"
 #include "vfs/share_mounts.h"
 #include "webdav/webdav.h"
 
@@ -60,9 +65,71 @@ webdav::DavContext DavContextFrom(const Config& c, vfs::ShareMounts& mounts, met
   return d;
 }
 
-int Serve(const GlobalOptions& global) {
+// Command-line overrides of the nfs section.
+struct NfsFlags {
+  bool enable = false;
+  bool portmap = false;
+  std::string listen;
+};
+
+// The NFS server over the same share mounts as WebDAV; null when disabled.
+Result<std::unique_ptr<nfs::NfsServer>> StartNfs(const Config& c, vfs::ShareMounts& mounts) {
+  if (!c.nfs.enabled) return std::unique_ptr<nfs::NfsServer>();
+  NASD_ASSIGN_OR_RETURN(HostPort listen, ParseHostPort(c.nfs.listen));
+  nfs::NfsServerOptions o;
+  o.rpc.host = listen.host;
+  o.rpc.port = listen.port;
+  o.rpc.worker_threads = c.nfs.worker_threads;
+  o.rpc.drain_timeout = c.http.drain_timeout;
+  NASD_ASSIGN_OR_RETURN(o.exports, nfs::ExportsFromConfig(c.nfs));
+  if (o.exports.empty()) log::Warn("nfs.no_exports").Str("advice", "add nfs.exports to the config");
+  o.mount = [&mounts](std::string_view share) { return mounts.Get(share); };
+  if (c.nfs.portmap) {
+    o.portmap_port = nfs::kPortmapPort;
+  } else {
+    o.rpcbind = nfs::PortmapperAddress{};  // the host's rpcbind, if it runs
+  }
+  auto server = std::make_unique<nfs::NfsServer>(std::move(o));
+  NASD_RETURN_IF_ERROR(server->Start().WithContext(fmt::format("nfs listen on {}", c.nfs.listen)));
+  log::Info("nfs.listening")
+      .Str("address", listen.host)
+      .Uint("port", server->port())
+      .Uint("portmap_port", server->portmap_port())
+      .Uint("exports", c.nfs.exports.size());
+  return server;
+}
+
+// The collector's and scrubber's totals on /metrics. Both must outlive the
+// scrapes (the server stops before they go).
+void RegisterBackgroundMetrics(metrics::Registry& registry, vfs::gc::Collector& collector,
+                               vfs::scrub::Scrubber& scrubber) {
+  registry.AddCounterCallback("nasd_scrub_chunks_verified_total", "Chunks the scrubber re-verified.",
+                              [&scrubber] { return static_cast<double>(scrubber.Totals().chunks_verified); });
+  registry.AddCounterCallback("nasd_scrub_corruptions_total", "Damaged chunks the scrubber found.",
+                              [&scrubber] { return static_cast<double>(scrubber.Totals().corruptions); });
+  registry.AddCounterCallback("nasd_gc_passes_total", "Garbage collector passes.",
+                              [&collector] { return static_cast<double>(collector.Totals().passes); });
+  registry.AddCounterCallback("nasd_gc_chunks_deleted_total", "Chunks deleted by the garbage collector.",
+                              [&collector] { return static_cast<double>(collector.Totals().chunks_deleted); });
+  registry.AddCounterCallback("nasd_gc_versions_pruned_total",
+                              "Record versions dropped after snapshot deletes.",
+                              [&collector] { return static_cast<double>(collector.Totals().versions_dropped); });
+  registry.AddGaugeCallback("nasd_gc_pending_chunks",
+                            "Unreferenced chunks waiting for their grace period (at the last pass).",
+                            [&collector] { return static_cast<double>(collector.Totals().pending_chunks); });
+}
+
+int Serve(const GlobalOptions& global, const NfsFlags& nfs_flags) {
   auto config = LoadConfigAndLogging(global);
   if (!config.ok()) return Fail(kExitUsage, config.status().message());
+  if (nfs_flags.enable) config->nfs.enabled = true;
+  if (nfs_flags.portmap) config->nfs.portmap = true;
+  if (!nfs_flags.listen.empty()) {
+    if (auto hp = ParseHostPort(nfs_flags.listen); !hp.ok()) {
+      return Fail(kExitUsage, fmt::format("--nfs-listen: {}", hp.status().message()));
+    }
+    config->nfs.listen = nfs_flags.listen;
+  }
   auto listen = ParseHostPort(config->api.listen);
   if (!listen.ok()) return Fail(kExitUsage, fmt::format("api.listen: {}", listen.status().message()));
   if (config->api.admin_token.empty()) {
@@ -103,6 +170,20 @@ int Serve(const GlobalOptions& global) {
   mount_options.dirty_budget_bytes = config->storage.write_buffer;
   mount_options.cache_bytes = config->storage.block_cache;
   auto mounts = std::make_unique<vfs::ShareMounts>(*s.kv, *s.chunks, mount_options);
+  // A snapshot holds every completed write: the share's buffers land first.
+  ctx.flush_share = [&mounts](std::string_view share) -> Status {
+    NASD_ASSIGN_OR_RETURN(std::shared_ptr<vfs::Filesystem> fs, mounts->Get(share));
+    return fs->FlushAll();
+  };
+  // Started once serving; stopped before the KV closes.
+  vfs::gc::Collector collector(*s.kv, *s.chunks, vfs::gc::ProcessPins());
+  ctx.run_gc = [&collector](bool dry_run) -> Result<std::string> {
+    NASD_ASSIGN_OR_RETURN(vfs::gc::GcReport report, collector.RunOnce(dry_run));
+    return report.ToJson();
+  };
+  meta::SnapshotScheduler scheduler(*s.kv, ctx.flush_share);
+  vfs::scrub::Scrubber scrubber(*s.kv, *s.chunks);
+  RegisterBackgroundMetrics(*s.metrics, collector, scrubber);
   webdav::WebDav dav(DavContextFrom(*config, *mounts, *s.users));
   if (config->webdav.enabled) dav.RegisterRoutes(router);
 
@@ -114,15 +195,30 @@ int Serve(const GlobalOptions& global) {
     closed.IgnoreError();  // the start failure is what the operator needs to see
     return Fail(kExitFailed, fmt::format("cannot serve on {}: {}", config->api.listen, st.message()));
   }
+  auto nfs_server = StartNfs(*config, *mounts);
+  if (!nfs_server.ok()) {
+    server.Stop();
+    mounts.reset();
+    Status closed = s.Close();
+    closed.IgnoreError();  // the start failure is what the operator needs to see
+    return Fail(kExitFailed, fmt::format("cannot serve NFS: {}", nfs_server.status().message()));
+  }
   log::Info("server.listening")
       .Str("url", fmt::format("http://{}:{}/", listen->host, server.port()))
       .Str("volume", s.volume.volume_id)
       .Str("storage", config->storage.path)
       .Str("version", build::kVersion);
 
+  collector.Start(std::chrono::minutes(1));
+  scheduler.Start(std::chrono::seconds(30));
+  scrubber.Start(std::chrono::hours(24));
   int sig = 0;
   sigwait(&stop_signals, &sig);
+  scrubber.Stop();
+  scheduler.Stop();
+  collector.Stop();
   log::Info("server.draining").Str("signal", sig == SIGTERM ? "SIGTERM" : "SIGINT").Int("in_flight", server.InFlight());
+  if (*nfs_server) (*nfs_server)->Stop();
   server.Stop();
   Status flushed = mounts->FlushAll();
   if (!flushed.ok()) log::Error("server.flush_failed").Err(flushed);
@@ -143,7 +239,12 @@ void AddServeCommand(CLI::App& app, const GlobalOptions& global, Runner& run) {
       "serve",
       "Serve the volume named in the config over HTTP (health, metrics, management API).\n"
       "SIGTERM or SIGINT drains in-flight requests, closes the metadata store cleanly and exits 0.");
-  sub->callback([&global, &run] { run = [&global] { return Serve(global); }; });
+  auto nfs_flags = std::make_shared<NfsFlags>();
+  sub->add_flag("--nfs-enable", nfs_flags->enable, "Serve NFSv3 (and MOUNT v3) as well (config: nfs.enabled)");
+  sub->add_flag("--nfs-portmap", nfs_flags->portmap,
+                "Answer portmap v2 on port 111 so clients need no port options (config: nfs.portmap)");
+  sub->add_option("--nfs-listen", nfs_flags->listen, "NFS address HOST:PORT (config: nfs.listen, default 0.0.0.0:2049)");
+  sub->callback([&global, &run, nfs_flags] { run = [&global, nfs_flags] { return Serve(global, *nfs_flags); }; });
 }
 
 }  // namespace nasd::cli

@@ -156,6 +156,15 @@ const std::vector<KeySpec>& Schema() {
         c.webdav.sendfile = v;
         return Status::Ok();
       }),
+      Bool("nfs.enabled", [](Config& c, bool b) { c.nfs.enabled = b; }),
+      String("nfs.listen", [](Config& c, const std::string& v) -> Status {
+        auto hp = ParseHostPort(v);
+        if (!hp.ok()) return Bad("nfs.listen", hp.status().message());
+        c.nfs.listen = v;
+        return Status::Ok();
+      }),
+      Int("nfs.worker_threads", 1, 256, [](Config& c, int n) { c.nfs.worker_threads = n; }),
+      Bool("nfs.portmap", [](Config& c, bool b) { c.nfs.portmap = b; }),
       String("log.level", [](Config& c, const std::string& v) -> Status {
         auto l = log::ParseLevel(v);
         if (!l.ok()) return Bad("log.level", l.status().message());
@@ -189,6 +198,62 @@ std::string Quote(std::string_view s) {
   return out;
 }
 
+// nfs.exports: a list of mappings, one a share (the only list in the file).
+Status ParseNfsExports(const YAML::Node& list, Config& config) {
+  constexpr std::string_view kPath = "nfs.exports";
+  if (list.IsNull()) return Status::Ok();
+  if (!list.IsSequence()) return Bad(kPath, "expected a list of exports");
+  for (size_t i = 0; i < list.size(); ++i) {
+    const YAML::Node& item = list[i];
+    std::string where = fmt::format("{}[{}]", kPath, i);
+    if (!item.IsMap()) return Bad(where, "expected a mapping (share, networks, access, squash ...)");
+    NfsExportConfig e;
+    for (const auto& kv : item) {
+      std::string key = kv.first.as<std::string>();
+      const YAML::Node& v = kv.second;
+      std::string at = where + "." + key;
+      if (key == "networks") {
+        if (!v.IsSequence()) return Bad(at, "expected a list of networks (CIDR)");
+        for (const auto& n : v) {
+          if (!n.IsScalar() || n.Scalar().empty()) return Bad(at, "expected CIDR strings");
+          e.networks.push_back(n.Scalar());
+        }
+        continue;
+      }
+      if (!v.IsScalar()) return Bad(at, "expected a single value");
+      const std::string& s = v.Scalar();
+      if (key == "share") {
+        e.share = s;
+      } else if (key == "access") {
+        if (s != "read-write" && s != "read-only") return Bad(at, fmt::format("'{}' is not read-write or read-only", s));
+        e.read_only = s == "read-only";
+      } else if (key == "squash") {
+        if (s != "root_squash" && s != "no_root_squash" && s != "all_squash") {
+          return Bad(at, fmt::format("'{}' is not root_squash, no_root_squash or all_squash", s));
+        }
+        e.squash = s;
+      } else if (key == "anonuid" || key == "anongid") {
+        uint32_t n = 0;
+        try {
+          n = v.as<uint32_t>();
+        } catch (const YAML::Exception&) {
+          return Bad(at, fmt::format("expected a uid/gid number, got '{}'", s));
+        }
+        (key == "anonuid" ? e.anonuid : e.anongid) = n;
+      } else {
+        return ConfigInvalid(fmt::format("unknown key '{}'", at));
+      }
+    }
+    if (e.share.empty()) return Bad(where, "missing 'share'");
+    if (e.networks.empty()) return Bad(where, "missing 'networks' (the client networks allowed, e.g. [10.0.0.0/8])");
+    for (const auto& other : config.nfs.exports) {
+      if (other.share == e.share) return Bad(where, fmt::format("share '{}' is exported twice", e.share));
+    }
+    config.nfs.exports.push_back(std::move(e));
+  }
+  return Status::Ok();
+}
+
 bool IsSection(std::string_view prefix) {
   for (const auto& spec : Schema()) {
     if (spec.path.size() > prefix.size() && spec.path.substr(0, prefix.size()) == prefix &&
@@ -216,6 +281,10 @@ Status Walk(const YAML::Node& node, const std::string& prefix, Config& config) {
     }
     std::string path = prefix.empty() ? key : prefix + "." + key;
     const YAML::Node& value = item.second;
+    if (path == "nfs.exports") {
+      NASD_RETURN_IF_ERROR(ParseNfsExports(value, config));
+      continue;
+    }
     if (IsSection(path)) {
       if (value.IsNull()) continue;  // an empty section keeps defaults
       if (!value.IsMap()) return Bad(path, "expected a section (a mapping of keys)");
@@ -403,6 +472,21 @@ webdav:
   # background scrub checks) or copy (read through memory).
   sendfile: {}
 
+nfs:
+  # NFSv3 and MOUNT v3 on one TCP port (mount -t nfs -o vers=3,tcp,nolock,port=P,mountport=P).
+  enabled: {}
+  listen: {}
+  # Answer portmap v2 on port 111 of the listen address (when no rpcbind runs
+  # here), so that clients need no port options.
+  portmap: {}
+  # Each exported share: the client networks allowed, read-write or read-only,
+  # and root_squash (uid 0 becomes anonuid), no_root_squash or all_squash.
+  # exports:
+  #   - share: media
+  #     networks: [192.168.1.0/24]
+  #     access: read-write
+  #     squash: root_squash
+
 log:
   # debug, info, warn or error.
   level: {}
@@ -416,7 +500,8 @@ log:
       FormatDuration(c.http.header_timeout), FormatDuration(c.http.body_timeout),
       FormatDuration(c.http.idle_timeout), FormatDuration(c.http.drain_timeout),
       FormatSize(c.http.max_api_body), c.webdav.enabled ? "true" : "false",
-      c.webdav.allow_depth_infinity ? "true" : "false", FormatSize(c.webdav.max_xml_body), c.webdav.sendfile, c.log.level,
+      c.webdav.allow_depth_infinity ? "true" : "false", FormatSize(c.webdav.max_xml_body), c.webdav.sendfile,
+      c.nfs.enabled ? "true" : "false", Quote(c.nfs.listen), c.nfs.portmap ? "true" : "false", c.log.level,
       c.log.format);
 }
 

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 
@@ -70,6 +71,25 @@ struct WebDavConfig {
   std::string sendfile = "verified";
 };
 
+// nfs: NFSv3 and MOUNT v3 on their own listener (docs/format/nfs.md).
+// One export a share; a share without one is not reachable over NFS.
+struct NfsExportConfig {
+  std::string share;
+  std::vector<std::string> networks;  // CIDR ("10.0.0.0/8", "::1/128"); required
+  bool read_only = false;             // access: read-write | read-only
+  std::string squash = "root_squash";  // root_squash | no_root_squash | all_squash
+  uint32_t anonuid = 65534;
+  uint32_t anongid = 65534;
+};
+
+struct NfsConfig {
+  bool enabled = false;
+  std::string listen = "0.0.0.0:2049";
+  int worker_threads = 4;
+  bool portmap = false;  // answer portmap v2 on port 111 of the listen host
+  std::vector<NfsExportConfig> exports;
+};
+
 struct LogConfig {
   std::string level = "info";
   std::string format = "text";
@@ -80,6 +100,7 @@ struct Config {
   ApiConfig api;
   HttpConfig http;
   WebDavConfig webdav;
+  NfsConfig nfs;
   LogConfig log;
 };
 

@@ -12,11 +12,12 @@ struct CodeInfo {
   std::string_view name;
   int err;
   int http;
+  int nfs3;
   bool retryable;
 };
 
 constexpr CodeInfo kCodes[] = {
-#define NASD_X(name, num, wire, err, http, retry) {Code::name, wire, err, http, retry},
+#define NASD_X(name, num, wire, err, http, nfs3, retry) {Code::name, wire, err, http, nfs3, retry},
     NASD_ERROR_CODES(NASD_X)
 #undef NASD_X
 };
@@ -34,6 +35,7 @@ std::string_view CodeName(Code code) { return Info(code).name; }
 bool IsRetryable(Code code) { return Info(code).retryable; }
 int ToErrno(Code code) { return Info(code).err; }
 int ToHttpStatus(Code code) { return Info(code).http; }
+int ToNfs3Status(Code code) { return Info(code).nfs3; }
 
 std::string Status::ToString() const {
   if (ok()) return "ok";

@@ -17,7 +17,7 @@
 namespace nasd {
 
 enum class Code : uint16_t {
-#define NASD_X(name, num, wire, err, http, retry) name = num,
+#define NASD_X(name, num, wire, err, http, nfs3, retry) name = num,
   NASD_ERROR_CODES(NASD_X)
 #undef NASD_X
 };
@@ -28,6 +28,8 @@ bool IsRetryable(Code code);
 // Protocol mappings: the only places a code becomes errno or an HTTP status.
 int ToErrno(Code code);
 int ToHttpStatus(Code code);
+// NFS3ERR_* (RFC 1813 nfsstat3); 0 for kOk.
+int ToNfs3Status(Code code);
 
 class [[nodiscard]] Status {
  public:

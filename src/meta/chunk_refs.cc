@@ -39,7 +39,14 @@ Status AddChunkRef(kv::Transaction& txn, std::string_view chunk_id, int64_t delt
     txn.Put(keys::ZeroRefKey(chunk_id), EncodeCount(static_cast<uint64_t>(now)));
   } else {
     txn.Put(key, EncodeCount(after));
-    if (n == 0) txn.Delete(keys::ZeroRefKey(chunk_id));
+    if (n == 0) {
+      // Read, not only deleted: a collector that removes 'Z' (to delete the
+      // chunk) makes this transaction conflict, so its retry stores the chunk
+      // again instead of referencing a deleted one (vfs/gc/chunk_pins.h).
+      const std::string zero = keys::ZeroRefKey(chunk_id);
+      NASD_RETURN_IF_ERROR(txn.Get(zero).status());
+      txn.Delete(zero);
+    }
   }
   return Status::Ok();
 }

@@ -177,4 +177,18 @@ std::string ZeroRefKey(std::string_view chunk_id) {
   return k;
 }
 
+std::string SnapshotPrefix(uint64_t share_id) { return Tagged(share_id, kSnapshotTag); }
+
+std::string SnapshotKey(uint64_t share_id, std::string_view name) {
+  std::string k = SnapshotPrefix(share_id);
+  k.append(name);
+  return k;
+}
+
+std::string PrunePendingKey(uint64_t share_id) { return Tagged(share_id, kPrunePendingTag); }
+
+std::string ScheduleKey(uint64_t share_id) { return Tagged(share_id, kScheduleTag); }
+
+std::string TagPrefix(uint64_t share_id, char tag) { return Tagged(share_id, tag); }
+
 }  // namespace nasd::meta::keys

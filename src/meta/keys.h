@@ -116,4 +116,22 @@ std::string BlockBase(uint64_t share_id, uint64_t ino, uint64_t block);
 std::string ChunkRefKey(std::string_view chunk_id);
 std::string ZeroRefKey(std::string_view chunk_id);
 
+// Snapshots (docs/format/keys.md, "Snapshots"). Unversioned keys of a share:
+//   'S' + snapshot name -> snapshot record (epoch it froze, created)
+//   'P'                 -> a pruning pass is owed (u64: epoch of the last
+//                          deleted snapshot); removed when a pass completes
+//   'Q'                 -> snapshot schedules (JSON list of "label:every:keep")
+inline constexpr char kSnapshotTag = 'S';
+inline constexpr char kPrunePendingTag = 'P';
+inline constexpr char kScheduleTag = 'Q';
+// The tags of versioned records: what pruning and restore walk. A new
+// versioned record type must be added here.
+inline constexpr std::string_view kVersionedTags = "BDILNTX";
+std::string SnapshotPrefix(uint64_t share_id);
+std::string SnapshotKey(uint64_t share_id, std::string_view name);
+std::string PrunePendingKey(uint64_t share_id);
+std::string ScheduleKey(uint64_t share_id);
+// Every version of every record of one tag of one share.
+std::string TagPrefix(uint64_t share_id, char tag);
+
 }  // namespace nasd::meta::keys

@@ -70,7 +70,8 @@ Filesystem::Filesystem(kv::KvEngine& kv, chunk::ChunkStore& chunks, uint64_t sha
            *cache_,
            writeback_,
            options.readahead_blocks,
-           sequential_} {
+           sequential_},
+      views_(std::make_unique<SnapshotViews>(ctx_, root)) {
   flusher_ = std::thread([this] { FlusherLoop(); });
 }
 
@@ -119,68 +120,89 @@ Status Filesystem::FlushAged(bool all) {
 }
 
 Result<Attr> Filesystem::Lookup(const Caller& c, uint64_t parent, std::string_view name) {
+  if (views_->Owns(parent, name)) return views_->Lookup(c, parent, name);
   NASD_ASSIGN_OR_RETURN(Attr a, ops::Lookup(ctx_, c, parent, name));
   return ops::OverlayAttr(ctx_, a);
 }
 Result<Attr> Filesystem::GetAttr(uint64_t ino) {
+  if (IsViewIno(ino)) return views_->GetAttr(ino);
   NASD_ASSIGN_OR_RETURN(Attr a, ops::GetAttr(ctx_, ino));
   return ops::OverlayAttr(ctx_, a);
 }
 Status Filesystem::Access(const Caller& c, uint64_t ino, int mask) {
+  if (IsViewIno(ino)) return views_->Access(c, ino, mask);
   return ops::Access(ctx_, c, ino, mask);
 }
 Result<Attr> Filesystem::SetAttr(const Caller& c, uint64_t ino, const SetAttrRequest& req) {
+  NASD_RETURN_IF_ERROR(views_->CheckWritable(ino));
   // Buffered writes land first, so a truncate or explicit times apply after them.
   NASD_RETURN_IF_ERROR(ops::Flush(ctx_, ino));
   return ops::SetAttr(ctx_, c, ino, req);
 }
 Result<CreateResult> Filesystem::Create(const Caller& c, uint64_t parent, std::string_view name,
                                         uint32_t mode, bool exclusive) {
+  NASD_RETURN_IF_ERROR(views_->CheckNewName(parent, name));
   NASD_ASSIGN_OR_RETURN(CreateResult r, ops::Create(ctx_, c, parent, name, mode, exclusive));
   r.attr = ops::OverlayAttr(ctx_, r.attr);
   return r;
 }
 Result<Attr> Filesystem::Mkdir(const Caller& c, uint64_t parent, std::string_view name,
                                uint32_t mode) {
+  NASD_RETURN_IF_ERROR(views_->CheckNewName(parent, name));
   return ops::Mkdir(ctx_, c, parent, name, mode);
 }
 Result<Attr> Filesystem::Symlink(const Caller& c, uint64_t parent, std::string_view name,
                                  std::string_view target) {
+  NASD_RETURN_IF_ERROR(views_->CheckNewName(parent, name));
   return ops::Symlink(ctx_, c, parent, name, target);
 }
-Result<std::string> Filesystem::ReadLink(uint64_t ino) { return ops::ReadLink(ctx_, ino); }
+Result<std::string> Filesystem::ReadLink(uint64_t ino) {
+  if (IsViewIno(ino)) return views_->ReadLink(ino);
+  return ops::ReadLink(ctx_, ino);
+}
 Result<Attr> Filesystem::Link(const Caller& c, uint64_t ino, uint64_t new_parent,
                               std::string_view new_name) {
+  NASD_RETURN_IF_ERROR(views_->CheckWritable(ino));
+  NASD_RETURN_IF_ERROR(views_->CheckNewName(new_parent, new_name));
   NASD_ASSIGN_OR_RETURN(Attr a, ops::Link(ctx_, c, ino, new_parent, new_name));
   return ops::OverlayAttr(ctx_, a);
 }
 Status Filesystem::Unlink(const Caller& c, uint64_t parent, std::string_view name) {
+  NASD_RETURN_IF_ERROR(views_->CheckOldName(parent, name));
   return ops::Unlink(ctx_, c, parent, name);
 }
 Status Filesystem::Rmdir(const Caller& c, uint64_t parent, std::string_view name) {
+  NASD_RETURN_IF_ERROR(views_->CheckOldName(parent, name));
   return ops::Rmdir(ctx_, c, parent, name);
 }
 Status Filesystem::Rename(const Caller& c, uint64_t old_parent, std::string_view old_name,
                           uint64_t new_parent, std::string_view new_name, unsigned flags) {
+  NASD_RETURN_IF_ERROR(views_->CheckOldName(old_parent, old_name));
+  NASD_RETURN_IF_ERROR(views_->CheckNewName(new_parent, new_name));
   return ops::Rename(ctx_, c, old_parent, old_name, new_parent, new_name, flags);
 }
 Result<DirPage> Filesystem::ReadDir(const Caller& c, uint64_t ino, uint64_t cookie,
                                     size_t max_entries) {
+  if (IsViewIno(ino)) return views_->ReadDir(c, ino, cookie, max_entries);
   return ops::ReadDir(ctx_, c, ino, cookie, max_entries);
 }
 Result<Attr> Filesystem::OpenFile(const Caller& c, uint64_t ino, OpenFlags flags) {
+  if (IsViewIno(ino)) return views_->Open(c, ino, flags);
   if (flags.truncate) NASD_RETURN_IF_ERROR(ops::Flush(ctx_, ino));
   NASD_ASSIGN_OR_RETURN(Attr a, ops::Open(ctx_, c, ino, flags));
   return ops::OverlayAttr(ctx_, a);
 }
 Result<std::string> Filesystem::Read(uint64_t ino, uint64_t offset, uint64_t length) {
+  if (IsViewIno(ino)) return views_->Read(ino, offset, length);
   return ops::Read(ctx_, ino, offset, length);
 }
 Result<Attr> Filesystem::Write(const Caller& c, uint64_t ino, uint64_t offset,
                                std::string_view data) {
+  NASD_RETURN_IF_ERROR(views_->CheckWritable(ino));
   return ops::Write(ctx_, c, ino, offset, data);
 }
 Result<data::ReadPlan> Filesystem::MapRead(uint64_t ino, uint64_t offset, uint64_t length) {
+  if (IsViewIno(ino)) return views_->MapRead(ino, offset, length);
   return ops::MapRead(ctx_, ino, offset, length);
 }
 Result<FsStats> Filesystem::StatFs() {
@@ -201,26 +223,35 @@ Result<FsStats> Filesystem::StatFs() {
   return out;
 }
 
-Status Filesystem::Fsync(uint64_t ino) { return ops::Flush(ctx_, ino); }
+Status Filesystem::Fsync(uint64_t ino) {
+  if (IsViewIno(ino)) return Status::Ok();  // views buffer nothing
+  return ops::Flush(ctx_, ino);
+}
 Result<Attr> Filesystem::CreateTemp(const Caller& c, uint64_t parent, uint32_t mode) {
+  NASD_RETURN_IF_ERROR(views_->CheckWritable(parent));
   return ops::CreateTemp(ctx_, c, parent, mode);
 }
 Result<Attr> Filesystem::PublishTemp(const Caller& c, uint64_t tmp, uint64_t parent,
                                      std::string_view name) {
+  NASD_RETURN_IF_ERROR(views_->CheckNewName(parent, name));
   return ops::PublishTemp(ctx_, c, tmp, parent, name);
 }
 Status Filesystem::DropTemp(uint64_t tmp) { return ops::DropTemp(ctx_, tmp); }
 Result<std::string> Filesystem::GetXattr(const Caller& c, uint64_t ino, std::string_view name) {
+  if (IsViewIno(ino)) return views_->GetXattr(c, ino, name);
   return ops::GetXattr(ctx_, c, ino, name);
 }
 Status Filesystem::SetXattr(const Caller& c, uint64_t ino, std::string_view name,
                             std::string_view value, int flags) {
+  NASD_RETURN_IF_ERROR(views_->CheckWritable(ino));
   return ops::SetXattr(ctx_, c, ino, name, value, flags);
 }
 Result<std::vector<std::string>> Filesystem::ListXattr(const Caller& c, uint64_t ino) {
+  if (IsViewIno(ino)) return views_->ListXattr(c, ino);
   return ops::ListXattr(ctx_, c, ino);
 }
 Status Filesystem::RemoveXattr(const Caller& c, uint64_t ino, std::string_view name) {
+  NASD_RETURN_IF_ERROR(views_->CheckWritable(ino));
   return ops::RemoveXattr(ctx_, c, ino, name);
 }
 

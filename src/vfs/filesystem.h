@@ -39,6 +39,11 @@
 // Timestamps: mtime/ctime follow POSIX; atime is set at creation and by
 // SetAttr only (the share behaves as if mounted noatime).
 //
+// Snapshots: /.snapshots/NAME/ in the root is a read-only view of the share
+// at snapshot NAME (snapshot/snapshot_views.h), in inode numbers of their own
+// (snapshot/snapshot_ino.h); every call below accepts them, and every call
+// that would change a view fails with kReadOnly (EROFS).
+//
 // Thread-safe. The KvEngine and ChunkStore must outlive the Filesystem.
 #pragma once
 
@@ -62,6 +67,7 @@
 #include "vfs/ops/op_context.h"
 #include "vfs/types.h"
 #include "vfs/data/block_cache.h"
+#include "vfs/snapshot/snapshot_views.h"
 #include "vfs/write_back.h"
 
 namespace nasd::vfs {
@@ -237,6 +243,8 @@ class Filesystem {
   data::SequentialTracker sequential_;
   WriteBack writeback_;
   OpContext ctx_;
+  // /.snapshots and the snapshot views below it (snapshot/snapshot_ino.h).
+  std::unique_ptr<SnapshotViews> views_;
 
   std::mutex flusher_mu_;
   std::condition_variable flusher_cv_;

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "vfs/data/layout.h"
+#include "vfs/gc/chunk_pins.h"
 
 namespace nasd::vfs::data {
 namespace {
@@ -34,7 +35,9 @@ Result<std::string> LoadBlock(meta::ShareTxn& txn, chunk::ChunkStore& chunks, ui
 Status PutBlockBytes(meta::ShareTxn& txn, chunk::ChunkStore& chunks, uint64_t ino, uint64_t block,
                      std::string_view bytes) {
   if (bytes.empty() || AllZero(bytes)) return txn.EraseBlock(ino, block);
-  NASD_ASSIGN_OR_RETURN(chunk::ChunkId id, chunks.Put(bytes));
+  // Pinned until PutBlock has read the chunk's 'Z' record (vfs/gc/chunk_pins.h).
+  gc::PinSet pin;
+  NASD_ASSIGN_OR_RETURN(chunk::ChunkId id, pin.Put(chunks, bytes));
   return txn.PutBlock(ino, block, BlockRecord{RawId(id), static_cast<uint32_t>(bytes.size())});
 }
 

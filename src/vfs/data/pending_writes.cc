@@ -51,7 +51,7 @@ Status PendingWrites::StoreNow(chunk::ChunkStore& chunks, uint64_t block, std::s
   StoredBlock s;
   s.length = static_cast<uint32_t>(bytes.size());
   if (!AllZero(bytes)) {
-    NASD_ASSIGN_OR_RETURN(chunk::ChunkId id, chunks.Put(bytes));
+    NASD_ASSIGN_OR_RETURN(chunk::ChunkId id, pins_.Put(chunks, bytes));
     s.chunk_id = RawId(id);
   }
   stored_[block] = std::move(s);
@@ -64,7 +64,8 @@ Status PendingWrites::Store(chunk::ChunkStore& chunks, uint64_t block, std::stri
   }
   auto copy = std::make_shared<const std::string>(std::move(bytes));
   bytes_ += copy->size();
-  auto put = std::async(std::launch::async, [&chunks, copy] { return chunks.Put(*copy); });
+  auto put = std::async(std::launch::async,
+                        [&chunks, copy] { return gc::ProcessPins().Put(chunks, *copy); });
   in_flight_.push_back(InFlight{block, std::move(copy), std::move(put)});
   if (in_flight_.size() > max_in_flight_) return WaitOne(chunks);
   return Status::Ok();
@@ -75,7 +76,11 @@ Status PendingWrites::WaitOne(chunk::ChunkStore& chunks) {
   in_flight_.pop_front();
   bytes_ -= f.bytes->size();
   Result<chunk::ChunkId> id = f.put.get();
-  if (!id.ok()) id = chunks.Put(*f.bytes);  // one retry, in the foreground
+  if (id.ok()) {
+    pins_.Adopt(*id);
+  } else {
+    id = pins_.Put(chunks, *f.bytes);  // one retry, in the foreground
+  }
   if (!id.ok()) {
     // Keep the bytes: a later flush tries again.
     PartialBlock p;
@@ -99,7 +104,10 @@ Status PendingWrites::Drain(chunk::ChunkStore& chunks) {
 }
 
 PendingWrites::~PendingWrites() {
-  for (InFlight& f : in_flight_) f.put.wait();
+  for (InFlight& f : in_flight_) {
+    Result<chunk::ChunkId> id = f.put.get();
+    if (id.ok()) pins_.Adopt(*id);  // released with pins_
+  }
 }
 
 Status PendingWrites::Write(chunk::ChunkStore& chunks, uint64_t offset, std::string_view data) {
@@ -182,8 +190,12 @@ Status PendingWrites::StoreAll(chunk::ChunkStore& chunks) {
 }
 
 void PendingWrites::Clear() {
-  for (InFlight& f : in_flight_) f.put.wait();
+  for (InFlight& f : in_flight_) {
+    Result<chunk::ChunkId> id = f.put.get();
+    if (id.ok()) pins_.Adopt(*id);
+  }
   in_flight_.clear();
+  pins_.Release();
   partial_.clear();
   stored_.clear();
   bytes_ = 0;

@@ -23,6 +23,7 @@
 
 #include "chunk/chunk_store.h"
 #include "common/status.h"
+#include "vfs/gc/chunk_pins.h"
 
 namespace nasd::vfs::data {
 
@@ -89,6 +90,9 @@ class PendingWrites {
   std::map<uint64_t, StoredBlock> stored_;
   uint64_t bytes_ = 0;
   uint64_t end_ = 0;
+  // Every chunk stored here stays pinned against the collector until Clear()
+  // (after the commit that references it) or destruction (vfs/gc/chunk_pins.h).
+  gc::PinSet pins_;
 };
 
 }  // namespace nasd::vfs::data

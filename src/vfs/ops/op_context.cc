@@ -6,6 +6,9 @@
 namespace nasd::vfs {
 
 Status OpContext::Write(const std::function<Status(ShareTxn&)>& body) {
+  if (view_epoch != 0) {
+    return Status(Code::kReadOnly, fmt::format("snapshot at epoch {} is read-only", view_epoch));
+  }
   return kv::RunTransaction(
       kv,
       [&](kv::Transaction& t) -> Status {
@@ -19,7 +22,8 @@ Status OpContext::Read(const std::function<Status(ShareTxn&)>& body) {
   // A snapshot is consistent by itself: a transaction that writes nothing
   // needs no commit-time validation, so it never conflicts and is dropped.
   std::unique_ptr<kv::Transaction> t = kv.Begin(kv::WriteOptions{.durable = false});
-  NASD_ASSIGN_OR_RETURN(ShareTxn txn, ShareTxn::Open(*t, share_id));
+  NASD_ASSIGN_OR_RETURN(ShareTxn txn, view_epoch == 0 ? ShareTxn::Open(*t, share_id)
+                                                      : ShareTxn::OpenAt(*t, share_id, view_epoch));
   return body(txn);
 }
 

@@ -47,11 +47,15 @@ struct OpContext {
   WriteBack& writeback;
   size_t readahead_blocks;
   data::SequentialTracker& sequential;
+  // 0: the live view. Otherwise the epoch of a snapshot: Read() sees the
+  // share as it was then and Write() fails with kReadOnly (snapshot/).
+  uint64_t view_epoch = 0;
 
   // Runs body on the live view in one durable transaction.
   Status Write(const std::function<Status(ShareTxn&)>& body);
-  // Runs body once on a consistent snapshot of the live view; body must not
-  // write. Never conflicts (the transaction is not committed).
+  // Runs body once on a consistent snapshot of the view (live or
+  // view_epoch); body must not write. Never conflicts (the transaction is
+  // not committed).
   Status Read(const std::function<Status(ShareTxn&)>& body);
 };
 

@@ -1,0 +1,67 @@
+#include "nfs/dispatcher.h"
+
+#include <exception>
+
+#include "common/logging.h"
+
+namespace nasd::nfs {
+
+std::optional<std::string> Dispatcher::Handle(std::string_view record, const Peer& peer) const {
+  XdrReader in(record);
+  ParsedCall parsed = ParseCall(in);
+  const uint32_t xid = parsed.header.xid;
+  switch (parsed.kind) {
+    case ParsedCall::Kind::kNotCall:
+      log::Debug("nfs.rpc_dropped").Str("peer", peer.address).Err(parsed.error);
+      return std::nullopt;
+    case ParsedCall::Kind::kRpcMismatch:
+      log::Debug("nfs.rpc_mismatch").Str("peer", peer.address).Err(parsed.error);
+      return ReplyRpcMismatch(xid);
+    case ParsedCall::Kind::kAuthError:
+      log::Debug("nfs.rpc_bad_cred").Str("peer", peer.address).Err(parsed.error);
+      return ReplyAuthError(xid, parsed.auth);
+    case ParsedCall::Kind::kGarbage:
+      log::Debug("nfs.rpc_garbage").Str("peer", peer.address).Err(parsed.error);
+      return ReplyAccepted(xid, AcceptStat::kGarbageArgs);
+    case ParsedCall::Kind::kCall:
+      break;
+  }
+  const CallHeader& h = parsed.header;
+  RpcProgram* prog = nullptr;
+  uint32_t low = UINT32_MAX, high = 0;
+  for (RpcProgram* p : programs_) {
+    if (p->program() != h.prog) continue;
+    low = std::min(low, p->min_version());
+    high = std::max(high, p->max_version());
+    if (h.vers >= p->min_version() && h.vers <= p->max_version()) prog = p;
+  }
+  if (prog == nullptr) {
+    if (high == 0) return ReplyAccepted(xid, AcceptStat::kProgUnavail);
+    return ReplyProgMismatch(xid, low, high);
+  }
+  if (!prog->HasProcedure(h.vers, h.proc)) return ReplyAccepted(xid, AcceptStat::kProcUnavail);
+
+  XdrWriter out;
+  WriteSuccessHeader(out, xid);
+  ProcOutcome outcome;
+  try {
+    outcome = prog->Call(RpcCall{h, peer}, in, out);
+  } catch (const std::exception& e) {
+    // Nothing below is expected to throw (bad_alloc at most); the client
+    // gets SYSTEM_ERR instead of a worker thread dying.
+    log::Error("nfs.call_threw").Uint("prog", h.prog).Uint("proc", h.proc).Str("what", e.what());
+    outcome = ProcOutcome::SystemErr();
+  }
+  if (outcome.auth != AuthStat::kOk) return ReplyAuthError(xid, outcome.auth);
+  if (outcome.accept != AcceptStat::kSuccess) {
+    log::Debug("nfs.rpc_refused")
+        .Str("peer", peer.address)
+        .Uint("prog", h.prog)
+        .Uint("proc", h.proc)
+        .Uint("accept_stat", static_cast<uint32_t>(outcome.accept));
+    return ReplyAccepted(xid, outcome.accept);
+  }
+  return out.Take();
+}
+
+}  // namespace nasd::nfs

@@ -1,0 +1,69 @@
+// Routes decoded RPC calls to the programs served on one listener (NFS,
+// MOUNT, portmap) and turns every failure into the RPC reply RFC 5531
+// prescribes. Pure: no sockets, so hostile records are tested directly.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "nfs/rpc.h"
+#include "nfs/xdr.h"
+
+namespace nasd::nfs {
+
+// Where a call came from; exports match the address.
+struct Peer {
+  std::string address;  // textual IP ("127.0.0.1", "::1")
+  uint16_t port = 0;
+};
+
+struct RpcCall {
+  const CallHeader& header;
+  const Peer& peer;
+};
+
+// What a procedure answered: SUCCESS with results written to `out`, or an
+// RPC-level error (GARBAGE_ARGS for undecodable args, an auth error).
+struct ProcOutcome {
+  AcceptStat accept = AcceptStat::kSuccess;
+  AuthStat auth = AuthStat::kOk;  // non-ok: MSG_DENIED AUTH_ERROR instead
+
+  static ProcOutcome Ok() { return {}; }
+  static ProcOutcome Garbage() { return {AcceptStat::kGarbageArgs, AuthStat::kOk}; }
+  static ProcOutcome SystemErr() { return {AcceptStat::kSystemErr, AuthStat::kOk}; }
+  static ProcOutcome Auth(AuthStat s) { return {AcceptStat::kSuccess, s}; }
+};
+
+// One RPC program at one range of versions.
+// Thread-safe: Call runs concurrently on worker threads.
+class RpcProgram {
+ public:
+  virtual ~RpcProgram() = default;
+  virtual uint32_t program() const = 0;
+  virtual uint32_t min_version() const = 0;
+  virtual uint32_t max_version() const = 0;
+  // True if proc exists in this version (PROC_UNAVAIL otherwise).
+  virtual bool HasProcedure(uint32_t vers, uint32_t proc) const = 0;
+  // Decodes args, runs the procedure and encodes its results into out.
+  virtual ProcOutcome Call(const RpcCall& call, XdrReader& args, XdrWriter& out) = 0;
+};
+
+class Dispatcher {
+ public:
+  // Programs must outlive the dispatcher.
+  void Add(RpcProgram* program) { programs_.push_back(program); }
+
+  // The complete reply record for one request record, or nullopt when the
+  // record deserves no reply (not a call). Never throws; logs at debug level
+  // why a call was refused.
+  std::optional<std::string> Handle(std::string_view record, const Peer& peer) const;
+
+ private:
+  std::vector<RpcProgram*> programs_;
+};
+
+}  // namespace nasd::nfs

@@ -1,0 +1,44 @@
+#include "nfs/nfs3_program.h"
+
+#include "common/logging.h"
+#include "common/random.h"
+#include "nfs/nfs3_call.h"
+
+namespace nasd::nfs {
+namespace {
+
+std::string RandomVerifier() {
+  std::string hex = RandomHex(8);
+  std::string out;
+  for (size_t i = 0; i < 16; i += 2) out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  return out;
+}
+
+ProcOutcome Null(nfs3::Call&, XdrReader&, XdrWriter&) { return ProcOutcome::Ok(); }
+
+// Indexed by procedure number (RFC 1813 section 3).
+constexpr nfs3::Proc kProcs[] = {
+    Null,          nfs3::Getattr, nfs3::Setattr, nfs3::Lookup,  nfs3::Access,  nfs3::Readlink,
+    nfs3::Read,    nfs3::Write,   nfs3::Create,  nfs3::Mkdir,   nfs3::Symlink, nfs3::Mknod,
+    nfs3::Remove,  nfs3::Rmdir,   nfs3::Rename,  nfs3::Link,    nfs3::Readdir, nfs3::Readdirplus,
+    nfs3::Fsstat,  nfs3::Fsinfo,  nfs3::Pathconf, nfs3::Commit,
+};
+static_assert(std::size(kProcs) == 22);
+
+}  // namespace
+
+Nfs3Program::Nfs3Program(ExportTable& exports) : exports_(exports), verifier_(RandomVerifier()) {}
+
+ProcOutcome Nfs3Program::Call(const RpcCall& call, XdrReader& args, XdrWriter& out) {
+  nfs3::Call c(call, exports_, verifier_);
+  ProcOutcome outcome = kProcs[call.header.proc](c, args, out);
+  // A procedure may have decoded all it needed before noticing nothing; any
+  // decoding failure makes the whole call garbage.
+  if (!args.ok()) {
+    log::Debug("nfs.garbage_args").Str("peer", call.peer.address).Uint("proc", call.header.proc).Err(args.status());
+    return ProcOutcome::Garbage();
+  }
+  return outcome;
+}
+
+}  // namespace nasd::nfs

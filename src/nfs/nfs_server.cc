@@ -1,0 +1,102 @@
+#include "nfs/nfs_server.h"
+
+#include <fmt/format.h>
+
+#include "common/logging.h"
+
+#include "nfs/mount_program.h"
+#include "nfs/nfs3_program.h"
+#include "nfs/portmap_program.h"
+
+namespace nasd::nfs {
+
+struct NfsServer::Parts {
+  explicit Parts(NfsServerOptions o)
+      : exports(std::move(o.exports), std::move(o.mount)), mount(exports), nfs(exports),
+        rpcbind(o.portmap_port ? std::nullopt : o.rpcbind) {
+    dispatcher.Add(&mount);
+    dispatcher.Add(&nfs);
+    dispatcher.Add(&portmap);
+    if (o.portmap_port) {
+      portmap_only.Add(&portmap);
+      RpcServerOptions p = o.rpc;
+      p.port = *o.portmap_port;
+      p.worker_threads = 1;
+      portmap_server = std::make_unique<RpcServer>(std::move(p), portmap_only);
+    }
+    server = std::make_unique<RpcServer>(std::move(o.rpc), dispatcher);
+  }
+  ExportTable exports;
+  MountProgram mount;
+  Nfs3Program nfs;
+  PortmapProgram portmap;
+  const std::optional<PortmapperAddress> rpcbind;
+  bool registered = false;
+  Dispatcher dispatcher;
+  Dispatcher portmap_only;
+  // Declared last: stopped and destroyed first.
+  std::unique_ptr<RpcServer> portmap_server;
+  std::unique_ptr<RpcServer> server;
+};
+
+NfsServer::NfsServer(NfsServerOptions options) : parts_(std::make_unique<Parts>(std::move(options))) {}
+NfsServer::~NfsServer() { Stop(); }
+Status NfsServer::Start() {
+  NASD_RETURN_IF_ERROR(parts_->server->Start());
+  parts_->portmap.set_nfs_port(parts_->server->port());
+  if (parts_->portmap_server) {
+    Status st = parts_->portmap_server->Start();
+    if (!st.ok()) {
+      parts_->server->Stop();
+      return st.WithContext("portmap");
+    }
+  }
+  if (parts_->rpcbind) {
+    Status st = RegisterWithPortmapper(*parts_->rpcbind, parts_->server->port());
+    parts_->registered = st.ok();
+    if (st.ok()) {
+      log::Info("nfs.rpcbind_registered").Uint("port", parts_->server->port());
+    } else {
+      log::Info("nfs.rpcbind_unavailable").Str("advice", "clients must give the port, or use --nfs-portmap").Err(st);
+    }
+  }
+  return Status::Ok();
+}
+
+void NfsServer::Stop() {
+  if (parts_->registered) {
+    parts_->registered = false;
+    Status st = UnregisterFromPortmapper(*parts_->rpcbind);
+    if (!st.ok()) log::Warn("nfs.rpcbind_unregister_failed").Err(st);
+  }
+  if (parts_->portmap_server) parts_->portmap_server->Stop();
+  parts_->server->Stop();
+}
+
+uint16_t NfsServer::portmap_port() const {
+  return parts_->portmap_server ? parts_->portmap_server->port() : 0;
+}
+uint16_t NfsServer::port() const { return parts_->server->port(); }
+size_t NfsServer::InFlight() const { return parts_->server->InFlight(); }
+
+Result<std::vector<Export>> ExportsFromConfig(const NfsConfig& config) {
+  std::vector<Export> out;
+  for (const NfsExportConfig& e : config.exports) {
+    Export x;
+    x.share = e.share;
+    x.rules.read_only = e.read_only;
+    x.rules.anonuid = e.anonuid;
+    x.rules.anongid = e.anongid;
+    NASD_ASSIGN_OR_RETURN(x.rules.squash, ParseSquash(e.squash));
+    for (const std::string& net : e.networks) {
+      auto cidr = Cidr::Parse(net);
+      if (!cidr.ok()) return ConfigInvalid(fmt::format("nfs export '{}': {}", e.share, cidr.status().message()));
+      x.rules.networks.push_back(*cidr);
+    }
+    x.network_text = e.networks;
+    out.push_back(std::move(x));
+  }
+  return out;
+}
+
+}  // namespace nasd::nfs
