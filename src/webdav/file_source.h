@@ -44,11 +44,12 @@ class FileSource : public http::BodySource {
 
   uint64_t size() const override { return size_; }
   Result<http::BodyPart> Next() override;
-  // Bodies up to kQuickBytes are sent from the I/O thread: at worst they
-  // read that much from the chunk store, less than the two thread switches
-  // a part costs a small GET otherwise.
-  static constexpr uint64_t kQuickBytes = 1ULL << 20;
-  bool quick() const override { return size_ <= kQuickBytes; }
+  // A quick source runs on the I/O thread (http::BodySource::quick): the
+  // caller says so only for files whose bytes live inline in the metadata
+  // (no chunk read, so no disk wait that would stall every connection of
+  // that thread; 64 KiB ranges of cold big files were slower that way).
+  void set_quick(bool quick) { quick_ = quick; }
+  bool quick() const override { return quick_; }
 
  private:
   // The next part of file bytes [pos, end) of the current segment.
@@ -60,6 +61,7 @@ class FileSource : public http::BodySource {
   SendMode mode_;
   std::vector<Segment> segments_;
   uint64_t size_ = 0;
+  bool quick_ = false;
   size_t index_ = 0;
   uint64_t done_ = 0;  // bytes of segments_[index_] already returned
   // The mapped window of the current segment: file bytes [plan_begin_, plan_end_).

@@ -5,6 +5,7 @@
 #include "common/random.h"
 #include "webdav/conditional.h"
 #include "webdav/content_type.h"
+#include "vfs/data/layout.h"
 #include "webdav/file_source.h"
 #include "webdav/methods.h"
 #include "webdav/range.h"
@@ -74,7 +75,9 @@ http::Response HandleGet(DavRequest& r) {
   }
   if (resp.status == 200) segments.push_back({"", 0, a.size});
   if (!resp.headers.Get("content-type")) resp.headers.Set("content-type", type);
-  resp.source = std::make_shared<FileSource>(r.fs, a.ino, std::move(segments), r.ctx.send_mode);
+  auto source = std::make_shared<FileSource>(r.fs, a.ino, std::move(segments), r.ctx.send_mode);
+  source->set_quick(a.size <= vfs::data::kInlineMax);
+  resp.source = std::move(source);
   return resp;
 }
 

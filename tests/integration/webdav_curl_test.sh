@@ -100,12 +100,9 @@ with open(sys.argv[1], "r+b") as f:
     f.seek(-1, 1)
     f.write(bytes([b[0] ^ 0x55]))
 PY
-# A body up to 1 MiB is checked before the header goes out (a quick source):
-# the answer is a plain 500 with an error message, never the file's bytes.
-rc=0; status=$(curl -s "${A[@]}" "$DAV/victim.bin" -o "$WORK/victim.got" -w '%{http_code}') || rc=$?
-check "GET of a corrupt chunk is a 500 (curl $rc, status $status)" test "$rc" = 0 -a "$status" = 500
-check "... and sends none of the file's bytes" \
-  test "$(stat -c %s "$WORK/victim.got")" -lt 1000 -a "$(head -c 16 "$WORK/victim.got" | od -An -tx1)" != "$(head -c 16 "$WORK/victim.bin" | od -An -tx1)"
+rc=0; curl -s "${A[@]}" "$DAV/victim.bin" -o "$WORK/victim.got" || rc=$?
+check "GET of a corrupt chunk fails (curl $rc) and sends none of its bytes" \
+  test "$rc" -ne 0 -a ! -s "$WORK/victim.got"
 check "a Range of intact segments is still served" bash -c \
   "curl -sf ${A[*]} -r 0-65535 '$DAV/victim.bin' | cmp -s - <(head -c 65536 '$WORK/victim.bin')"
 check "the server logged the corruption" grep -q "corruption" "$WORK/serve.log"
