@@ -72,19 +72,28 @@ RocksDbTransaction::RocksDbTransaction(DbState* state, rocksdb::DB* db, WriteOpt
     : state_(state), db_(db) {
   write_options_.sync = options.durable;
   snapshot_ = db_->GetSnapshot();
-  batch_ = std::make_unique<rocksdb::WriteBatchWithIndex>(rocksdb::BytewiseComparator(), 0,
-                                                          /*overwrite_key=*/true);
+  open_ = true;
   state_->Register(this);
+}
+
+rocksdb::WriteBatchWithIndex& RocksDbTransaction::Batch() {
+  // Created on the first write: most transactions only read.
+  if (batch_ == nullptr) {
+    batch_ = std::make_unique<rocksdb::WriteBatchWithIndex>(rocksdb::BytewiseComparator(), 0,
+                                                            /*overwrite_key=*/true);
+  }
+  return *batch_;
 }
 
 RocksDbTransaction::~RocksDbTransaction() {
   DbState::Access access = state_->Acquire();
-  if (batch_ == nullptr) return;  // committed, or Close() released it
+  if (!open_) return;  // committed, or Close() released it
   ReleaseRocksObjects();
   state_->Unregister(this);
 }
 
 void RocksDbTransaction::ReleaseRocksObjects() {
+  open_ = false;
   batch_.reset();
   if (snapshot_ != nullptr) db_->ReleaseSnapshot(snapshot_);
   snapshot_ = nullptr;
@@ -96,7 +105,7 @@ Status RocksDbTransaction::UnusableStatus() const {
 
 Result<std::optional<std::string>> RocksDbTransaction::Get(std::string_view key) {
   DbState::Access access = state_->Acquire();
-  if (batch_ == nullptr) return UnusableStatus();
+  if (!open_) return UnusableStatus();
   if (auto mine = writes_.find(key); mine != writes_.end()) return mine->second;
   read_stripes_.push_back(KeyStripes::StripeOf(key));
   if (auto seen = reads_.find(key); seen != reads_.end()) return seen->second;
@@ -116,12 +125,14 @@ Result<std::optional<std::string>> RocksDbTransaction::Get(std::string_view key)
 
 Result<std::vector<KeyValue>> RocksDbTransaction::Scan(const Range& range, size_t limit) {
   DbState::Access access = state_->Acquire();
-  if (batch_ == nullptr) return UnusableStatus();
+  if (!open_) return UnusableStatus();
   const rocksdb::Slice upper = ToSlice(range.end);
   rocksdb::ReadOptions options;
   options.snapshot = snapshot_;
   if (!range.end.empty()) options.iterate_upper_bound = &upper;
-  std::unique_ptr<rocksdb::Iterator> it(batch_->NewIteratorWithBase(db_->NewIterator(options)));
+  std::unique_ptr<rocksdb::Iterator> it(
+      batch_ != nullptr ? batch_->NewIteratorWithBase(db_->NewIterator(options))
+                        : db_->NewIterator(options));
   std::vector<KeyValue> out;
   // The bound is checked here too: the merge with pending writes does not
   // promise to honour iterate_upper_bound for keys that exist only in the batch.
@@ -137,19 +148,19 @@ Result<std::vector<KeyValue>> RocksDbTransaction::Scan(const Range& range, size_
 
 void RocksDbTransaction::Put(std::string_view key, std::string_view value) {
   DbState::Access access = state_->Acquire();
-  if (batch_ == nullptr) return;
+  if (!open_) return;
   write_stripes_.push_back(KeyStripes::StripeOf(key));
   writes_.insert_or_assign(std::string(key), std::optional<std::string>(value));
-  rocksdb::Status st = batch_->Put(ToSlice(key), ToSlice(value));
+  rocksdb::Status st = Batch().Put(ToSlice(key), ToSlice(value));
   if (!st.ok() && write_error_.ok()) write_error_ = FromRocksDb(st, "metadata put");
 }
 
 void RocksDbTransaction::Delete(std::string_view key) {
   DbState::Access access = state_->Acquire();
-  if (batch_ == nullptr) return;
+  if (!open_) return;
   write_stripes_.push_back(KeyStripes::StripeOf(key));
   writes_.insert_or_assign(std::string(key), std::optional<std::string>());
-  rocksdb::Status st = batch_->Delete(ToSlice(key));
+  rocksdb::Status st = Batch().Delete(ToSlice(key));
   if (!st.ok() && write_error_.ok()) write_error_ = FromRocksDb(st, "metadata delete");
 }
 
@@ -167,7 +178,7 @@ Result<bool> RocksDbTransaction::ReadSetUnchanged() {
 Status RocksDbTransaction::Commit() {
   const auto start = std::chrono::steady_clock::now();
   DbState::Access access = state_->Acquire();
-  if (batch_ == nullptr) return UnusableStatus();
+  if (!open_) return UnusableStatus();
   committed_ = true;
   Status st = write_error_;
   // A transaction that wrote nothing has nothing to validate or sync: its
@@ -186,7 +197,7 @@ Status RocksDbTransaction::Commit() {
         // (early lock release, db_state.h).
         rocksdb::WriteOptions unsynced = write_options_;
         unsynced.sync = false;
-        st = FromRocksDb(db_->Write(unsynced, batch_->GetWriteBatch()), "metadata commit");
+        st = FromRocksDb(db_->Write(unsynced, Batch().GetWriteBatch()), "metadata commit");
         written_through = db_->GetLatestSequenceNumber();
       }
     }

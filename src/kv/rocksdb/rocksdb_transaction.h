@@ -80,7 +80,10 @@ class RocksDbTransaction final : public Transaction, private OpenResource {
   rocksdb::DB* const db_;
   rocksdb::WriteOptions write_options_;
   const rocksdb::Snapshot* snapshot_ = nullptr;
-  std::unique_ptr<rocksdb::WriteBatchWithIndex> batch_;  // null once released
+  // The pending writes; created by the first Put/Delete (Batch()).
+  std::unique_ptr<rocksdb::WriteBatchWithIndex> batch_;
+  rocksdb::WriteBatchWithIndex& Batch();
+  bool open_ = false;  // false once committed or released
   // Pending writes (nullopt: delete), for Get's read-your-writes.
   std::map<std::string, std::optional<std::string>, std::less<>> writes_;
   // Keys read from the snapshot and the values they held there.
