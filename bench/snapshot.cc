@@ -28,6 +28,7 @@
 #include "meta/share_store.h"
 #include "meta/share_txn.h"
 #include "meta/snapshot_store.h"
+#include "bench_util.h"
 #include "vfs/filesystem.h"
 #include "vfs/gc/collector.h"
 
@@ -43,20 +44,8 @@ struct Options {
   int overwrites = 500;
 };
 
-[[noreturn]] void Die(const std::string& msg) {
-  fmt::print(stderr, "bench_snapshot: {}\n", msg);
-  std::exit(1);
-}
-
-template <typename T>
-T Must(nasd::Result<T> r, const char* what) {
-  if (!r.ok()) Die(fmt::format("{}: {}", what, r.status().ToString()));
-  return std::move(r).value();
-}
-
-void Must(const nasd::Status& st, const char* what) {
-  if (!st.ok()) Die(fmt::format("{}: {}", what, st.ToString()));
-}
+using nasd::bench::Die;
+using nasd::bench::Must;
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
@@ -113,6 +102,7 @@ double OverwritesPerSec(nasd::vfs::Filesystem& fs, const std::vector<uint64_t>& 
 }  // namespace
 
 int main(int argc, char** argv) {
+  nasd::bench::ProgramName() = "bench_snapshot";
   Options o;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];

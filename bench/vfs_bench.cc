@@ -35,6 +35,7 @@
 #include "chunk/local/local_backend.h"
 #include "kv/rocksdb/rocksdb_engine.h"
 #include "meta/share_store.h"
+#include "bench_util.h"
 #include "vfs/filesystem.h"
 
 namespace {
@@ -51,19 +52,8 @@ struct Options {
   int threads = 4;
 };
 
-[[noreturn]] void Die(const std::string& msg) {
-  fmt::print(stderr, "bench_vfs: {}\n", msg);
-  std::exit(1);
-}
-
-template <typename T>
-T Must(nasd::Result<T> r, const char* what) {
-  if (!r.ok()) Die(fmt::format("{}: {}", what, r.status().ToString()));
-  return std::move(r).value();
-}
-void Must(const nasd::Status& st, const char* what) {
-  if (!st.ok()) Die(fmt::format("{}: {}", what, st.ToString()));
-}
+using nasd::bench::Die;
+using nasd::bench::Must;
 void Sys(bool ok, const char* what) {
   if (!ok) Die(fmt::format("{}: {}", what, std::strerror(errno)));
 }
@@ -123,6 +113,7 @@ void Report(const std::string& what, const std::string& unit, double nasd, doubl
 }  // namespace
 
 int main(int argc, char** argv) {
+  nasd::bench::ProgramName() = "bench_vfs";
   Options o;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
