@@ -104,7 +104,8 @@ double OverwritesPerSec(nasd::vfs::Filesystem& fs, const std::vector<uint64_t>& 
 int main(int argc, char** argv) {
   nasd::bench::ProgramName() = "bench_snapshot";
   Options o;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  for (int i = 1; i < argc; i += 2) {
+    if (i + 1 >= argc) Die(std::string("option ") + argv[i] + " needs a value");
     const std::string flag = argv[i];
     if (flag == "--dir") o.dir = argv[i + 1];
     else if (flag == "--rounds") o.rounds = std::stoi(argv[i + 1]);

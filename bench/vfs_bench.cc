@@ -115,7 +115,8 @@ void Report(const std::string& what, const std::string& unit, double nasd, doubl
 int main(int argc, char** argv) {
   nasd::bench::ProgramName() = "bench_vfs";
   Options o;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  for (int i = 1; i < argc; i += 2) {
+    if (i + 1 >= argc) Die(std::string("option ") + argv[i] + " needs a value");
     std::string k = argv[i], v = argv[i + 1];
     if (k == "--dir") o.dir = v;
     else if (k == "--files") o.files = std::stoi(v);
