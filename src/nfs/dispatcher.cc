@@ -7,6 +7,12 @@
 namespace nasd::nfs {
 
 std::optional<std::string> Dispatcher::Handle(std::string_view record, const Peer& peer) const {
+  std::optional<XdrMessage> reply = HandleMessage(record, peer);
+  if (!reply) return std::nullopt;
+  return std::move(*reply).Flatten();
+}
+
+std::optional<XdrMessage> Dispatcher::HandleMessage(std::string_view record, const Peer& peer) const {
   XdrReader in(record);
   ParsedCall parsed = ParseCall(in);
   const uint32_t xid = parsed.header.xid;
@@ -16,13 +22,13 @@ std::optional<std::string> Dispatcher::Handle(std::string_view record, const Pee
       return std::nullopt;
     case ParsedCall::Kind::kRpcMismatch:
       log::Debug("nfs.rpc_mismatch").Str("peer", peer.address).Err(parsed.error);
-      return ReplyRpcMismatch(xid);
+      return XdrMessage{ReplyRpcMismatch(xid), {}};
     case ParsedCall::Kind::kAuthError:
       log::Debug("nfs.rpc_bad_cred").Str("peer", peer.address).Err(parsed.error);
-      return ReplyAuthError(xid, parsed.auth);
+      return XdrMessage{ReplyAuthError(xid, parsed.auth), {}};
     case ParsedCall::Kind::kGarbage:
       log::Debug("nfs.rpc_garbage").Str("peer", peer.address).Err(parsed.error);
-      return ReplyAccepted(xid, AcceptStat::kGarbageArgs);
+      return XdrMessage{ReplyAccepted(xid, AcceptStat::kGarbageArgs), {}};
     case ParsedCall::Kind::kCall:
       break;
   }
@@ -36,10 +42,10 @@ std::optional<std::string> Dispatcher::Handle(std::string_view record, const Pee
     if (h.vers >= p->min_version() && h.vers <= p->max_version()) prog = p;
   }
   if (prog == nullptr) {
-    if (high == 0) return ReplyAccepted(xid, AcceptStat::kProgUnavail);
-    return ReplyProgMismatch(xid, low, high);
+    if (high == 0) return XdrMessage{ReplyAccepted(xid, AcceptStat::kProgUnavail), {}};
+    return XdrMessage{ReplyProgMismatch(xid, low, high), {}};
   }
-  if (!prog->HasProcedure(h.vers, h.proc)) return ReplyAccepted(xid, AcceptStat::kProcUnavail);
+  if (!prog->HasProcedure(h.vers, h.proc)) return XdrMessage{ReplyAccepted(xid, AcceptStat::kProcUnavail), {}};
 
   XdrWriter out;
   WriteSuccessHeader(out, xid);
@@ -52,16 +58,16 @@ std::optional<std::string> Dispatcher::Handle(std::string_view record, const Pee
     log::Error("nfs.call_threw").Uint("prog", h.prog).Uint("proc", h.proc).Str("what", e.what());
     outcome = ProcOutcome::SystemErr();
   }
-  if (outcome.auth != AuthStat::kOk) return ReplyAuthError(xid, outcome.auth);
+  if (outcome.auth != AuthStat::kOk) return XdrMessage{ReplyAuthError(xid, outcome.auth), {}};
   if (outcome.accept != AcceptStat::kSuccess) {
     log::Debug("nfs.rpc_refused")
         .Str("peer", peer.address)
         .Uint("prog", h.prog)
         .Uint("proc", h.proc)
         .Uint("accept_stat", static_cast<uint32_t>(outcome.accept));
-    return ReplyAccepted(xid, outcome.accept);
+    return XdrMessage{ReplyAccepted(xid, outcome.accept), {}};
   }
-  return out.Take();
+  return out.TakeMessage();
 }
 
 }  // namespace nasd::nfs

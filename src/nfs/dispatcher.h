@@ -59,7 +59,10 @@ class Dispatcher {
 
   // The complete reply record for one request record, or nullopt when the
   // record deserves no reply (not a call). Never throws; logs at debug level
-  // why a call was refused.
+  // why a call was refused. The reply's bulk data (READ) stays in the
+  // message's tail, so a server sends it with a gathering write.
+  std::optional<XdrMessage> HandleMessage(std::string_view record, const Peer& peer) const;
+  // As HandleMessage, the reply as one string.
   std::optional<std::string> Handle(std::string_view record, const Peer& peer) const;
 
  private:

@@ -45,10 +45,11 @@ ProcOutcome Read(Call& call, XdrReader& in, XdrWriter& out) {
   // handle was resolved are the post-operation attributes: no second lookup.
   out.U32(kNfs3Ok);
   WritePostOpAttr(out, o.attr, o.fsid());
-  out.U32(static_cast<uint32_t>(data->size()));
+  const uint64_t got = data->size();
+  out.U32(static_cast<uint32_t>(got));
   // EOF as of those attributes; a short read is the end in any case.
-  out.Bool(data->size() < count || offset + data->size() >= o.attr.size);
-  out.Opaque(*data);
+  out.Bool(got < count || offset + got >= o.attr.size);
+  out.OpaqueTail(std::move(*data));  // sent from where the vfs put it, not copied
   return ProcOutcome::Ok();
 }
 

@@ -67,6 +67,15 @@ std::string_view XdrReader::FixedOpaque(size_t n) {
   return v;
 }
 
+std::string XdrMessage::Flatten() && {
+  if (tail.empty()) return std::move(head);
+  std::string out = std::move(head);
+  out.reserve(out.size() + tail.size() + 3);
+  out.append(tail);
+  out.append(XdrPad(tail.size()), '\0');
+  return out;
+}
+
 void XdrWriter::U32(uint32_t v) {
   char b[4] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
                static_cast<char>(v)};
@@ -86,6 +95,19 @@ void XdrWriter::Opaque(std::string_view v) {
 void XdrWriter::FixedOpaque(std::string_view v) {
   out_.append(v);
   out_.append(XdrPad(v.size()), '\0');
+}
+
+void XdrWriter::OpaqueTail(std::string v) {
+  U32(static_cast<uint32_t>(v.size()));
+  tail_ = std::move(v);
+}
+
+std::string& XdrWriter::buffer() {
+  if (!tail_.empty()) {
+    out_ = XdrMessage{std::move(out_), std::move(tail_)}.Flatten();
+    tail_.clear();
+  }
+  return out_;
 }
 
 size_t XdrWriter::Reserve() {

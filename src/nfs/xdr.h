@@ -18,6 +18,9 @@
 
 namespace nasd::nfs {
 
+// Bytes of padding after n bytes of opaque data.
+inline size_t XdrPad(size_t n) { return (4 - (n & 3)) & 3; }
+
 class XdrReader {
  public:
   explicit XdrReader(std::string_view data) : data_(data) {}
@@ -51,6 +54,18 @@ class XdrReader {
   std::string error_;
 };
 
+// An encoded message in two parts, so that bulk data (READ's) is never copied
+// into the encoded header: on the wire it is head, then tail, then tail's XDR
+// padding. tail is empty for most messages.
+struct XdrMessage {
+  std::string head;
+  std::string tail;
+
+  size_t size() const { return head.size() + tail.size() + XdrPad(tail.size()); }
+  // The message as one string (copies tail; for tests and small replies).
+  std::string Flatten() &&;
+};
+
 // Appends XDR to a string. Writers cannot fail.
 class XdrWriter {
  public:
@@ -62,20 +77,25 @@ class XdrWriter {
   void Bool(bool v) { U32(v ? 1 : 0); }
   void Opaque(std::string_view v);       // length, bytes, padding
   void FixedOpaque(std::string_view v);  // bytes, padding
+  // Variable-length opaque as the message's last item, without copying it:
+  // the length is encoded, the bytes are kept as the tail of TakeMessage()
+  // (Take() and buffer() include them only after a copy). Nothing may be
+  // written after it.
+  void OpaqueTail(std::string v);
   // Reserves a 32-bit slot to be filled later with Patch (e.g. a count or a
   // status known only after the body is written); returns its offset.
   size_t Reserve();
   void Patch(size_t at, uint32_t v);
 
-  size_t size() const { return out_.size(); }
-  std::string& buffer() { return out_; }
-  std::string Take() { return std::move(out_); }
+  size_t size() const { return out_.size() + tail_.size() + XdrPad(tail_.size()); }
+  // The encoded bytes; a tail is folded in first.
+  std::string& buffer();
+  std::string Take() { return std::move(buffer()); }
+  XdrMessage TakeMessage() { return XdrMessage{std::move(out_), std::move(tail_)}; }
 
  private:
   std::string out_;
+  std::string tail_;  // OpaqueTail's bytes, sent after out_ and padded
 };
-
-// Bytes of padding after n bytes of opaque data.
-inline size_t XdrPad(size_t n) { return (4 - (n & 3)) & 3; }
 
 }  // namespace nasd::nfs

@@ -1,6 +1,11 @@
 // NFSv3 and MOUNT calls libnfs cannot be made to send: forged handles,
 // UNSTABLE writes and COMMIT across restarts, CREATE EXCLUSIVE
 // retransmissions, plain READDIR paging, guards, PATHCONF, EXPORT and DUMP.
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <map>
+
 #include "nfs/file_handle.h"
 #include "nfs/mount_program.h"
 #include "nfs/nfs3_program.h"
@@ -162,6 +167,78 @@ TEST_F(Nfs3RawTest, UnstableWritesCommitAndTheVerifierChangesOnRestart) {
   auto attr = fs->Lookup(vfs::Caller::Root(), fs->root(), "u");
   ASSERT_TRUE(attr.ok());
   EXPECT_EQ(*fs->Read(attr->ino, 0, 100), "unstable bytes!");
+}
+
+// READ replies carry their data apart from the encoded header (a gathering
+// write), from a memory store and from chunk files on disk. Odd lengths need
+// padding, and pipelined replies must stay framed.
+class Nfs3ReadTest : public Nfs3RawTest, public ::testing::WithParamInterface<bool> {
+ protected:
+  Nfs3ReadTest() { local_chunks_ = GetParam(); }
+};
+INSTANTIATE_TEST_SUITE_P(Stores, Nfs3ReadTest, ::testing::Bool(),
+                         [](const auto& info) { return info.param ? "LocalFiles" : "Memory"; });
+
+TEST_P(Nfs3ReadTest, PipelinedReadsOfOddLengthsReturnTheFileBytes) {
+  auto fs = Fs("s");
+  auto made = fs->Create(vfs::Caller::Root(), fs->root(), "r", 0644, true);
+  ASSERT_TRUE(made.ok());
+  const uint64_t ino = made->attr.ino;
+  std::string data((fs->block_size() * 2) + 7, '\0');
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>((i * 131) ^ (i >> 9));
+  ASSERT_TRUE(fs->Write(vfs::Caller::Root(), ino, 0, data).ok());
+  ASSERT_TRUE(fs->Fsync(ino).ok());
+  auto attr = fs->GetAttr(ino);
+  ASSERT_TRUE(attr.ok());
+  const std::string fh = FileHandle{fs->share_id(), 0, ino, attr->generation}.Encode();
+  struct Want {
+    uint64_t offset;
+    uint32_t count;
+  };
+  const std::vector<Want> wants = {{0, 5},
+                                   {3, 1},
+                                   {fs->block_size() - 2, 1 << 20},
+                                   {fs->block_size() * 2 - 1, 1 << 20},  // short: EOF
+                                   {data.size(), 10},                    // empty: EOF
+                                   {17, 4}};
+  RawClient c(server_->port());
+  ASSERT_TRUE(c.ok());
+  // A misframed reply would leave Receive waiting for bytes that never come.
+  timeval limit{.tv_sec = 10, .tv_usec = 0};
+  ASSERT_EQ(setsockopt(c.fd(), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit), 0);
+  for (size_t i = 0; i < wants.size(); ++i) {
+    XdrWriter w;
+    w.Opaque(fh);
+    w.U64(wants[i].offset);
+    w.U32(wants[i].count);
+    ASSERT_TRUE(c.Send(MakeCall({.xid = static_cast<uint32_t>(1000 + i), .prog = kNfsProgram, .vers = kNfsVersion,
+                                 .proc = kRead, .cred_flavor = 1, .cred = AuthSysBody(0, 0), .args = w.Take()})));
+  }
+  std::map<uint32_t, std::string> replies;
+  for (size_t i = 0; i < wants.size(); ++i) {
+    auto rec = c.Receive();
+    ASSERT_TRUE(rec) << "reply " << i;
+    auto r = ParseReply(*rec);
+    ASSERT_TRUE(r.accepted);
+    replies[r.xid] = r.body;
+  }
+  for (size_t i = 0; i < wants.size(); ++i) {
+    const Want& want = wants[i];
+    ASSERT_TRUE(replies.contains(1000 + i));
+    XdrReader r(replies[1000 + i]);
+    ASSERT_EQ(r.U32(), 0u);
+    ASSERT_TRUE(r.Bool());
+    r.FixedOpaque(84);
+    const uint32_t count = r.U32();
+    const bool eof = r.Bool();
+    std::string_view got = r.Opaque(1 << 20);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r.remaining(), 0u) << "read " << i;
+    const std::string expect = data.substr(std::min<uint64_t>(want.offset, data.size()), want.count);
+    EXPECT_EQ(count, expect.size());
+    EXPECT_EQ(got, expect) << "read " << i;
+    EXPECT_EQ(eof, want.offset + expect.size() >= data.size()) << "read " << i;
+  }
 }
 
 TEST_F(Nfs3RawTest, RetransmittedExclusiveCreateSucceedsAndAnotherVerifierFails) {

@@ -9,10 +9,14 @@
 #include <gtest/gtest.h>
 #include <nfsc/libnfs.h>
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <memory>
 #include <string>
 
 #include "chunk/chunk_store.h"
+#include "chunk/local/local_backend.h"
 #include "chunk/mem/mem_backend.h"
 #include "kv/mem/mem_engine.h"
 #include "meta/share_store.h"
@@ -31,7 +35,16 @@ class NfsFixture : public ::testing::Test {
  protected:
   void SetUp() override {
     kv_ = kv::NewMemEngine();
-    chunks_ = std::make_unique<chunk::ChunkStore>(chunk::NewMemBackend(), chunk::ChunkStoreOptions{.hash_threads = 0});
+    std::unique_ptr<chunk::Backend> backend = chunk::NewMemBackend();
+    if (local_chunks_) {
+      // Chunk files on disk, as in production.
+      chunk_dir_ = std::filesystem::path(::testing::TempDir()) /
+                   ("nfs-chunks-" + std::to_string(::getpid()) + "-" + std::to_string(++dir_seq_));
+      auto local = chunk::OpenLocalBackend(chunk_dir_.string());
+      ASSERT_TRUE(local.ok()) << local.status().ToString();
+      backend = std::move(*local);
+    }
+    chunks_ = std::make_unique<chunk::ChunkStore>(std::move(backend), chunk::ChunkStoreOptions{.hash_threads = 0});
     meta::ShareStore shares(*kv_);
     for (const char* name : {"s", "sq", "ro", "far"}) ASSERT_TRUE(shares.Create(name).ok());
     vfs::ShareMountsOptions mo;
@@ -43,6 +56,10 @@ class NfsFixture : public ::testing::Test {
   void TearDown() override {
     server_.reset();
     mounts_.reset();
+    if (!chunk_dir_.empty()) {
+      std::error_code ec;
+      std::filesystem::remove_all(chunk_dir_, ec);
+    }
   }
 
   static Export MakeExport(std::string share, std::string net, Squash squash, bool read_only) {
@@ -101,6 +118,9 @@ class NfsFixture : public ::testing::Test {
   std::shared_ptr<vfs::Filesystem> Fs(std::string_view share) { return *mounts_->Get(share); }
 
   std::unique_ptr<kv::KvEngine> kv_;
+  bool local_chunks_ = false;  // set before SetUp: chunks in files under chunk_dir_
+  std::filesystem::path chunk_dir_;
+  static inline int dir_seq_ = 0;
   std::unique_ptr<chunk::ChunkStore> chunks_;
   std::unique_ptr<vfs::ShareMounts> mounts_;
   std::unique_ptr<NfsServer> server_;

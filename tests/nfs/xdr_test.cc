@@ -87,5 +87,26 @@ TEST(Xdr, PatchFillsAReservedSlot) {
   EXPECT_EQ(r.U32(), 7u);
 }
 
+TEST(Xdr, OpaqueTailIsKeptApartAndEncodesLikeOpaque) {
+  for (std::string data : {std::string(), std::string("a"), std::string("abcde"), std::string(1 << 16, 'z')}) {
+    XdrWriter plain;
+    plain.U32(9);
+    plain.Opaque(data);
+    XdrWriter tailed;
+    tailed.U32(9);
+    tailed.OpaqueTail(data);
+    EXPECT_EQ(tailed.size(), plain.size());
+    XdrMessage m = tailed.TakeMessage();
+    EXPECT_EQ(m.head.size(), 8u) << "the bytes must not be copied into the head";
+    EXPECT_EQ(m.tail, data);
+    EXPECT_EQ(m.size(), plain.size());
+    EXPECT_EQ(std::move(m).Flatten(), plain.buffer());
+    XdrWriter folded;
+    folded.U32(9);
+    folded.OpaqueTail(data);
+    EXPECT_EQ(folded.Take(), plain.buffer());
+  }
+}
+
 }  // namespace
 }  // namespace nasd::nfs
