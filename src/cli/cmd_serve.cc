@@ -237,7 +237,8 @@ int Serve(const GlobalOptions& global, const NfsFlags& nfs_flags) {
 void AddServeCommand(CLI::App& app, const GlobalOptions& global, Runner& run) {
   auto* sub = app.add_subcommand(
       "serve",
-      "Serve the volume named in the config over HTTP (health, metrics, management API).\n"
+      "Serve the volume named in the config: HTTP (health, metrics, management API, WebDAV at\n"
+      "/dav/SHARE/) and, with --nfs-enable or nfs.enabled, NFSv3 + MOUNT v3 for nfs.exports.\n"
       "SIGTERM or SIGINT drains in-flight requests, closes the metadata store cleanly and exits 0.");
   auto nfs_flags = std::make_shared<NfsFlags>();
   sub->add_flag("--nfs-enable", nfs_flags->enable, "Serve NFSv3 (and MOUNT v3) as well (config: nfs.enabled)");
