@@ -166,17 +166,17 @@ Status Collector::DeleteAged(GcReport& report, bool dry_run) {
     }
     if (!aged.empty()) {
       std::unique_lock fence = pins_.Exclusive();
-      std::vector<const ZeroEntry*> todo;
+      std::vector<const ZeroEntry*> due;
       for (const ZeroEntry& z : aged) {
         if (pins_.Pinned(z.raw_id)) {
           ++report.pinned;
         } else if (dry_run) {
           ++report.deleted;
         } else {
-          todo.push_back(&z);
+          due.push_back(&z);
         }
       }
-      NASD_RETURN_IF_ERROR(CollectBatch(todo, report));
+      NASD_RETURN_IF_ERROR(CollectBatch(due, report));
     }
     if (batch.size() < options_.batch) return Status::Ok();
     range.begin = batch.back().key;
@@ -184,14 +184,14 @@ Status Collector::DeleteAged(GcReport& report, bool dry_run) {
   }
 }
 
-Status Collector::CollectBatch(const std::vector<const ZeroEntry*>& todo, GcReport& report) {
-  if (todo.empty()) return Status::Ok();
+Status Collector::CollectBatch(const std::vector<const ZeroEntry*>& due, GcReport& report) {
+  if (due.empty()) return Status::Ok();
   // One transaction for the batch (one WAL sync); if anything in it was
   // touched meanwhile, fall back to one transaction a chunk.
   std::unique_ptr<kv::Transaction> txn = kv_.Begin();
   std::vector<const ZeroEntry*> doomed;
   uint64_t raced = 0;
-  for (const ZeroEntry* z : todo) {
+  for (const ZeroEntry* z : due) {
     NASD_ASSIGN_OR_RETURN(auto refs, txn->Get(meta::keys::ChunkRefKey(z->raw_id)));
     NASD_ASSIGN_OR_RETURN(auto zero, txn->Get(meta::keys::ZeroRefKey(z->raw_id)));
     if (refs || zero != z->stamp) {
@@ -203,7 +203,7 @@ Status Collector::CollectBatch(const std::vector<const ZeroEntry*>& todo, GcRepo
   }
   Status st = txn->Commit();
   if (st.code() == Code::kConflict) {
-    for (const ZeroEntry* z : todo) NASD_RETURN_IF_ERROR(Collect(z->raw_id, z->stamp, report));
+    for (const ZeroEntry* z : due) NASD_RETURN_IF_ERROR(Collect(z->raw_id, z->stamp, report));
     return Status::Ok();
   }
   NASD_RETURN_IF_ERROR(st);

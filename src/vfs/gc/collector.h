@@ -99,7 +99,7 @@ class Collector {
   };
   // Under the fence: the 'Z' transaction of a batch of chunks, then their
   // deletes; one chunk at a time if the batch conflicts.
-  Status CollectBatch(const std::vector<const ZeroEntry*>& todo, GcReport& report);
+  Status CollectBatch(const std::vector<const ZeroEntry*>& due, GcReport& report);
   Status Collect(const std::string& raw_id, const std::string& stamp, GcReport& report);
   void DeleteObject(const std::string& raw_id, GcReport& report);
 
