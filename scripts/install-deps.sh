@@ -21,6 +21,9 @@ PKGS=(
   libnfs-utils libnfs-dev nfs-ganesha nfs-ganesha-vfs rpcbind
   # clang with libFuzzer (libclang-rt): the RPC/XDR decoder's fuzz target
   clang libclang-rt-14-dev
+  # FUSE mount (libfuse3's low-level API) and SMB through Samba over it; the
+  # standard tools the mount is tested with; fio for bench/smb.sh
+  fuse3 libfuse3-dev samba smbclient samba-testsuite rsync sqlite3 fio
 )
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
