@@ -106,6 +106,13 @@ Status CheckMountpoint(const std::string& path) {
     return FailedPrecondition(fmt::format("mountpoint '{}' must be an absolute path", path));
   }
   struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 && errno == ENOTCONN) {
+    // A FUSE mount whose server died (SIGKILL, crash) stays behind, answering
+    // ENOTCONN; a restarted server takes its place after detaching it.
+    if (::umount2(path.c_str(), MNT_DETACH) == 0) {
+      log::Warn("fuse.stale_mount_detached").Str("mountpoint", path);
+    }
+  }
   if (::stat(path.c_str(), &st) != 0) {
     return FailedPrecondition(fmt::format("mountpoint {}: {}", path, std::strerror(errno)));
   }
