@@ -20,7 +20,7 @@
 #include <fmt/format.h>
 
 #include "common/logging.h"
-#include "fuse/fuse_node.h"
+#include "fuse/ops_base.h"
 
 namespace nasd::fuse {
 namespace {
@@ -255,6 +255,8 @@ bool FuseMount::mounted() const {
 }
 
 const std::string& FuseMount::mountpoint() const { return impl_->options.mountpoint; }
+
+size_t FuseMount::nodes_known() const { return impl_->ctx.known(); }
 
 FuseMount::~FuseMount() {
   Stop();

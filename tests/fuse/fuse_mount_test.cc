@@ -65,6 +65,23 @@ TEST_F(FuseTest, RootIsTheSharesRootAndInodesAreVfsInodes) {
   EXPECT_TRUE(InProcMounts(mnt_));
 }
 
+TEST_F(FuseTest, LookupCountsDropAsTheKernelForgets) {
+  Mount();
+  ASSERT_EQ(::mkdir(M("many").c_str(), 0755), 0);
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_EQ(::close(::open(M("many/f" + std::to_string(i)).c_str(), O_CREAT | O_WRONLY, 0644)), 0);
+  }
+  size_t held = mount_->nodes_known();
+  EXPECT_GE(held, 200u);
+  // Evicting dentries and inodes sends FORGET / BATCH_FORGET for them.
+  ::sync();
+  { std::ofstream("/proc/sys/vm/drop_caches") << "2"; }
+  for (int i = 0; i < 50 && mount_->nodes_known() > held / 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_LT(mount_->nodes_known(), held / 2);
+}
+
 TEST_F(FuseTest, MebibyteWritesAndReadsRoundTrip) {
   Mount();
   const std::string data = Pattern(9 << 20, 'A');
