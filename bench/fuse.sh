@@ -49,7 +49,7 @@ for _ in $(seq 1 200); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null &
 stop_pid "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""
 "$NASD" --config "$CFG" --log-level warn mount b "$MNT"
 for p in /proc/[0-9]*; do
-  tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q -- " mount b $MNT" && DAEMON=$(basename "$p")
+  { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -q -- " mount b $MNT" && DAEMON=$(basename "$p")
 done
 [ -n "$DAEMON" ] || die "nasd mount is not running"
 
