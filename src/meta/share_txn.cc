@@ -259,6 +259,31 @@ Status ShareTxn::PutBlob(const std::string& base, std::string_view bytes) {
   return Status::Ok();
 }
 
+Status ShareTxn::PutOrphan(uint64_t ino) {
+  NASD_RETURN_IF_ERROR(CheckWritable());
+  txn_.Put(keys::OrphanKey(share_id_, ino), "");
+  return Status::Ok();
+}
+
+Status ShareTxn::EraseOrphan(uint64_t ino) {
+  NASD_RETURN_IF_ERROR(CheckWritable());
+  txn_.Delete(keys::OrphanKey(share_id_, ino));
+  return Status::Ok();
+}
+
+Result<std::vector<uint64_t>> ShareTxn::ListOrphans() {
+  const std::string prefix = keys::TagPrefix(share_id_, keys::kOrphanTag);
+  NASD_ASSIGN_OR_RETURN(auto found, txn_.Scan(kv::Range::Prefix(prefix)));
+  std::vector<uint64_t> out;
+  for (const auto& kv : found) {
+    uint64_t ino = 0;
+    if (kv.key.size() == prefix.size() + 8 && keys::ReadU64(std::string_view(kv.key).substr(prefix.size()), ino)) {
+      out.push_back(ino);
+    }
+  }
+  return out;
+}
+
 Status ShareTxn::Erase(const std::string& base) {
   NASD_RETURN_IF_ERROR(CheckWritable());
   return EraseVersioned(txn_, base, epoch_);

@@ -94,6 +94,12 @@ class ShareTxn {
   // Names in bytewise order.
   Result<std::vector<std::string>> ListXattrs(uint64_t ino);
 
+  // Open-but-unlinked inodes (keys::OrphanKey): marked when the last link
+  // goes while the file is open, cleared when the inode is erased.
+  Status PutOrphan(uint64_t ino);
+  Status EraseOrphan(uint64_t ino);
+  Result<std::vector<uint64_t>> ListOrphans();
+
  private:
   ShareTxn(kv::Transaction& txn, uint64_t share_id, ShareFsRecord fs, uint64_t epoch)
       : txn_(txn), share_id_(share_id), fs_(fs), epoch_(epoch) {}
