@@ -31,11 +31,11 @@ Status ShareTxn::CheckWritable() const {
   return Status::Ok();
 }
 
-Result<std::optional<InodeRecord>> ShareTxn::GetInode(uint64_t ino) {
+Result<std::optional<InodeRecord>> ShareTxn::GetInode(uint64_t ino, bool dir_times) {
   NASD_ASSIGN_OR_RETURN(auto raw, ReadVersioned(txn_, keys::InodeBase(share_id_, ino), epoch_));
   if (!raw) return std::optional<InodeRecord>();
   NASD_ASSIGN_OR_RETURN(InodeRecord rec, DecodeInode(*raw));
-  if (rec.type == FileType::kDirectory) {
+  if (rec.type == FileType::kDirectory && dir_times) {
     // The change stamp is read without a conflict check (a scan): creating
     // an entry must not conflict with another create in the same directory.
     const std::string base = keys::DirTimesBase(share_id_, ino);

@@ -48,7 +48,10 @@ class ShareTxn {
 
   // nullopt when absent (never created, deleted, or not visible at epoch).
   // A directory's mtime/ctime include its change stamp (records.h).
-  Result<std::optional<InodeRecord>> GetInode(uint64_t ino);
+  // dir_times = false skips a directory's change stamp (one range read): its
+  // mtime/ctime may then be older than the truth; for callers that only
+  // need its type, mode and owner (path search).
+  Result<std::optional<InodeRecord>> GetInode(uint64_t ino, bool dir_times = true);
   Status PutInode(uint64_t ino, const InodeRecord& rec);
   // Records an entry change of directory dir at now (mtime = ctime = now)
   // without writing its inode record: concurrent entry changes of one
