@@ -13,3 +13,5 @@ echo "== snapshots: creation time by share size, overwrites with snapshots held,
 "$BUILD/bench/bench_snapshot" --dir "$DIR/snapshot"
 echo "== http: nasd WebDAV/HTTP file access vs nginx (sendfile, dav) on the same disk =="
 bash "$(dirname "$0")/http.sh" "$BUILD"
+echo "== fuse: nasd mount vs a plain directory on the same disk (fio sequential 1 MiB) =="
+bash "$(dirname "$0")/fuse.sh" "$BUILD"
