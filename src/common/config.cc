@@ -164,6 +164,9 @@ const std::vector<KeySpec>& Schema() {
         return Status::Ok();
       }),
       Int("nfs.worker_threads", 1, 256, [](Config& c, int n) { c.nfs.worker_threads = n; }),
+      Duration("nfs.idle_timeout", [](Config& c, auto d) { c.nfs.idle_timeout = d; }),
+      Int("nfs.max_connections_per_client", 1, 65536,
+          [](Config& c, int n) { c.nfs.max_connections_per_client = n; }),
       Bool("nfs.portmap", [](Config& c, bool b) { c.nfs.portmap = b; }),
       String("log.level", [](Config& c, const std::string& v) -> Status {
         auto l = log::ParseLevel(v);

@@ -1,11 +1,10 @@
 // File data: open/create, read, write and the durability points (flush on
 // every close, fsync).
 //
-// vfs has no open-file handle: an open file is just its inode number, so a
-// file unlinked while open loses its data at once (later reads and writes
-// through the open descriptor fail with ESTALE). Programs that keep a deleted
-// temp file open (tmpfile(3) on the mount) therefore do not work; git, rsync,
-// tar, sqlite and Samba close before they delete.
+// Every open file is held with vfs::Filesystem::Retain until its release, so
+// a file unlinked (or renamed over) while open keeps its data for the open
+// descriptors, as POSIX says, and is freed at the last close
+// (vfs/open_files.h). tmpfile(3) on the mount works.
 #include <fcntl.h>
 
 #include <string_view>
@@ -35,10 +34,18 @@ void SetCachePolicy(fuse_file_info* fi) {
 void Open(fuse_req_t req, fuse_ino_t node, fuse_file_info* fi) {
   if (Writes(fi->flags) && RefuseReadOnly(req)) return;
   FuseFs& f = Fs(req);
-  auto attr = f.fs->OpenFile(CallerOf(req), f.ToVfs(node), OpenFlagsOf(fi->flags));
-  if (!attr.ok()) return ReplyStatus(req, attr.status());
+  const uint64_t ino = f.ToVfs(node);
+  // Held before the permission check reads the inode, so an unlink racing
+  // the open cannot free it in between.
+  f.fs->Retain(ino);
+  auto attr = f.fs->OpenFile(CallerOf(req), ino, OpenFlagsOf(fi->flags));
+  if (!attr.ok()) {
+    (void)f.fs->Release(ino);
+    return ReplyStatus(req, attr.status());
+  }
   SetCachePolicy(fi);
-  fuse_reply_open(req, fi);
+  // An interrupted open gets no release from the kernel.
+  if (fuse_reply_open(req, fi) != 0) (void)f.fs->Release(ino);
 }
 
 void Create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, fuse_file_info* fi) {
@@ -49,17 +56,24 @@ void Create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, fu
   auto made = f.fs->Create(caller, f.ToVfs(parent), name, mode & 07777, (fi->flags & O_EXCL) != 0);
   if (!made.ok()) return ReplyStatus(req, made.status());
   vfs::Attr attr = made->attr;
+  f.fs->Retain(attr.ino);
   if (!made->created) {
     // An existing file (created by someone else meanwhile): open(2) checks
     // its permissions and O_TRUNC applies.
     auto opened = f.fs->OpenFile(caller, attr.ino, OpenFlagsOf(fi->flags));
-    if (!opened.ok()) return ReplyStatus(req, opened.status());
+    if (!opened.ok()) {
+      (void)f.fs->Release(attr.ino);
+      return ReplyStatus(req, opened.status());
+    }
     attr = *opened;
   }
   SetCachePolicy(fi);
   fuse_entry_param e = EntryOf(f, attr);
   f.Remember(attr.ino);
-  if (fuse_reply_create(req, &e, fi) != 0) f.Forget(attr.ino, 1);
+  if (fuse_reply_create(req, &e, fi) != 0) {
+    f.Forget(attr.ino, 1);
+    (void)f.fs->Release(attr.ino);
+  }
 }
 
 void Read(fuse_req_t req, fuse_ino_t node, size_t size, off_t off, fuse_file_info*) {
@@ -97,7 +111,14 @@ void Flush(fuse_req_t req, fuse_ino_t node, fuse_file_info*) { Commit(req, node)
 
 void Fsync(fuse_req_t req, fuse_ino_t node, int, fuse_file_info*) { Commit(req, node); }
 
-void Release(fuse_req_t req, fuse_ino_t, fuse_file_info*) { fuse_reply_err(req, 0); }
+// The last release of a file removed while open frees it; a failure to do so
+// is logged by the vfs and retried at the next start, and close(2) has
+// nothing to report it to.
+void Release(fuse_req_t req, fuse_ino_t node, fuse_file_info*) {
+  FuseFs& f = Fs(req);
+  (void)f.fs->Release(f.ToVfs(node));
+  fuse_reply_err(req, 0);
+}
 
 }  // namespace
 
