@@ -117,7 +117,7 @@ int RunMount(const GlobalOptions& global, const MountFlags& flags) {
   std::string mountpoint = std::filesystem::absolute(flags.mountpoint, ec).lexically_normal().string();
   if (ec) return Fail(kExitUsage, fmt::format("mountpoint {}: {}", flags.mountpoint, ec.message()));
   if (mountpoint.size() > 1 && mountpoint.back() == '/') mountpoint.pop_back();
-  if (flags.threads < 1 || flags.threads > 64) return Fail(kExitUsage, "--threads must be 1..64");
+  if (flags.threads < 1 || flags.threads > 10) return Fail(kExitUsage, "--threads must be 1..10");
 
   int report_fd = -1;
   if (!flags.foreground) {
@@ -208,7 +208,7 @@ void AddMountCommand(CLI::App& app, const GlobalOptions& global, Runner& run) {
   sub->add_flag("--read-only", flags->read_only, "Every change fails with EROFS");
   sub->add_flag("--foreground", flags->foreground, "Stay in the foreground, logging to stderr");
   sub->add_flag("--allow-other", flags->allow_other, "Let other users than root use the mount");
-  sub->add_option("--threads", flags->threads, "FUSE worker threads kept idle (default 4)");
+  sub->add_option("--threads", flags->threads, "FUSE worker threads kept idle, 1..10 (default 4)");
   sub->callback([&global, &run, flags] { run = [&global, flags] { return RunMount(global, *flags); }; });
 }
 

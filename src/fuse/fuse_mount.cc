@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <chrono>
@@ -28,6 +29,8 @@ namespace {
 // Sent to the loop thread to wake it from its wait when Stop must end a
 // mount that files still hold open (see Stop).
 constexpr int kWakeSignal = SIGUSR1;
+// libfuse's limit on workers at API version 35 (FUSE_LOOP_MT_DEF_MAX_THREADS).
+constexpr int kMaxThreads = 10;
 // How long Stop lets open files keep a busy mount alive before aborting it.
 constexpr auto kBusyGrace = std::chrono::seconds(2);
 
@@ -165,7 +168,7 @@ struct FuseMount::Impl {
     pthread_sigmask(SIG_UNBLOCK, &wake, nullptr);
     fuse_loop_config cfg{};
     cfg.clone_fd = 0;
-    cfg.max_idle_threads = static_cast<unsigned>(std::max(1, options.threads));
+    cfg.max_idle_threads = static_cast<unsigned>(std::clamp(options.threads, 1, kMaxThreads));
     int rc = fuse_session_loop_mt(se, &cfg);
     // Closes the device (aborting a connection that open files still hold)
     // and unmounts lazily if still mounted; nothing when already unmounted.

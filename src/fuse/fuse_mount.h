@@ -32,7 +32,7 @@ struct MountOptions {
   bool read_only = false;    // every change fails with EROFS
   bool allow_other = false;  // other uids may use the mount (smbd needs it)
   // FUSE worker threads (multithreaded loop): libfuse keeps up to `threads`
-  // idle workers and starts more (up to its own limit of 10) under load.
+  // (1..10) idle workers and starts more, up to its own limit of 10, under load.
   int threads = 4;
 };
 

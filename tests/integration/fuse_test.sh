@@ -158,6 +158,8 @@ stop_server
 # --- errors are reported before the command returns
 expect_code 1 "no such share" "$NASD" --config "$CFG" mount nosuch "$MNT"
 check "the error names the share" grep -q "no share named 'nosuch'" "$WORK/last.err"
+expect_code 2 "--threads 11 is a usage error" "$NASD" --config "$CFG" mount s "$MNT" --threads 11
+check "the error names --threads" grep -q -- "--threads must be 1..10" "$WORK/last.err"
 touch "$WORK/mnt2/occupied"
 expect_code 1 "a non-empty mountpoint is refused" "$NASD" --config "$CFG" mount s "$WORK/mnt2"
 check "the error says not empty" grep -q "not empty" "$WORK/last.err"
