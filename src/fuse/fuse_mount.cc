@@ -21,6 +21,7 @@
 #include <fmt/format.h>
 
 #include "common/logging.h"
+#include "common/thread_annotations.h"
 #include "fuse/ops_base.h"
 
 namespace nasd::fuse {
@@ -157,9 +158,10 @@ struct FuseMount::Impl {
 
   std::mutex mu;
   std::condition_variable cv;
-  bool loop_ended = false;  // GUARDED_BY(mu)
-  bool stopped = false;     // GUARDED_BY(mu)
-  std::mutex stop_mu;       // serialises Stop
+  bool loop_returned GUARDED_BY(mu) = false;  // no request is served any more
+  bool loop_ended GUARDED_BY(mu) = false;     // and buffered writes are committed
+  bool stopped GUARDED_BY(mu) = false;
+  std::mutex stop_mu;  // serialises Stop
 
   void Run() {
     sigset_t wake;
@@ -170,14 +172,22 @@ struct FuseMount::Impl {
     cfg.clone_fd = 0;
     cfg.max_idle_threads = static_cast<unsigned>(std::clamp(options.threads, 1, kMaxThreads));
     int rc = fuse_session_loop_mt(se, &cfg);
+    // From here on a late wake signal must not interrupt the unmount or the
+    // commits below (the handler is installed without SA_RESTART).
+    pthread_sigmask(SIG_BLOCK, &wake, nullptr);
+    Mark(loop_returned);
     // Closes the device (aborting a connection that open files still hold)
     // and unmounts lazily if still mounted; nothing when already unmounted.
     fuse_session_unmount(se);
     Status flushed = ctx.fs->FlushAll();
     if (!flushed.ok()) log::Error("fuse.flush_failed").Str("mountpoint", options.mountpoint).Err(flushed);
     log::Info("fuse.unmounted").Str("mountpoint", options.mountpoint).Int("loop_result", rc);
+    Mark(loop_ended);
+  }
+
+  void Mark(bool& flag) {
     std::lock_guard lock(mu);
-    loop_ended = true;
+    flag = true;
     cv.notify_all();
   }
 };
@@ -234,17 +244,17 @@ void FuseMount::Stop() {
   // and detaches the mount.
   bool unmounted = ::umount2(m.options.mountpoint.c_str(), 0) == 0;
   std::unique_lock lock(m.mu);
-  if (!m.cv.wait_for(lock, unmounted ? std::chrono::seconds(30) : kBusyGrace,
-                     [&] { return m.loop_ended; })) {
+  auto returned = [&m]() REQUIRES(m.mu) { return m.loop_returned; };
+  if (!m.cv.wait_for(lock, unmounted ? std::chrono::seconds(30) : kBusyGrace, returned)) {
     log::Warn("fuse.unmount_busy").Str("mountpoint", m.options.mountpoint);
     fuse_session_exit(m.se);
-    while (!m.loop_ended) {
+    while (!m.loop_returned) {
       pthread_kill(m.loop.native_handle(), kWakeSignal);
-      m.cv.wait_for(lock, std::chrono::milliseconds(100), [&] { return m.loop_ended; });
+      m.cv.wait_for(lock, std::chrono::milliseconds(100), returned);
     }
   }
   lock.unlock();
-  if (m.loop.joinable()) m.loop.join();
+  if (m.loop.joinable()) m.loop.join();  // after the commits
 }
 
 void FuseMount::Wait() {
@@ -254,7 +264,7 @@ void FuseMount::Wait() {
 
 bool FuseMount::mounted() const {
   std::lock_guard lock(impl_->mu);
-  return !impl_->loop_ended && !impl_->stopped;
+  return !impl_->loop_returned && !impl_->stopped;
 }
 
 const std::string& FuseMount::mountpoint() const { return impl_->options.mountpoint; }
