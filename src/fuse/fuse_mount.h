@@ -15,7 +15,8 @@
 // - close (FUSE flush) and fsync commit the file's buffered writes.
 //
 // Root only (/dev/fuse). Thread-safe: Stop and Wait may be called from any
-// thread, also concurrently.
+// thread, also concurrently. Start installs a no-op SIGUSR1 handler once per
+// process (Stop wakes a busy loop with it): nasd uses SIGUSR1 for nothing else.
 #pragma once
 
 #include <memory>
