@@ -1,0 +1,94 @@
+// SmbService: nasd's SMB server. It mounts each configured share (through a
+// Mounter: FUSE in `nasd serve`), writes Samba's passdb and a private
+// smb.conf under storage.path/smb, and keeps smbd running under a
+// Supervisor. Sync() brings passdb, grants and mounts up to date after a user,
+// grant or share change; smbd rereads its config when it changed.
+//
+// Thread-safe. The stores must outlive the service.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/config.h"
+#include "common/status.h"
+#include "common/thread_annotations.h"
+#include "meta/share_store.h"
+#include "meta/user_store.h"
+#include "smb/smb_layout.h"
+#include "smb/supervisor.h"
+
+namespace nasd::smb {
+
+// One nasd share visible as a directory for smbd; unmounted when destroyed.
+class ShareMount {
+ public:
+  virtual ~ShareMount() = default;
+  // False once unmounted from outside.
+  virtual bool mounted() const = 0;
+};
+
+// Mounts the nasd share at mountpoint (an existing empty directory).
+using Mounter = std::function<Result<std::unique_ptr<ShareMount>>(const std::string& share,
+                                                                 const std::string& mountpoint)>;
+
+struct SmbShareStatus {
+  std::string name;   // SMB share name
+  std::string share;  // nasd share
+  bool mounted = false;
+  std::string problem;  // why it is not served ("share 'x' does not exist")
+};
+
+struct SmbStatus {
+  SupervisorStatus smbd;
+  std::string listen;
+  std::vector<SmbShareStatus> shares;
+};
+
+class SmbService {
+ public:
+  SmbService(SmbConfig config, std::string storage_path, meta::ShareStore& shares, meta::UserStore& users,
+             Mounter mounter);
+  ~SmbService();  // Stop()
+
+  // Creates the layout, stops helpers a previous run left, syncs, starts
+  // smbd. Fails only when nothing can work (the layout cannot be created,
+  // the config cannot be rendered); a missing share or user problem is
+  // logged and reported in status().
+  Status Start();
+  // Re-reads users, grants and shares; rewrites the passdb (always) and
+  // smb.conf (when it changed, then smbd reloads it); mounts shares that
+  // appeared and unmounts those that went.
+  Status Sync();
+  // Stops smbd and its helpers, then unmounts. Idempotent.
+  void Stop();
+  SmbStatus status() const;
+  // Blocks until smbd accepts connections (or timeout); true if it does.
+  bool WaitRunning(std::chrono::milliseconds timeout) const;
+
+  const SmbLayout& layout() const { return layout_; }
+
+ private:
+  Status SyncLocked() REQUIRES(mu_);
+  Status WritePassdb() REQUIRES(mu_);
+  void Reload() REQUIRES(mu_);
+
+  const SmbConfig config_;
+  const SmbLayout layout_;
+  meta::ShareStore& shares_;
+  meta::UserStore& users_;
+  const Mounter mounter_;
+  std::unique_ptr<Supervisor> supervisor_;
+
+  mutable std::mutex mu_;
+  std::map<std::string, std::unique_ptr<ShareMount>> mounts_ GUARDED_BY(mu_);  // by SMB share name
+  std::vector<SmbShareStatus> share_status_ GUARDED_BY(mu_);
+  std::string written_conf_ GUARDED_BY(mu_);
+  bool stopped_ GUARDED_BY(mu_) = false;
+};
+
+}  // namespace nasd::smb
