@@ -32,6 +32,7 @@ void AddShareRoutes(http::Router& router, const ApiContext& ctx) {
     }
     auto created = ctx.shares->Create(name->get<std::string>());
     if (!created.ok()) return http::Response::Error(created.status());
+    AccountsChanged(ctx);
     http::Response resp = http::Response::Json(201, ShareJson(*created).dump());
     resp.headers.Set("location", "/api/v1/shares/" + created->name);
     return resp;
@@ -52,6 +53,7 @@ void AddShareRoutes(http::Router& router, const ApiContext& ctx) {
     if (!force.ok()) return http::Response::Error(force.status());
     Status st = ctx.shares->Delete(req.params["name"], *force);
     if (!st.ok()) return http::Response::Error(st);
+    AccountsChanged(ctx);
     return http::Response{204, {}, {}};
   });
 }

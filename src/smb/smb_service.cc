@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "common/logging.h"
 #include "common/posix_io.h"
@@ -131,7 +132,7 @@ Status SmbService::SyncLocked() {
     if (mount && !mount->mounted()) mount.reset();  // unmounted from outside: mount again
     if (!mount) {
       Status st = PrepareMountpoint(mountpoint);
-      auto made = st.ok() ? mounter_(sc.share, mountpoint) : Result<std::unique_ptr<ShareMount>>(st);
+      auto made = st.ok() ? mounter_(sc, mountpoint) : Result<std::unique_ptr<ShareMount>>(st);
       if (!made.ok()) {
         log::Error("smb.mount_failed").Str("share", sc.share).Str("mountpoint", mountpoint).Err(made.status());
         status.problem = made.status().ToString();
@@ -191,6 +192,22 @@ SmbStatus SmbService::status() const {
   std::lock_guard lock(mu_);
   s.shares = share_status_;
   return s;
+}
+
+std::string ToJson(const SmbStatus& s) {
+  nlohmann::json shares = nlohmann::json::array();
+  for (const auto& sh : s.shares) {
+    nlohmann::json j{{"name", sh.name}, {"share", sh.share}, {"mounted", sh.mounted}};
+    if (!sh.problem.empty()) j["problem"] = sh.problem;
+    shares.push_back(std::move(j));
+  }
+  nlohmann::json j{{"state", ChildStateName(s.smbd.state)},
+                   {"pid", s.smbd.pid},
+                   {"restarts", s.smbd.restarts},
+                   {"listen", s.listen},
+                   {"shares", shares}};
+  if (!s.smbd.last_exit.empty()) j["last_exit"] = s.smbd.last_exit;
+  return j.dump();
 }
 
 bool SmbService::WaitRunning(std::chrono::milliseconds timeout) const { return supervisor_->WaitRunning(timeout); }

@@ -32,8 +32,9 @@ class ShareMount {
   virtual bool mounted() const = 0;
 };
 
-// Mounts the nasd share at mountpoint (an existing empty directory).
-using Mounter = std::function<Result<std::unique_ptr<ShareMount>>(const std::string& share,
+// Mounts share.share at mountpoint (an existing empty directory), read-only
+// when share.read_only.
+using Mounter = std::function<Result<std::unique_ptr<ShareMount>>(const SmbShareConfig& share,
                                                                  const std::string& mountpoint)>;
 
 struct SmbShareStatus {
@@ -48,6 +49,9 @@ struct SmbStatus {
   std::string listen;
   std::vector<SmbShareStatus> shares;
 };
+
+// {"state","pid","restarts","last_exit","listen","shares":[{"name","share","mounted","problem"?}]}
+std::string ToJson(const SmbStatus& status);
 
 class SmbService {
  public:
