@@ -50,6 +50,7 @@ int Main(int argc, char** argv) {
   AddShareCommand(app, global, run);
   AddSnapshotCommand(app, global, run);
   AddGcCommand(app, global, run);
+  AddMountCommand(app, global, run);
   AddFsckCommand(app, global, run);
   AddUserCommand(app, global, run);
   AddVersionCommand(app, global, run);

@@ -198,14 +198,7 @@ int Serve(const GlobalOptions& global, const NfsFlags& nfs_flags, const SmbFlags
   api::RegisterRoutes(router, ctx);
   // Declared before the server, so destroyed after it: the mounts commit
   // every buffered write when they go.
-  vfs::ShareMountsOptions mount_options;
-  mount_options.filesystem.block_size = s.volume.block_size;
-  if (config->storage.backend == "local") {
-    mount_options.filesystem.space = [path = config->storage.path] { return StatFs(path); };
-  }
-  mount_options.dirty_budget_bytes = config->storage.write_buffer;
-  mount_options.cache_bytes = config->storage.block_cache;
-  auto mounts = std::make_unique<vfs::ShareMounts>(*s.kv, *s.chunks, mount_options);
+  auto mounts = std::make_unique<vfs::ShareMounts>(*s.kv, *s.chunks, ShareMountsOptionsFrom(*config, s));
   // A snapshot holds every completed write: the share's buffers land first.
   ctx.flush_share = [&mounts](std::string_view share) -> Status {
     NASD_ASSIGN_OR_RETURN(std::shared_ptr<vfs::Filesystem> fs, mounts->Get(share));

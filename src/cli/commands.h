@@ -35,6 +35,7 @@ void AddStatusCommand(CLI::App& app, const GlobalOptions& global, Runner& run);
 void AddShareCommand(CLI::App& app, const GlobalOptions& global, Runner& run);
 void AddSnapshotCommand(CLI::App& app, const GlobalOptions& global, Runner& run);
 void AddGcCommand(CLI::App& app, const GlobalOptions& global, Runner& run);
+void AddMountCommand(CLI::App& app, const GlobalOptions& global, Runner& run);
 void AddFsckCommand(CLI::App& app, const GlobalOptions& global, Runner& run);
 void AddUserCommand(CLI::App& app, const GlobalOptions& global, Runner& run);
 void AddVersionCommand(CLI::App& app, const GlobalOptions& global, Runner& run);

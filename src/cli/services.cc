@@ -5,6 +5,7 @@
 #include "api/api.h"
 #include "cli/chunk_backend.h"
 #include "cli/storage_layout.h"
+#include "common/fs_info.h"
 #include "kv/rocksdb/rocksdb_engine.h"
 
 namespace nasd::cli {
@@ -57,6 +58,17 @@ Result<std::unique_ptr<Services>> OpenServices(const Config& config) {
   metrics::RegisterProcessMetrics(*s->metrics);
   api::RegisterStorageMetrics(*s->metrics, *s->kv, *s->chunks);
   return s;
+}
+
+vfs::ShareMountsOptions ShareMountsOptionsFrom(const Config& config, const Services& services) {
+  vfs::ShareMountsOptions o;
+  o.filesystem.block_size = services.volume.block_size;
+  if (config.storage.backend == "local") {
+    o.filesystem.space = [path = config.storage.path] { return StatFs(path); };
+  }
+  o.dirty_budget_bytes = config.storage.write_buffer;
+  o.cache_bytes = config.storage.block_cache;
+  return o;
 }
 
 }  // namespace nasd::cli

@@ -12,6 +12,7 @@
 #include "meta/user_store.h"
 #include "meta/volume.h"
 #include "metrics/metrics.h"
+#include "vfs/share_mounts.h"
 
 namespace nasd::cli {
 
@@ -30,5 +31,10 @@ struct Services {
 // Opens the volume at config.storage.path. kFailedPrecondition with advice
 // when the path holds no volume, or the KV belongs to another volume.
 Result<std::unique_ptr<Services>> OpenServices(const Config& config);
+
+// The options of the share Filesystems of a volume served in this process
+// (serve, mount): the volume's block size, the disk's space on the local
+// backend, and the storage section's buffer and cache sizes.
+vfs::ShareMountsOptions ShareMountsOptionsFrom(const Config& config, const Services& services);
 
 }  // namespace nasd::cli

@@ -12,7 +12,8 @@
 namespace nasd::vfs::testing {
 namespace {
 
-using diff::Differ;
+using testutil::diff::Differ;
+using testutil::diff::PosixSide;
 
 template <typename Factory>
 class DifferentialTest : public VfsTest<Factory> {
@@ -24,7 +25,9 @@ class DifferentialTest : public VfsTest<Factory> {
     ASSERT_TRUE(shares.Create(share).ok());
     auto fs = Filesystem::Open(*this->kv_, *this->chunks_, share);
     ASSERT_TRUE(fs.ok());
-    Differ differ(**fs, dir.Sub("t"), seed);
+    PosixSide local(dir.Sub("t"));
+    diff::VfsSide tested(**fs);
+    Differ differ(local, tested, seed, diff::kOptions);
     ASSERT_EQ(::mkdir(dir.Sub("t").c_str(), 0755), 0);
     for (int i = 0; i < steps; ++i) {
       std::string step = differ.Step();

@@ -1,0 +1,254 @@
+#include "fuse/fuse_mount.h"
+
+#include <dirent.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <chrono>
+#include <condition_variable>
+#include <cstdarg>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "common/logging.h"
+#include "fuse/fuse_node.h"
+
+namespace nasd::fuse {
+namespace {
+
+// Sent to the loop thread to wake it from its wait when Stop must end a
+// mount that files still hold open (see Stop).
+constexpr int kWakeSignal = SIGUSR1;
+// How long Stop lets open files keep a busy mount alive before aborting it.
+constexpr auto kBusyGrace = std::chrono::seconds(2);
+
+void OnWake(int) {}
+
+void InstallWakeHandler() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    struct sigaction sa {};
+    sa.sa_handler = OnWake;  // no SA_RESTART: the loop's sem_wait returns EINTR
+    sigemptyset(&sa.sa_mask);
+    sigaction(kWakeSignal, &sa, nullptr);
+  });
+}
+
+// libfuse's own messages (mount failures, protocol errors) into nasd's log.
+void LogFromFuse(enum fuse_log_level level, const char* fmt, va_list ap) {
+  char buf[512];
+  std::vsnprintf(buf, sizeof buf, fmt, ap);
+  std::string_view msg(buf);
+  while (!msg.empty() && msg.back() == '\n') msg.remove_suffix(1);
+  if (level <= FUSE_LOG_ERR) {
+    log::Warn("fuse.libfuse").Str("message", msg);
+  } else {
+    log::Debug("fuse.libfuse").Str("message", msg);
+  }
+}
+
+void Init(void* userdata, fuse_conn_info* conn) {
+  (void)userdata;
+  // Re-exporters (Samba, knfsd) need lookups of "." and "..".
+  if (conn->capable & FUSE_CAP_EXPORT_SUPPORT) conn->want |= FUSE_CAP_EXPORT_SUPPORT;
+  // open(O_TRUNC) reaches OpenFile with truncate instead of a separate setattr.
+  if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC) conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
+  // No kernel writeback cache: with it the kernel keeps dirty pages for many
+  // seconds, takes file sizes and mtimes as its own and ignores changes made
+  // by WebDAV or NFS meanwhile, so writes from two protocols to the same
+  // share would overwrite each other and reads would see stale sizes. vfs
+  // buffers writes itself (write_back.h), where every protocol sees them.
+  conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+  // vfs checks permissions and umask is applied by the kernel.
+  conn->want &= ~FUSE_CAP_DONT_MASK;
+  conn->max_write = kMaxIo;
+  conn->max_read = kMaxIo;  // as the max_read mount option says
+  conn->max_readahead = kMaxIo;
+  // Several requests of one file in flight at once (readahead, parallel reads).
+  if (conn->capable & FUSE_CAP_ASYNC_READ) conn->want |= FUSE_CAP_ASYNC_READ;
+}
+
+const fuse_lowlevel_ops& Ops() {
+  static const fuse_lowlevel_ops ops = [] {
+    fuse_lowlevel_ops o{};
+    o.init = Init;
+    AddEntryOps(o);
+    AddAttrOps(o);
+    AddIoOps(o);
+    AddDirOps(o);
+    return o;
+  }();
+  return ops;
+}
+
+Status CheckMountpoint(const std::string& path) {
+  if (geteuid() != 0) {
+    return FailedPrecondition("mounting needs root (/dev/fuse and allow_other are root-only here)");
+  }
+  if (::access("/dev/fuse", R_OK | W_OK) != 0) {
+    return FailedPrecondition(
+        fmt::format("/dev/fuse is not usable ({}); load the fuse module or give the container the device",
+                    std::strerror(errno)));
+  }
+  if (path.empty() || path[0] != '/') {
+    return FailedPrecondition(fmt::format("mountpoint '{}' must be an absolute path", path));
+  }
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    return FailedPrecondition(fmt::format("mountpoint {}: {}", path, std::strerror(errno)));
+  }
+  if (!S_ISDIR(st.st_mode)) return FailedPrecondition(fmt::format("mountpoint {} is not a directory", path));
+  DIR* d = ::opendir(path.c_str());
+  if (d == nullptr) return FailedPrecondition(fmt::format("mountpoint {}: {}", path, std::strerror(errno)));
+  bool empty = true;
+  for (dirent* e; (e = ::readdir(d)) != nullptr;) {
+    std::string_view n = e->d_name;
+    if (n != "." && n != "..") empty = false;
+  }
+  ::closedir(d);
+  if (!empty) return FailedPrecondition(fmt::format("mountpoint {} is not empty", path));
+  return Status::Ok();
+}
+
+// Mount options for the kernel and libfuse, comma-separated (commas and
+// backslashes in values escaped as libfuse's option parser wants).
+std::string MountOptionString(const MountOptions& o) {
+  std::string fsname;
+  for (char c : o.fsname.empty() ? std::string("nasd") : o.fsname) {
+    if (c == ',' || c == '\\') fsname.push_back('\\');
+    fsname.push_back(c);
+  }
+  std::string opts = "fsname=" + fsname + ",subtype=nasd";
+  opts += fmt::format(",max_read={}", kMaxIo);
+  if (o.allow_other) opts += ",allow_other";
+  if (o.read_only) opts += ",ro";
+  return opts;
+}
+
+}  // namespace
+
+struct FuseMount::Impl {
+  MountOptions options;
+  FuseFs ctx;
+  fuse_session* se = nullptr;
+  std::thread loop;
+
+  std::mutex mu;
+  std::condition_variable cv;
+  bool loop_ended = false;  // GUARDED_BY(mu)
+  bool stopped = false;     // GUARDED_BY(mu)
+  std::mutex stop_mu;       // serialises Stop
+
+  void Run() {
+    sigset_t wake;
+    sigemptyset(&wake);
+    sigaddset(&wake, kWakeSignal);
+    pthread_sigmask(SIG_UNBLOCK, &wake, nullptr);
+    fuse_loop_config cfg{};
+    cfg.clone_fd = 0;
+    cfg.max_idle_threads = static_cast<unsigned>(std::max(1, options.threads));
+    int rc = fuse_session_loop_mt(se, &cfg);
+    // Closes the device (aborting a connection that open files still hold)
+    // and unmounts lazily if still mounted; nothing when already unmounted.
+    fuse_session_unmount(se);
+    Status flushed = ctx.fs->FlushAll();
+    if (!flushed.ok()) log::Error("fuse.flush_failed").Str("mountpoint", options.mountpoint).Err(flushed);
+    log::Info("fuse.unmounted").Str("mountpoint", options.mountpoint).Int("loop_result", rc);
+    std::lock_guard lock(mu);
+    loop_ended = true;
+    cv.notify_all();
+  }
+};
+
+FuseMount::FuseMount(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Result<std::unique_ptr<FuseMount>> FuseMount::Start(std::shared_ptr<vfs::Filesystem> fs,
+                                                    MountOptions options) {
+  NASD_RETURN_IF_ERROR(CheckMountpoint(options.mountpoint));
+  static std::once_flag log_once;
+  std::call_once(log_once, [] { fuse_set_log_func(LogFromFuse); });
+  InstallWakeHandler();
+
+  auto impl = std::make_unique<Impl>();
+  impl->options = std::move(options);
+  impl->ctx.root = fs->root();
+  impl->ctx.fs = std::move(fs);
+  impl->ctx.read_only = impl->options.read_only;
+
+  std::string opts = MountOptionString(impl->options);
+  std::vector<char*> argv = {const_cast<char*>("nasd"), const_cast<char*>("-o"), opts.data()};
+  fuse_args args = FUSE_ARGS_INIT(static_cast<int>(argv.size()), argv.data());
+  impl->se = fuse_session_new(&args, &Ops(), sizeof(fuse_lowlevel_ops), &impl->ctx);
+  fuse_opt_free_args(&args);
+  if (impl->se == nullptr) return Internal(fmt::format("fuse session options rejected: {}", opts));
+  if (fuse_session_mount(impl->se, impl->options.mountpoint.c_str()) != 0) {
+    fuse_session_destroy(impl->se);
+    return Status(Code::kIoError,
+                  fmt::format("mounting {} failed (see the fuse.libfuse log line for the cause)",
+                              impl->options.mountpoint));
+  }
+  Impl* raw = impl.get();
+  impl->loop = std::thread([raw] { raw->Run(); });
+  log::Info("fuse.mounted")
+      .Str("mountpoint", raw->options.mountpoint)
+      .Str("fsname", raw->options.fsname)
+      .Int("read_only", raw->options.read_only)
+      .Int("allow_other", raw->options.allow_other);
+  return std::unique_ptr<FuseMount>(new FuseMount(std::move(impl)));
+}
+
+void FuseMount::Stop() {
+  Impl& m = *impl_;
+  std::lock_guard stop_lock(m.stop_mu);
+  {
+    std::lock_guard lock(m.mu);
+    if (m.stopped) return;
+    m.stopped = true;
+  }
+  // A plain unmount ends the connection, and the loop with it, once nothing
+  // on the mount is open. It fails with EBUSY while a process (smbd, a shell)
+  // holds a file or directory there: then the loop is told to exit and woken,
+  // which closes the device, aborts the connection (those files get ENOTCONN)
+  // and detaches the mount.
+  bool unmounted = ::umount2(m.options.mountpoint.c_str(), 0) == 0;
+  std::unique_lock lock(m.mu);
+  if (!m.cv.wait_for(lock, unmounted ? std::chrono::seconds(30) : kBusyGrace,
+                     [&] { return m.loop_ended; })) {
+    log::Warn("fuse.unmount_busy").Str("mountpoint", m.options.mountpoint);
+    fuse_session_exit(m.se);
+    while (!m.loop_ended) {
+      pthread_kill(m.loop.native_handle(), kWakeSignal);
+      m.cv.wait_for(lock, std::chrono::milliseconds(100), [&] { return m.loop_ended; });
+    }
+  }
+  lock.unlock();
+  if (m.loop.joinable()) m.loop.join();
+}
+
+void FuseMount::Wait() {
+  std::unique_lock lock(impl_->mu);
+  impl_->cv.wait(lock, [&] { return impl_->loop_ended; });
+}
+
+bool FuseMount::mounted() const {
+  std::lock_guard lock(impl_->mu);
+  return !impl_->loop_ended && !impl_->stopped;
+}
+
+const std::string& FuseMount::mountpoint() const { return impl_->options.mountpoint; }
+
+FuseMount::~FuseMount() {
+  Stop();
+  if (impl_->se != nullptr) fuse_session_destroy(impl_->se);
+}
+
+}  // namespace nasd::fuse

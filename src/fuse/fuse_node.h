@@ -1,0 +1,84 @@
+// Private to src/fuse: the state every low-level operation runs on (the
+// request's userdata) and the helpers that turn vfs results into replies.
+#pragma once
+
+#define FUSE_USE_VERSION 35
+#include <fuse_lowlevel.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+#include "common/status.h"
+#include "common/thread_annotations.h"
+#include "vfs/filesystem.h"
+
+namespace nasd::fuse {
+
+// How long the kernel may trust attributes and entries: short, because other
+// protocols change the share without telling the kernel.
+inline constexpr double kAttrTimeout = 1.0;
+inline constexpr double kEntryTimeout = 1.0;
+// Largest read and write the kernel sends (max_write, max_read, max_pages).
+inline constexpr size_t kMaxIo = 1 << 20;
+
+struct FuseFs {
+  std::shared_ptr<vfs::Filesystem> fs;
+  bool read_only = false;
+  uint64_t root = 1;  // fs->root()
+
+  // Node ids <-> vfs inodes (see fuse_mount.h): identity, except that the
+  // root and vfs inode 1 swap numbers when the root is not inode 1.
+  uint64_t ToVfs(fuse_ino_t node) const {
+    if (node == FUSE_ROOT_ID) return root;
+    if (node == root) return FUSE_ROOT_ID;
+    return node;
+  }
+  fuse_ino_t ToNode(uint64_t ino) const {
+    if (ino == root) return FUSE_ROOT_ID;
+    if (ino == FUSE_ROOT_ID) return root;
+    return ino;
+  }
+
+  // Lookup counts the kernel holds (entries replied minus forgets). Nothing
+  // depends on them for correctness (vfs needs no open handle); they are kept
+  // to report leaks and for tests.
+  void Remember(uint64_t ino);
+  void Forget(uint64_t ino, uint64_t n);
+  size_t remembered() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::unordered_map<uint64_t, uint64_t> lookups_ GUARDED_BY(mu_);
+};
+
+inline FuseFs& Fs(fuse_req_t req) { return *static_cast<FuseFs*>(fuse_req_userdata(req)); }
+
+// The requesting process as a vfs Caller. Supplementary groups come from
+// /proc (fuse_req_getgroups), so only calls that check permissions ask for
+// them, and never for root.
+vfs::Caller CallerOf(fuse_req_t req, bool with_groups = true);
+
+// st_* of a vfs attribute (st_ino is the vfs inode number).
+struct stat StatOf(const vfs::Attr& a);
+
+// Replies: the errno of a failed status (ToErrno), an entry (counted as a
+// lookup), attributes.
+void ReplyStatus(fuse_req_t req, const Status& st);
+void ReplyEntry(fuse_req_t req, const vfs::Attr& a);
+void ReplyAttr(fuse_req_t req, const vfs::Attr& a);
+fuse_entry_param EntryOf(const FuseFs& f, const vfs::Attr& a);
+
+// EROFS for a change on a read-only mount; true when it replied.
+bool RefuseReadOnly(fuse_req_t req);
+
+// Filled in by each ops_*.cc file.
+void AddEntryOps(fuse_lowlevel_ops& ops);
+void AddAttrOps(fuse_lowlevel_ops& ops);
+void AddIoOps(fuse_lowlevel_ops& ops);
+void AddDirOps(fuse_lowlevel_ops& ops);
+
+}  // namespace nasd::fuse

@@ -1,0 +1,114 @@
+// File data: open/create, read, write and the durability points (flush on
+// every close, fsync).
+//
+// vfs has no open-file handle: an open file is just its inode number, so a
+// file unlinked while open loses its data at once (later reads and writes
+// through the open descriptor fail with ESTALE). Programs that keep a deleted
+// temp file open (tmpfile(3) on the mount) therefore do not work; git, rsync,
+// tar, sqlite and Samba close before they delete.
+#include <fcntl.h>
+
+#include <string_view>
+
+#include "fuse/fuse_node.h"
+
+namespace nasd::fuse {
+namespace {
+
+vfs::OpenFlags OpenFlagsOf(int flags) {
+  int acc = flags & O_ACCMODE;
+  return vfs::OpenFlags{.read = acc == O_RDONLY || acc == O_RDWR,
+                        .write = acc == O_WRONLY || acc == O_RDWR,
+                        .truncate = (flags & O_TRUNC) != 0};
+}
+
+bool Writes(int flags) { return (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) != 0; }
+
+// Page-cache policy of an opened file. keep_cache stays off: the kernel drops
+// the file's cached pages on every open, so an open sees what WebDAV or NFS
+// wrote meanwhile (close-to-open consistency).
+void SetCachePolicy(fuse_file_info* fi) {
+  fi->keep_cache = 0;
+  fi->direct_io = 0;
+}
+
+void Open(fuse_req_t req, fuse_ino_t node, fuse_file_info* fi) {
+  if (Writes(fi->flags) && RefuseReadOnly(req)) return;
+  FuseFs& f = Fs(req);
+  auto attr = f.fs->OpenFile(CallerOf(req), f.ToVfs(node), OpenFlagsOf(fi->flags));
+  if (!attr.ok()) return ReplyStatus(req, attr.status());
+  SetCachePolicy(fi);
+  fuse_reply_open(req, fi);
+}
+
+void Create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, fuse_file_info* fi) {
+  if (RefuseReadOnly(req)) return;
+  if (!S_ISREG(mode)) return fuse_reply_err(req, EPERM), void();
+  FuseFs& f = Fs(req);
+  vfs::Caller caller = CallerOf(req);
+  auto made = f.fs->Create(caller, f.ToVfs(parent), name, mode & 07777, (fi->flags & O_EXCL) != 0);
+  if (!made.ok()) return ReplyStatus(req, made.status());
+  vfs::Attr attr = made->attr;
+  if (!made->created) {
+    // An existing file (created by someone else meanwhile): open(2) checks
+    // its permissions and O_TRUNC applies.
+    auto opened = f.fs->OpenFile(caller, attr.ino, OpenFlagsOf(fi->flags));
+    if (!opened.ok()) return ReplyStatus(req, opened.status());
+    attr = *opened;
+  }
+  SetCachePolicy(fi);
+  fuse_entry_param e = EntryOf(f, attr);
+  f.Remember(attr.ino);
+  if (fuse_reply_create(req, &e, fi) != 0) f.Forget(attr.ino, 1);
+}
+
+void Read(fuse_req_t req, fuse_ino_t node, size_t size, off_t off, fuse_file_info*) {
+  if (off < 0) return fuse_reply_err(req, EINVAL), void();
+  FuseFs& f = Fs(req);
+  // The kernel never asks for more than max_read; anything larger is capped
+  // rather than allocated.
+  if (size > kMaxIo) size = kMaxIo;
+  auto data = f.fs->Read(f.ToVfs(node), static_cast<uint64_t>(off), size);
+  if (!data.ok()) return ReplyStatus(req, data.status());
+  fuse_reply_buf(req, data->data(), data->size());
+}
+
+void Write(fuse_req_t req, fuse_ino_t node, const char* buf, size_t size, off_t off,
+           fuse_file_info*) {
+  if (RefuseReadOnly(req)) return;
+  if (off < 0) return fuse_reply_err(req, EINVAL), void();
+  // Past vfs::kMaxFileSize vfs answers kTooLarge (EFBIG) before allocating.
+  FuseFs& f = Fs(req);
+  auto attr = f.fs->Write(CallerOf(req, /*with_groups=*/false), f.ToVfs(node),
+                          static_cast<uint64_t>(off), std::string_view(buf, size));
+  attr.ok() ? (void)fuse_reply_write(req, size) : ReplyStatus(req, attr.status());
+}
+
+// Commits the file's buffered writes. A file deleted meanwhile (kStale) has
+// nobody left to read its bytes: not an error for close or fsync.
+void Commit(fuse_req_t req, fuse_ino_t node) {
+  FuseFs& f = Fs(req);
+  Status st = f.fs->Fsync(f.ToVfs(node));
+  if (st.code() == Code::kStale) st = Status::Ok();
+  ReplyStatus(req, st);
+}
+
+void Flush(fuse_req_t req, fuse_ino_t node, fuse_file_info*) { Commit(req, node); }
+
+void Fsync(fuse_req_t req, fuse_ino_t node, int, fuse_file_info*) { Commit(req, node); }
+
+void Release(fuse_req_t req, fuse_ino_t, fuse_file_info*) { fuse_reply_err(req, 0); }
+
+}  // namespace
+
+void AddIoOps(fuse_lowlevel_ops& ops) {
+  ops.open = Open;
+  ops.create = Create;
+  ops.read = Read;
+  ops.write = Write;
+  ops.flush = Flush;
+  ops.fsync = Fsync;
+  ops.release = Release;
+}
+
+}  // namespace nasd::fuse

@@ -1,0 +1,300 @@
+// FuseMount's behaviour beyond the differential walk: node ids, large and
+// absurd I/O, the xattr size probe, file handles (FUSE_CAP_EXPORT_SUPPORT),
+// permissions of other uids, read-only mounts, and how mounts end.
+#include <fcntl.h>
+#include <grp.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "fuse/fuse_fixture.h"
+
+namespace nasd::fuse::testing {
+namespace {
+
+std::string Pattern(size_t n, char seed) {
+  std::string s(n, '\0');
+  for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>(seed + (i * 7 + i / 4096) % 61);
+  return s;
+}
+
+std::string ReadFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0) return "<open " + std::to_string(errno) + ">";
+  std::string out;
+  std::vector<char> buf(1 << 20);
+  for (ssize_t n; (n = ::read(fd, buf.data(), buf.size())) > 0;) out.append(buf.data(), static_cast<size_t>(n));
+  ::close(fd);
+  return out;
+}
+
+// Runs fn in a child process as uid/gid (and no supplementary groups);
+// returns the child's exit code.
+template <typename Fn>
+int AsUser(uid_t uid, gid_t gid, Fn fn) {
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    if (::setgroups(0, nullptr) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0) ::_exit(100);
+    ::_exit(fn());
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 101;
+}
+
+TEST_F(FuseTest, RootIsTheSharesRootAndInodesAreVfsInodes) {
+  Mount();
+  struct stat st {};
+  ASSERT_EQ(::stat(mnt_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_ino, fs_->root());
+  EXPECT_TRUE(S_ISDIR(st.st_mode));
+  ASSERT_EQ(::mkdir(M("d").c_str(), 0750), 0);
+  auto attr = fs_->Lookup(vfs::Caller::Root(), fs_->root(), "d");
+  ASSERT_TRUE(attr.ok());
+  ASSERT_EQ(::stat(M("d").c_str(), &st), 0);
+  EXPECT_EQ(st.st_ino, attr->ino);
+  EXPECT_EQ(st.st_mode & 07777, 0750u);
+  EXPECT_TRUE(InProcMounts(mnt_));
+}
+
+TEST_F(FuseTest, MebibyteWritesAndReadsRoundTrip) {
+  Mount();
+  const std::string data = Pattern(9 << 20, 'A');
+  int fd = ::open(M("big").c_str(), O_CREAT | O_WRONLY, 0644);
+  ASSERT_GE(fd, 0);
+  for (size_t off = 0; off < data.size(); off += 1 << 20) {
+    ASSERT_EQ(::pwrite(fd, data.data() + off, 1 << 20, static_cast<off_t>(off)), 1 << 20);
+  }
+  ASSERT_EQ(::close(fd), 0);  // flush commits
+  std::string back_all = ReadFile(M("big"));
+  EXPECT_EQ(back_all.size(), data.size());
+  EXPECT_TRUE(back_all == data);
+  auto attr = fs_->Lookup(vfs::Caller::Root(), fs_->root(), "big");
+  ASSERT_TRUE(attr.ok());
+  EXPECT_EQ(attr->size, data.size());
+  auto back = fs_->Read(attr->ino, 5 << 20, 1000);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, data.substr(5 << 20, 1000));
+}
+
+TEST_F(FuseTest, AbsurdOffsetsAreRefusedNotAllocated) {
+  Mount();
+  int fd = ::open(M("f").c_str(), O_CREAT | O_RDWR, 0644);
+  ASSERT_GE(fd, 0);
+  errno = 0;
+  EXPECT_EQ(::pwrite(fd, "x", 1, off_t{1} << 60), -1);
+  EXPECT_EQ(errno, EFBIG);
+  errno = 0;
+  EXPECT_EQ(::ftruncate(fd, off_t{1} << 60), -1);
+  EXPECT_EQ(errno, EFBIG);
+  char c;
+  EXPECT_EQ(::pread(fd, &c, 1, off_t{1} << 60), 0);  // past the end: nothing
+  struct stat st {};
+  ASSERT_EQ(::fstat(fd, &st), 0);
+  EXPECT_EQ(st.st_size, 0);
+  ::close(fd);
+}
+
+TEST_F(FuseTest, XattrSizeProbeAndList) {
+  Mount();
+  ASSERT_EQ(::close(::open(M("f").c_str(), O_CREAT | O_WRONLY, 0644)), 0);
+  const std::string dos = std::string("\0\0\x04\0\x04\0", 6) + "dosattrib";
+  ASSERT_EQ(::setxattr(M("f").c_str(), "user.DOSATTRIB", dos.data(), dos.size(), 0), 0);
+  EXPECT_EQ(::getxattr(M("f").c_str(), "user.DOSATTRIB", nullptr, 0), static_cast<ssize_t>(dos.size()));
+  char small[4];
+  errno = 0;
+  EXPECT_EQ(::getxattr(M("f").c_str(), "user.DOSATTRIB", small, sizeof small), -1);
+  EXPECT_EQ(errno, ERANGE);
+  std::string back(64, '\0');
+  ASSERT_EQ(::getxattr(M("f").c_str(), "user.DOSATTRIB", back.data(), back.size()),
+            static_cast<ssize_t>(dos.size()));
+  EXPECT_EQ(back.substr(0, dos.size()), dos);
+  ssize_t len = ::listxattr(M("f").c_str(), nullptr, 0);
+  ASSERT_EQ(len, static_cast<ssize_t>(sizeof "user.DOSATTRIB"));
+  std::string names(static_cast<size_t>(len), '\0');
+  ASSERT_EQ(::listxattr(M("f").c_str(), names.data(), names.size()), len);
+  EXPECT_EQ(names, std::string("user.DOSATTRIB", sizeof "user.DOSATTRIB"));
+  errno = 0;
+  EXPECT_EQ(::setxattr(M("f").c_str(), "user.DOSATTRIB", "x", 1, XATTR_CREATE), -1);
+  EXPECT_EQ(errno, EEXIST);
+  EXPECT_EQ(::removexattr(M("f").c_str(), "user.DOSATTRIB"), 0);
+  errno = 0;
+  EXPECT_EQ(::getxattr(M("f").c_str(), "user.DOSATTRIB", nullptr, 0), -1);
+  EXPECT_EQ(errno, ENODATA);
+}
+
+TEST_F(FuseTest, FileHandlesResolveAfterTheKernelForgetsTheNode) {
+  Mount();
+  ASSERT_EQ(::mkdir(M("d").c_str(), 0755), 0);
+  const std::string data = "handle me";
+  int fd = ::open(M("d/f").c_str(), O_CREAT | O_WRONLY, 0644);
+  ASSERT_EQ(::write(fd, data.data(), data.size()), static_cast<ssize_t>(data.size()));
+  ASSERT_EQ(::close(fd), 0);
+  struct {
+    file_handle fh;
+    unsigned char bytes[128];
+  } h{};
+  h.fh.handle_bytes = sizeof h.bytes;
+  int mount_id = 0;
+  ASSERT_EQ(::name_to_handle_at(AT_FDCWD, M("d/f").c_str(), &h.fh, &mount_id, 0), 0)
+      << std::strerror(errno);
+  // Evict dentries and inodes: the kernel must ask for the node by id ("."
+  // lookup) and its parent (".." lookup) to use the handle.
+  ::sync();
+  { std::ofstream("/proc/sys/vm/drop_caches") << "2"; }
+  int root_fd = ::open(mnt_.c_str(), O_RDONLY | O_DIRECTORY);
+  ASSERT_GE(root_fd, 0);
+  int by_handle = ::open_by_handle_at(root_fd, &h.fh, O_RDONLY);
+  ASSERT_GE(by_handle, 0) << std::strerror(errno);
+  char buf[64];
+  ssize_t n = ::read(by_handle, buf, sizeof buf);
+  EXPECT_EQ(std::string(buf, static_cast<size_t>(std::max<ssize_t>(n, 0))), data);
+  ::close(by_handle);
+  // A handle of a deleted file is stale.
+  ASSERT_EQ(::unlink(M("d/f").c_str()), 0);
+  { std::ofstream("/proc/sys/vm/drop_caches") << "2"; }
+  errno = 0;
+  EXPECT_EQ(::open_by_handle_at(root_fd, &h.fh, O_RDONLY), -1);
+  EXPECT_EQ(errno, ESTALE);
+  ::close(root_fd);
+}
+
+TEST_F(FuseTest, OtherUidsAreCheckedByVfsWithAllowOther) {
+  Mount({.allow_other = true});
+  ASSERT_EQ(::chmod(dir_.str().c_str(), 0755), 0);  // mkdtemp's 0700 would stop uid 1000 first
+  ASSERT_EQ(::mkdir(M("private").c_str(), 0755), 0);
+  ASSERT_EQ(::mkdir(M("open").c_str(), 0777), 0);
+  ASSERT_EQ(::chmod(M("open").c_str(), 0777), 0);  // past the umask
+  int code = AsUser(1000, 1000, [&] {
+    if (::open(M("private/x").c_str(), O_CREAT | O_WRONLY, 0644) >= 0) return 1;
+    if (errno != EACCES) return 2;
+    int fd = ::open(M("open/mine").c_str(), O_CREAT | O_WRONLY, 0600);
+    if (fd < 0) return 3;
+    if (::write(fd, "hi", 2) != 2 || ::close(fd) != 0) return 4;
+    return 0;
+  });
+  EXPECT_EQ(code, 0);
+  struct stat st {};
+  ASSERT_EQ(::stat(M("open/mine").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 1000u);
+  EXPECT_EQ(st.st_gid, 1000u);
+  // Supplementary groups count: group 2000 may write a 0770 directory of group 2000.
+  ASSERT_EQ(::mkdir(M("team").c_str(), 0770), 0);
+  ASSERT_EQ(::chown(M("team").c_str(), 0, 2000), 0);
+  ASSERT_EQ(::chmod(M("team").c_str(), 0770), 0);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    gid_t groups[] = {2000};
+    if (::setgroups(1, groups) != 0 || ::setgid(1000) != 0 || ::setuid(1000) != 0) ::_exit(100);
+    ::_exit(::mkdir(M("team/sub").c_str(), 0755) == 0 ? 0 : 1);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+}
+
+TEST_F(FuseTest, ReadOnlyMountRefusesChanges) {
+  Mount({.read_only = true});
+  errno = 0;
+  EXPECT_EQ(::mkdir(M("d").c_str(), 0755), -1);
+  EXPECT_EQ(errno, EROFS);
+  errno = 0;
+  EXPECT_EQ(::open(M("f").c_str(), O_CREAT | O_WRONLY, 0644), -1);
+  EXPECT_EQ(errno, EROFS);
+  struct stat st {};
+  EXPECT_EQ(::stat(mnt_.c_str(), &st), 0);
+}
+
+TEST_F(FuseTest, RenameExchangeIsInvalidAndNoReplaceWorks) {
+  Mount();
+  ASSERT_EQ(::close(::open(M("a").c_str(), O_CREAT | O_WRONLY, 0644)), 0);
+  ASSERT_EQ(::close(::open(M("b").c_str(), O_CREAT | O_WRONLY, 0644)), 0);
+  errno = 0;
+  EXPECT_EQ(::renameat2(AT_FDCWD, M("a").c_str(), AT_FDCWD, M("b").c_str(), RENAME_EXCHANGE), -1);
+  EXPECT_EQ(errno, EINVAL);
+  errno = 0;
+  EXPECT_EQ(::renameat2(AT_FDCWD, M("a").c_str(), AT_FDCWD, M("b").c_str(), RENAME_NOREPLACE), -1);
+  EXPECT_EQ(errno, EEXIST);
+  EXPECT_EQ(::renameat2(AT_FDCWD, M("a").c_str(), AT_FDCWD, M("c").c_str(), RENAME_NOREPLACE), 0);
+}
+
+TEST_F(FuseTest, ParallelWritersOnManyThreads) {
+  Mount({.threads = 4});
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([this, t] {
+      std::string data = Pattern(3 << 20, static_cast<char>('a' + t));
+      int fd = ::open(M("p" + std::to_string(t)).c_str(), O_CREAT | O_WRONLY, 0644);
+      if (fd < 0) return;
+      for (size_t off = 0; off < data.size(); off += 256 << 10) {
+        if (::pwrite(fd, data.data() + off, 256 << 10, static_cast<off_t>(off)) != 256 << 10) break;
+      }
+      ::close(fd);
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (int t = 0; t < 6; ++t) {
+    std::string got = ReadFile(M("p" + std::to_string(t)));
+    EXPECT_EQ(got.size(), size_t{3} << 20) << t;
+    EXPECT_TRUE(got == Pattern(3 << 20, static_cast<char>('a' + t))) << t;
+  }
+}
+
+TEST_F(FuseTest, UnmountFromOutsideEndsWaitAndCommits) {
+  Mount();
+  int fd = ::open(M("f").c_str(), O_CREAT | O_WRONLY, 0644);
+  ASSERT_EQ(::write(fd, "buffered", 8), 8);
+  // No close yet: the bytes sit in vfs's write-back buffer. Closing commits
+  // them; then an outside unmount ends the mount.
+  ASSERT_EQ(::close(fd), 0);
+  ASSERT_EQ(::umount2(mnt_.c_str(), 0), 0) << std::strerror(errno);
+  mount_->Wait();
+  EXPECT_FALSE(mount_->mounted());
+  EXPECT_FALSE(InProcMounts(mnt_));
+  auto attr = fs_->Lookup(vfs::Caller::Root(), fs_->root(), "f");
+  ASSERT_TRUE(attr.ok());
+  EXPECT_EQ(attr->size, 8u);
+  mount_->Stop();  // idempotent after an outside unmount
+}
+
+TEST_F(FuseTest, StopEndsABusyMount) {
+  Mount();
+  int fd = ::open(M("held").c_str(), O_CREAT | O_RDWR, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::write(fd, "x", 1), 1);
+  auto start = std::chrono::steady_clock::now();
+  mount_->Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  EXPECT_FALSE(mount_->mounted());
+  EXPECT_FALSE(InProcMounts(mnt_));
+  // The open descriptor is dead, not hanging.
+  errno = 0;
+  EXPECT_EQ(::write(fd, "y", 1), -1);
+  EXPECT_EQ(errno, ENOTCONN);
+  ::close(fd);
+  mount_->Stop();
+}
+
+TEST_F(FuseTest, StartRefusesABadMountpoint) {
+  MountOptions o;
+  o.mountpoint = "relative/path";
+  auto m = FuseMount::Start(fs_, o);
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(m.status().message().find("absolute"), std::string::npos);
+  ASSERT_EQ(::close(::open(M("occupant").c_str(), O_CREAT | O_WRONLY, 0644)), 0);
+  o.mountpoint = mnt_;
+  m = FuseMount::Start(fs_, o);
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(m.status().message().find("not empty"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace nasd::fuse::testing
