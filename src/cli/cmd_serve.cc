@@ -93,7 +93,8 @@ Status ApplySmbFlags(const SmbFlags& f, SmbConfig& smb) {
   if (f.port != 0) {
     if (f.port < 1 || f.port > 65535) return InvalidArgument(fmt::format("--smb-port {} is outside 1..65535", f.port));
     NASD_ASSIGN_OR_RETURN(HostPort hp, ParseHostPort(smb.listen));
-    smb.listen = fmt::format(hp.host.find(':') != std::string::npos ? "[{}]:{}" : "{}:{}", hp.host, f.port);
+    const bool v6 = hp.host.find(':') != std::string::npos;
+    smb.listen = v6 ? fmt::format("[{}]:{}", hp.host, f.port) : fmt::format("{}:{}", hp.host, f.port);
   }
   for (const std::string& name : f.share_names) {
     SmbShareConfig share;

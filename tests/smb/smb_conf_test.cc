@@ -114,11 +114,13 @@ TEST(SmbConfTest, SambaParsesTheFileWithoutComplaint) {
   testutil::TempDir dir;
   SmbShareAccess guest = Share("pub", {}, {});
   guest.share.guest_ok = true;
-  auto conf = RenderSmbConf(Config(), SmbLayout(dir.str()), {Share("docs", {"alice"}, {"bob"}), guest});
+  SmbLayout layout(dir.str());
+  ASSERT_TRUE(CreateLayout(layout).ok());
+  auto conf = RenderSmbConf(Config(), layout, {Share("docs", {"alice"}, {"bob"}), guest});
   ASSERT_TRUE(conf.ok());
   const std::string path = dir.Sub("smb.conf");
   std::ofstream(path) << *conf;
-  auto r = Run({"testparm", "-s", "--debuglevel=1", path});
+  auto r = smb::Run({"testparm", "-s", "--debuglevel=1", path});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_TRUE(r->succeeded()) << r->output;
   EXPECT_EQ(r->output.find("Unknown parameter"), std::string::npos) << r->output;
