@@ -22,7 +22,7 @@ constexpr size_t kMaxCapturedOutput = 64 << 10;
 
 }  // namespace
 
-Result<Child> Spawn(const std::vector<std::string>& argv) {
+Result<Child> Spawn(const std::vector<std::string>& argv, bool own_group) {
   if (argv.empty()) return InvalidArgument("no program to start");
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return ErrnoStatus(errno, "pipe");
@@ -46,8 +46,9 @@ Result<Child> Spawn(const std::vector<std::string>& argv) {
   for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGCHLD, SIGUSR1, SIGUSR2}) sigaddset(&defaults, sig);
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setpgroup(&attr, 0);  // its own process group
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
+                                      (own_group ? POSIX_SPAWN_SETPGROUP : 0));
 
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
@@ -64,7 +65,7 @@ Result<Child> Spawn(const std::vector<std::string>& argv) {
 bool CommandResult::succeeded() const { return WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0; }
 
 Result<CommandResult> Run(const std::vector<std::string>& argv) {
-  NASD_ASSIGN_OR_RETURN(Child child, Spawn(argv));
+  NASD_ASSIGN_OR_RETURN(Child child, Spawn(argv, /*own_group=*/true));
   CommandResult result;
   char buf[4096];
   for (;;) {

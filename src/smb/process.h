@@ -1,5 +1,5 @@
-// Child processes for the Samba supervisor: spawned in their own process
-// group with a clean signal state (nasd blocks SIGTERM/SIGINT in every
+// Child processes for the Samba supervisor: spawned (optionally in their own
+// process group) with a clean signal state (nasd blocks SIGTERM/SIGINT in every
 // thread), no inherited descriptors beyond stdio, and stdout+stderr on one
 // pipe so that their lines reach nasd's log.
 #pragma once
@@ -20,9 +20,10 @@ struct Child {
   posix::UniqueFd output;   // read end: the child's stdout and stderr
 };
 
-// Starts argv (argv[0] looked up in PATH) with stdin on /dev/null.
-// kNotFound if the program does not exist, kIoError otherwise.
-Result<Child> Spawn(const std::vector<std::string>& argv);
+// Starts argv (argv[0] looked up in PATH) with stdin on /dev/null, in a new
+// process group if own_group (smbd makes its own session, which a group
+// leader cannot). kNotFound if the program does not exist.
+Result<Child> Spawn(const std::vector<std::string>& argv, bool own_group);
 
 struct CommandResult {
   int wait_status = 0;  // as from waitpid

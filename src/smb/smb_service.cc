@@ -66,6 +66,7 @@ SmbService::SmbService(SmbConfig config, std::string storage_path, meta::ShareSt
       mounter_(std::move(mounter)) {
   SupervisorOptions o;
   o.argv = {"smbd", "--foreground", "--debug-stdout", "-s", layout_.conf(), "-l", layout_.log_dir()};
+  o.own_group = false;  // smbd makes its own session (never --no-process-group)
   auto listen = ParseHostPort(config_.listen);
   if (listen.ok()) o.ready = [hp = *listen] { return Accepts(hp); };
   o.after_exit = [pid_dir = layout_.pid_dir(), conf = layout_.conf()] { StopHelpers(pid_dir, conf); };

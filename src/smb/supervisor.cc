@@ -48,6 +48,12 @@ class LineForwarder {
   bool has_header_ = false;
 };
 
+// To the child's process group; to the child alone if it has not made its
+// own group yet (smbd calls setsid() a moment after it starts).
+void Signal(pid_t pid, int sig) {
+  if (::kill(-pid, sig) != 0) ::kill(pid, sig);
+}
+
 }  // namespace
 
 std::string_view ChildStateName(ChildState state) {
@@ -143,7 +149,7 @@ void Supervisor::Loop() {
 }
 
 int Supervisor::RunOnce(Clock::time_point& started) {
-  auto child = Spawn(options_.argv);
+  auto child = Spawn(options_.argv, options_.own_group);
   if (!child.ok()) {
     log::Error("smb.child_start_failed").Str("program", options_.argv.front()).Err(child.status());
     std::lock_guard lock(mu_);
@@ -197,11 +203,11 @@ int Supervisor::RunOnce(Clock::time_point& started) {
       stopping = stopping_;
     }
     if (stopping && term_sent == Clock::time_point{}) {
-      ::kill(-pid, SIGTERM);
+      Signal(pid, SIGTERM);
       term_sent = Clock::now();
     } else if (stopping && !killed && Clock::now() - term_sent > options_.stop_timeout) {
       log::Warn("smb.child_kill").Int("pid", pid).Str("why", "did not stop after SIGTERM");
-      ::kill(-pid, SIGKILL);
+      Signal(pid, SIGKILL);
       killed = true;
     }
   }
@@ -219,7 +225,7 @@ int Supervisor::RunOnce(Clock::time_point& started) {
   forward.Flush();
   // Whatever is left in the child's group goes too; helpers that made their
   // own session are after_exit's business.
-  ::kill(-pid, SIGKILL);
+  Signal(pid, SIGKILL);
   while (::waitpid(pid, &wait_status, 0) < 0 && errno == EINTR) {
   }
   return wait_status;

@@ -1,7 +1,9 @@
 // Supervisor: keeps one child process (smbd) running. It forwards the
 // child's output lines into nasd's log, restarts it with exponential backoff
 // when it dies (logging the exit code or signal), and stops it with nasd:
-// SIGTERM to its process group, SIGKILL after stop_timeout.
+// SIGTERM to its process group (which the child leads: the supervisor puts
+// it in a new one, or the child makes its own session, as smbd does), SIGKILL
+// after stop_timeout.
 //
 // Thread-safe. One background thread per supervisor, from Start() to Stop().
 #pragma once
@@ -40,6 +42,9 @@ struct SupervisorStatus {
 
 struct SupervisorOptions {
   std::vector<std::string> argv;
+  // Start the child in a new process group. False for a child that calls
+  // setsid() itself (smbd --foreground): a group leader could not.
+  bool own_group = true;
   std::string log_event = "smb.smbd";  // the event of forwarded output lines
   // Answers true once the child serves (e.g. its port accepts). Polled every
   // 50 ms while starting; null: running as soon as spawned.
