@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -55,6 +56,22 @@ Status PrepareMountpoint(const std::string& path) {
   return Status::Ok();
 }
 
+// smbd switches to the logged-in user's uid before it enters a share, so
+// every folder above the mounts must let others through (o+x).
+Status CheckReachable(const std::string& dir) {
+  for (std::filesystem::path p(dir); !p.empty() && p != p.root_path(); p = p.parent_path()) {
+    struct stat st;
+    if (::stat(p.c_str(), &st) != 0) return ErrnoStatus(errno, fmt::format("stat {}", p.string()));
+    if ((st.st_mode & S_IXOTH) == 0) {
+      return FailedPrecondition(fmt::format(
+          "{} (mode {:o}) does not let other users through, so smbd acting as a user cannot reach the shares "
+          "under {}: chmod o+x it or put storage.path elsewhere",
+          p.string(), st.st_mode & 07777, dir));
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 SmbService::SmbService(SmbConfig config, std::string storage_path, meta::ShareStore& shares,
@@ -78,6 +95,7 @@ SmbService::~SmbService() { Stop(); }
 Status SmbService::Start() {
   NASD_RETURN_IF_ERROR(ParseHostPort(config_.listen).status().WithContext("smb.listen"));
   NASD_RETURN_IF_ERROR(CreateLayout(layout_));
+  if (Status st = CheckReachable(layout_.mount_root()); !st.ok()) log::Error("smb.mounts_unreachable").Err(st);
   int stale = StopHelpers(layout_.pid_dir(), layout_.conf());
   if (stale > 0) log::Warn("smb.stale_helpers_stopped").Int("count", stale);
   {
