@@ -68,6 +68,9 @@ void Init(void* userdata, fuse_conn_info* conn) {
   // share would overwrite each other and reads would see stale sizes. vfs
   // buffers writes itself (write_back.h), where every protocol sees them.
   conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+  // vfs clears setuid/setgid on writes, truncates and chowns itself
+  // (vfs/ops: KillSuid), so the kernel need not send a chmod of its own.
+  if (conn->capable & FUSE_CAP_HANDLE_KILLPRIV) conn->want |= FUSE_CAP_HANDLE_KILLPRIV;
   // vfs checks permissions and umask is applied by the kernel.
   conn->want &= ~FUSE_CAP_DONT_MASK;
   conn->max_write = kMaxIo;

@@ -18,7 +18,7 @@ void Getattr(fuse_req_t req, fuse_ino_t node, fuse_file_info*) {
 
 int64_t Nanos(const timespec& t) { return int64_t{t.tv_sec} * 1000000000 + t.tv_nsec; }
 
-void Setattr(fuse_req_t req, fuse_ino_t node, struct stat* st, int to_set, fuse_file_info*) {
+void Setattr(fuse_req_t req, fuse_ino_t node, struct stat* st, int to_set, fuse_file_info* fi) {
   if (RefuseReadOnly(req)) return;
   FuseFs& f = Fs(req);
   vfs::SetAttrRequest r;
@@ -40,7 +40,15 @@ void Setattr(fuse_req_t req, fuse_ino_t node, struct stat* st, int to_set, fuse_
   } else if (to_set & FUSE_SET_ATTR_MTIME) {
     r.mtime = vfs::TimeSpec::At(Nanos(st->st_mtim));
   }
-  auto attr = f.fs->SetAttr(CallerOf(req), f.ToVfs(node), r);
+  vfs::Caller caller = CallerOf(req);
+  if (fi != nullptr && r.size && !r.mode && !r.uid && !r.gid &&
+      r.atime.how != vfs::TimeSpec::How::kSet && r.mtime.how != vfs::TimeSpec::How::kSet) {
+    // ftruncate(2) of a descriptor opened for writing: open checked the
+    // permission, the mode may have changed since (as on Linux, it still
+    // truncates). vfs then leaves setuid bits alone, as for root.
+    caller = vfs::Caller::Root();
+  }
+  auto attr = f.fs->SetAttr(caller, f.ToVfs(node), r);
   attr.ok() ? ReplyAttr(req, *attr) : ReplyStatus(req, attr.status());
 }
 

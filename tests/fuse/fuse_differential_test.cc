@@ -21,8 +21,7 @@ class FuseDifferentialTest : public FuseTest {
     ASSERT_EQ(::mkdir(M(sub).c_str(), 0755), 0);
     PosixSide local(dir_.Sub(sub));
     PosixSide mounted(M(sub));
-    Differ differ(local, mounted, seed,
-                  {.span = 5 * kTestBlockSize + 1000, .big = 3 * kTestBlockSize, .symlinks = true});
+    Differ differ(local, mounted, seed, {.span = 5 * kTestBlockSize + 1000, .big = 3 * kTestBlockSize});
     for (int i = 0; i < steps; ++i) {
       std::string step = differ.Step();
       ASSERT_EQ(step.rfind("MISMATCH", 0), std::string::npos)

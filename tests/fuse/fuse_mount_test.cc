@@ -201,6 +201,28 @@ TEST_F(FuseTest, OtherUidsAreCheckedByVfsWithAllowOther) {
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
 }
 
+TEST_F(FuseTest, WritesThroughAnOpenDescriptorOutliveAChmod) {
+  Mount({.allow_other = true});
+  ASSERT_EQ(::chmod(dir_.str().c_str(), 0755), 0);
+  ASSERT_EQ(::mkdir(M("open").c_str(), 0777), 0);
+  ASSERT_EQ(::chmod(M("open").c_str(), 0777), 0);
+  int code = AsUser(1000, 1000, [&] {
+    // Created read-only, as cp and tar do: the creating descriptor still writes.
+    int fd = ::open(M("open/ro").c_str(), O_CREAT | O_WRONLY, 0444);
+    if (fd < 0) return 1;
+    if (::write(fd, "0123456789", 10) != 10) return 2;
+    if (::ftruncate(fd, 4) != 0) return 3;
+    if (::close(fd) != 0) return 4;
+    if (::open(M("open/ro").c_str(), O_WRONLY) >= 0 || errno != EACCES) return 5;
+    if (::truncate(M("open/ro").c_str(), 2) == 0 || errno != EACCES) return 6;
+    return 0;
+  });
+  EXPECT_EQ(code, 0);
+  struct stat st {};
+  ASSERT_EQ(::stat(M("open/ro").c_str(), &st), 0);
+  EXPECT_EQ(st.st_size, 4);
+}
+
 TEST_F(FuseTest, ReadOnlyMountRefusesChanges) {
   Mount({.read_only = true});
   errno = 0;

@@ -178,8 +178,7 @@ class PosixSide : public Side {
 // What the random walk covers.
 struct DifferOptions {
   uint64_t span = 0;      // offsets and sizes stay below this
-  uint64_t big = 0;       // the largest single write
-  bool symlinks = false;  // also create symlinks (dangling ones, see kTargets)
+  uint64_t big = 0;   // the largest single write
 };
 
 // Applies the same random operations to `want` (the reference, the local
@@ -199,7 +198,7 @@ class Differ {
       local = op(want_);
       remote = op(got_);
     };
-    switch (Pick(o_.symlinks ? 14 : 13)) {  // 11 and 12 weight creates and writes up
+    switch (Pick(14)) {  // 11 and 12 weight creates and writes up
       case 0:
       case 11:
         what << "create " << p;

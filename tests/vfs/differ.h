@@ -16,8 +16,7 @@ using testutil::diff::Tree;
 // Offsets and sizes stay within kSpan: past the inline limit and across
 // several blocks of kTestBlockSize, small enough to compare every step.
 inline constexpr uint64_t kSpan = 5 * kTestBlockSize + 1000;
-inline constexpr testutil::diff::DifferOptions kOptions{
-    .span = kSpan, .big = 3 * kTestBlockSize, .symlinks = false};
+inline constexpr testutil::diff::DifferOptions kOptions{.span = kSpan, .big = 3 * kTestBlockSize};
 
 class VfsSide : public testutil::diff::Side {
  public:
@@ -30,7 +29,7 @@ class VfsSide : public testutil::diff::Side {
   }
   int Write(const std::string& p, uint64_t off, const std::string& data) override {
     return In(p, [&](uint64_t d, const std::string& n) -> Status {
-      NASD_ASSIGN_OR_RETURN(Attr a, fs_.Lookup(kRoot, d, n));
+      NASD_ASSIGN_OR_RETURN(Attr a, Follow(d, n));
       NASD_RETURN_IF_ERROR(fs_.OpenFile(kRoot, a.ino, OpenFlags{false, true}).status());
       return fs_.Write(kRoot, a.ino, off, data).status();
     });
@@ -67,13 +66,13 @@ class VfsSide : public testutil::diff::Side {
   int SetXattr(const std::string& p, const std::string& name, const std::string& value,
                int flags) override {
     return In(p, [&](uint64_t d, const std::string& n) -> Status {
-      NASD_ASSIGN_OR_RETURN(Attr a, fs_.Lookup(kRoot, d, n));
+      NASD_ASSIGN_OR_RETURN(Attr a, Follow(d, n));
       return fs_.SetXattr(kRoot, a.ino, name, value, flags);
     });
   }
   int RemoveXattr(const std::string& p, const std::string& name) override {
     return In(p, [&](uint64_t d, const std::string& n) -> Status {
-      NASD_ASSIGN_OR_RETURN(Attr a, fs_.Lookup(kRoot, d, n));
+      NASD_ASSIGN_OR_RETURN(Attr a, Follow(d, n));
       return fs_.RemoveXattr(kRoot, a.ino, name);
     });
   }
@@ -96,10 +95,19 @@ class VfsSide : public testutil::diff::Side {
  private:
   static inline const Caller kRoot = Caller::Root();
 
+  // The object a path names when its last component is followed (write,
+  // truncate, chmod, setxattr). Every symlink the walk makes dangles
+  // (testutil::diff::kTargets), so following one finds nothing.
+  Result<Attr> Follow(uint64_t dir, const std::string& name) {
+    NASD_ASSIGN_OR_RETURN(Attr a, fs_.Lookup(kRoot, dir, name));
+    if (a.type == FileType::kSymlink) return NotFound("dangling symlink");
+    return a;
+  }
+
   template <typename Fill>
   int SetAttr(const std::string& p, Fill fill) {
     return In(p, [&](uint64_t d, const std::string& n) -> Status {
-      NASD_ASSIGN_OR_RETURN(Attr a, fs_.Lookup(kRoot, d, n));
+      NASD_ASSIGN_OR_RETURN(Attr a, Follow(d, n));
       SetAttrRequest req;
       fill(req);
       return fs_.SetAttr(kRoot, a.ino, req).status();
@@ -114,6 +122,7 @@ class VfsSide : public testutil::diff::Side {
     for (size_t slash; (slash = path.find('/', start)) != std::string::npos; start = slash + 1) {
       auto a = fs_.Lookup(kRoot, cur, path.substr(start, slash - start));
       if (!a.ok()) return ErrnoOf(a.status());
+      if (a->type == FileType::kSymlink) return ENOENT;  // dangling, see Follow
       if (a->type != FileType::kDirectory) return ENOTDIR;
       cur = a->ino;
     }
