@@ -226,15 +226,24 @@ std::string Quote(std::string_view s) {
   return out;
 }
 
-// nfs.exports: a list of mappings, one a share (the only list in the file).
-Status ParseNfsExports(const YAML::Node& list, Config& config) {
-  constexpr std::string_view kPath = "nfs.exports";
+// A list of mappings at path (null: none). Calls parse(item, "path[i]") for
+// each; what names the list's items, keys the keys a mapping takes.
+Status ForEachMapping(const YAML::Node& list, std::string_view path, std::string_view what, std::string_view keys,
+                      const std::function<Status(const YAML::Node&, const std::string&)>& parse) {
   if (list.IsNull()) return Status::Ok();
-  if (!list.IsSequence()) return Bad(kPath, "expected a list of exports");
+  if (!list.IsSequence()) return Bad(path, fmt::format("expected a list of {}", what));
   for (size_t i = 0; i < list.size(); ++i) {
-    const YAML::Node& item = list[i];
-    std::string where = fmt::format("{}[{}]", kPath, i);
-    if (!item.IsMap()) return Bad(where, "expected a mapping (share, networks, access, squash ...)");
+    std::string where = fmt::format("{}[{}]", path, i);
+    if (!list[i].IsMap()) return Bad(where, fmt::format("expected a mapping ({})", keys));
+    NASD_RETURN_IF_ERROR(parse(list[i], where));
+  }
+  return Status::Ok();
+}
+
+// nfs.exports: a list of mappings, one a share.
+Status ParseNfsExports(const YAML::Node& list, Config& config) {
+  return ForEachMapping(list, "nfs.exports", "exports", "share, networks, access, squash ...",
+                        [&config](const YAML::Node& item, const std::string& where) -> Status {
     NfsExportConfig e;
     for (const auto& kv : item) {
       std::string key = kv.first.as<std::string>();
@@ -278,19 +287,14 @@ Status ParseNfsExports(const YAML::Node& list, Config& config) {
       if (other.share == e.share) return Bad(where, fmt::format("share '{}' is exported twice", e.share));
     }
     config.nfs.exports.push_back(std::move(e));
-  }
-  return Status::Ok();
+    return Status::Ok();
+  });
 }
 
 // smb.shares: a list of mappings, one an SMB share.
 Status ParseSmbShares(const YAML::Node& list, Config& config) {
-  constexpr std::string_view kPath = "smb.shares";
-  if (list.IsNull()) return Status::Ok();
-  if (!list.IsSequence()) return Bad(kPath, "expected a list of shares");
-  for (size_t i = 0; i < list.size(); ++i) {
-    const YAML::Node& item = list[i];
-    std::string where = fmt::format("{}[{}]", kPath, i);
-    if (!item.IsMap()) return Bad(where, "expected a mapping (name, share, read_only, guest_ok, browseable)");
+  return ForEachMapping(list, "smb.shares", "shares", "name, share, read_only, guest_ok, browseable",
+                        [&config](const YAML::Node& item, const std::string& where) -> Status {
     SmbShareConfig e;
     for (const auto& kv : item) {
       std::string key = kv.first.as<std::string>();
@@ -314,8 +318,8 @@ Status ParseSmbShares(const YAML::Node& list, Config& config) {
       }
     }
     config.smb.shares.push_back(std::move(e));
-  }
-  return Status::Ok();
+    return Status::Ok();
+  });
 }
 
 bool IsSection(std::string_view prefix) {
