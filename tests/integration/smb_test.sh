@@ -24,6 +24,8 @@ SMB=(smbclient -p "$SMBPORT" -m SMB3)
 smb_as() { local user=$1 pw=$2 share=$3; shift 3; "${SMB[@]}" "//127.0.0.1/$share" -U "$user%$pw" "$@"; }
 alice() { smb_as "$A_USER" "$A_PW" s "$@"; }
 last_has() { cat "$WORK/last.out" "$WORK/last.err" | grep -q "$1"; }
+# A zombie (its parent has not reaped it yet) is gone too: it runs nothing.
+gone() { grep -qs '^State:.*Z' "/proc/$1/status" || [ ! -e "/proc/$1" ]; }
 readyz_field() { curl -s "$BASE/readyz" | python3 -c "import json,sys; print(json.load(sys.stdin)['services']['smb']['$1'])"; }
 
 start_smb_server() {
@@ -189,13 +191,24 @@ check "the restart is logged with the signal" grep -q 'smb.child_exited.*signal 
 check "the share works again" bash -c \
   "smbclient -p $SMBPORT -m SMB3 //127.0.0.1/s -U '$A_USER%$A_PW' -c 'get versioned.txt $WORK/again.txt' && cmp -s $WORK/v2.txt $WORK/again.txt"
 
+# --- SIGKILL nasd: the next start clears what the killed one left (its smbd,
+# which runs in a session of its own, and a dead FUSE mount)
+SMBD_ORPHAN=$(readyz_field pid)
+kill -KILL "$SERVER"
+wait_exit "$SERVER" 10
+check "after SIGKILL of nasd the FUSE mount is dead" bash -c "grep -q ' $WORK/data/smb/mnt/s ' /proc/mounts && ! ls '$WORK/data/smb/mnt/s' >/dev/null 2>&1"
+check "nasd starts again over the leftovers" start_smb_server
+check "... and is ready" wait_ready
+check "the orphaned smbd was stopped (verified by its config path)" gone "$SMBD_ORPHAN"
+check "the share works after the restart" bash -c \
+  "smbclient -p $SMBPORT -m SMB3 //127.0.0.1/s -U '$A_USER%$A_PW' -c 'get versioned.txt $WORK/after-kill.txt' && cmp -s $WORK/v2.txt $WORK/after-kill.txt"
+check "one live FUSE mount of s, not two" test "$(grep -c " $WORK/data/smb/mnt/s " /proc/mounts)" = 1
+
 # --- SIGTERM nasd: smbd, its helpers and the mount are gone
 smbclient -p "$SMBPORT" -L 127.0.0.1 -U "$A_USER%$A_PW" >/dev/null 2>&1 || true  # starts samba-dcerpcd
 SMBD2=$(readyz_field pid)
 DCERPCD=$(cat "$WORK/data/smb/pid/samba-dcerpcd.pid" 2>/dev/null || echo 0)
 check "samba-dcerpcd runs with nasd's smb.conf" grep -q -- "--configfile=$WORK/data/smb/smb.conf" "/proc/$DCERPCD/cmdline"
-# A zombie (its parent has not reaped it yet) is gone too: it runs nothing.
-gone() { grep -qs '^State:.*Z' "/proc/$1/status" || [ ! -e "/proc/$1" ]; }
 kill -TERM "$SERVER"
 wait_exit "$SERVER" 60
 check "nasd exits 0 on SIGTERM" test "$EXIT_STATUS" = 0
