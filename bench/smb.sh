@@ -22,14 +22,7 @@ for c in smbd smbclient; do command -v "$c" >/dev/null || die "$c is missing"; d
 WORK=$(mktemp -d "$BUILD/bench-smb-XXXXXX")
 chmod 711 "$WORK"  # smbd acts as the benchmark user below this folder
 PIDS=()
-stop_pid() {
-  local pid=$1
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null || true
-}
+source "$(dirname "$0")/lib.sh"
 cleanup() {
   for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
   # The plain smbd's samba-dcerpcd, if a client started one (checked by config path).
@@ -41,9 +34,6 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-drop_caches() { sync; echo 3 > /proc/sys/vm/drop_caches; }
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-now() { date +%s.%N; }
 wait_port() { # PORT: until smbd accepts (20 s)
   for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
   die "nothing accepts on port $1"
