@@ -301,7 +301,9 @@ void AddServeCommand(CLI::App& app, const GlobalOptions& global, Runner& run) {
   auto smb_flags = std::make_shared<SmbFlags>();
   sub->add_flag("--smb-enable", smb_flags->enable, "Serve SMB through a supervised smbd (config: smb.enabled)");
   sub->add_option("--smb-share-name", smb_flags->share_names,
-                  "Serve the nasd share NAME over SMB under the same name (repeatable; config: smb.shares)");
+                  "Serve the nasd share NAME over SMB under the same name (repeatable; config: smb.shares)")
+      ->allow_extra_args(false)
+      ->type_name("NAME");
   sub->add_option("--smb-port", smb_flags->port, "SMB port (config: the port of smb.listen, default 445)");
   sub->add_option("--smb-listen", smb_flags->listen, "SMB address HOST:PORT (config: smb.listen, default 0.0.0.0:445)");
   sub->callback([&global, &run, nfs_flags, smb_flags] {
