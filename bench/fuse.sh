@@ -3,7 +3,8 @@
 # in the same run, with fio: sequential write (1 MiB blocks, fsync at the end)
 # and sequential read of one SIZE_MIB file; the page cache is dropped before
 # every phase, for both sides. Prints every measurement, then medians and the
-# ratio nasd/plain.
+# ratio nasd/plain. Every buffer fio writes is fresh random data
+# (refill_buffers), so nasd's content-addressed store cannot deduplicate it.
 # Usage: bench/fuse.sh BUILD_DIR   (uses BUILD_DIR/nasd; run as root)
 # env: SIZE_MIB=1024  ROUNDS=3
 set -euo pipefail
@@ -48,7 +49,7 @@ for _ in $(seq 1 200); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null &
 stop_pid "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""
 "$NASD" --config "$CFG" --log-level warn mount b "$MNT"
 for p in /proc/[0-9]*; do
-  tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q -- " mount b $MNT" && DAEMON=$(basename "$p")
+  { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -q -- " mount b $MNT" && DAEMON=$(basename "$p")
 done
 [ -n "$DAEMON" ] || die "nasd mount is not running"
 
@@ -56,7 +57,7 @@ done
 run_fio() {
   local rw=$1 dir=$2
   fio --name=seq --filename="$dir/seq.bin" --rw="$rw" --bs=1M --size="${SIZE_MIB}M" \
-      --ioengine=psync --end_fsync=1 --output-format=json 2>/dev/null |
+      --ioengine=psync --end_fsync=1 --refill_buffers=1 --output-format=json 2>/dev/null |
     python3 -c 'import json,sys; j=json.load(sys.stdin)["jobs"][0]; k=sys.argv[1]; print("%.1f" % (j[k]["bw_bytes"]/1048576))' \
       "$([ "$rw" = write ] && echo write || echo read)"
 }

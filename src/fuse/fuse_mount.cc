@@ -20,7 +20,7 @@
 #include <fmt/format.h>
 
 #include "common/logging.h"
-#include "fuse/fuse_node.h"
+#include "fuse/ops_base.h"
 
 namespace nasd::fuse {
 namespace {
@@ -106,6 +106,13 @@ Status CheckMountpoint(const std::string& path) {
     return FailedPrecondition(fmt::format("mountpoint '{}' must be an absolute path", path));
   }
   struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 && errno == ENOTCONN) {
+    // A FUSE mount whose server died (SIGKILL, crash) stays behind, answering
+    // ENOTCONN; a restarted server takes its place after detaching it.
+    if (::umount2(path.c_str(), MNT_DETACH) == 0) {
+      log::Warn("fuse.stale_mount_detached").Str("mountpoint", path);
+    }
+  }
   if (::stat(path.c_str(), &st) != 0) {
     return FailedPrecondition(fmt::format("mountpoint {}: {}", path, std::strerror(errno)));
   }
@@ -248,6 +255,8 @@ bool FuseMount::mounted() const {
 }
 
 const std::string& FuseMount::mountpoint() const { return impl_->options.mountpoint; }
+
+size_t FuseMount::nodes_known() const { return impl_->ctx.known(); }
 
 FuseMount::~FuseMount() {
   Stop();

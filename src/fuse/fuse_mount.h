@@ -54,6 +54,9 @@ class FuseMount {
   // False once unmounted from outside or stopped.
   bool mounted() const;
   const std::string& mountpoint() const;
+  // Node ids the kernel holds a lookup reference to (they drop as it
+  // forgets). For tests and diagnostics.
+  size_t nodes_known() const;
 
   ~FuseMount();
   FuseMount(const FuseMount&) = delete;

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "fuse/fuse_node.h"
+#include "fuse/ops_base.h"
 
 namespace nasd::fuse {
 namespace {

@@ -1,10 +1,11 @@
 // Directories: opendir, readdir and readdirplus. The offset the kernel keeps
 // between calls is the vfs readdir cookie of the last entry it received, so
 // listings need no state here and survive concurrent changes and restarts.
+#include <algorithm>
 #include <string>
 #include <vector>
 
-#include "fuse/fuse_node.h"
+#include "fuse/ops_base.h"
 
 namespace nasd::fuse {
 namespace {

@@ -3,7 +3,7 @@
 
 #include <string_view>
 
-#include "fuse/fuse_node.h"
+#include "fuse/ops_base.h"
 
 namespace nasd::fuse {
 namespace {

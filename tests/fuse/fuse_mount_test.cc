@@ -15,7 +15,12 @@
 #include <thread>
 #include <vector>
 
+#include <dirent.h>
+
+#include <set>
+
 #include "fuse/fuse_fixture.h"
+#include "meta/snapshot_store.h"
 
 namespace nasd::fuse::testing {
 namespace {
@@ -63,6 +68,23 @@ TEST_F(FuseTest, RootIsTheSharesRootAndInodesAreVfsInodes) {
   EXPECT_EQ(st.st_ino, attr->ino);
   EXPECT_EQ(st.st_mode & 07777, 0750u);
   EXPECT_TRUE(InProcMounts(mnt_));
+}
+
+TEST_F(FuseTest, LookupCountsDropAsTheKernelForgets) {
+  Mount();
+  ASSERT_EQ(::mkdir(M("many").c_str(), 0755), 0);
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_EQ(::close(::open(M("many/f" + std::to_string(i)).c_str(), O_CREAT | O_WRONLY, 0644)), 0);
+  }
+  size_t held = mount_->nodes_known();
+  EXPECT_GE(held, 200u);
+  // Evicting dentries and inodes sends FORGET / BATCH_FORGET for them.
+  ::sync();
+  { std::ofstream("/proc/sys/vm/drop_caches") << "2"; }
+  for (int i = 0; i < 50 && mount_->nodes_known() > held / 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_LT(mount_->nodes_known(), held / 2);
 }
 
 TEST_F(FuseTest, MebibyteWritesAndReadsRoundTrip) {
@@ -221,6 +243,88 @@ TEST_F(FuseTest, WritesThroughAnOpenDescriptorOutliveAChmod) {
   struct stat st {};
   ASSERT_EQ(::stat(M("open/ro").c_str(), &st), 0);
   EXPECT_EQ(st.st_size, 4);
+}
+
+// Names in a directory through readdir(3) (readdir, or readdirplus when the
+// kernel picks it), without "." and "..".
+std::set<std::string> ListDir(const std::string& path) {
+  std::set<std::string> names;
+  DIR* d = ::opendir(path.c_str());
+  for (dirent* e; d != nullptr && (e = ::readdir(d)) != nullptr;) {
+    std::string n = e->d_name;
+    if (n != "." && n != "..") names.insert(n);
+  }
+  if (d != nullptr) ::closedir(d);
+  return names;
+}
+
+// Long names, so that a listing takes several replies even of the 1 MiB the
+// kernel asks for (readdir and readdirplus both continue from a cookie).
+std::string LongName(int i) {
+  std::string n = "entry-" + std::to_string(i) + "-";
+  return n + std::string(240 - n.size(), 'x');
+}
+
+TEST_F(FuseTest, LargeDirectoriesListEveryNameOnce) {
+  constexpr int kFiles = 5000;
+  Mount();
+  ASSERT_EQ(::mkdir(M("big").c_str(), 0755), 0);
+  std::set<std::string> want;
+  for (int i = 0; i < kFiles; ++i) {
+    ASSERT_EQ(::close(::open(M("big/" + LongName(i)).c_str(), O_CREAT | O_WRONLY, 0644)), 0) << i;
+    want.insert(LongName(i));
+  }
+  std::set<std::string> got = ListDir(M("big"));
+  EXPECT_EQ(got.size(), want.size());
+  EXPECT_TRUE(got == want);
+  // Again with the kernel's caches gone (readdirplus fills them anew), and
+  // while names disappear during the listing: each name that stays is listed once.
+  { std::ofstream("/proc/sys/vm/drop_caches") << "2"; }
+  DIR* d = ::opendir(M("big").c_str());
+  ASSERT_NE(d, nullptr);
+  std::multiset<std::string> seen;
+  int n = 0;
+  for (dirent* e; (e = ::readdir(d)) != nullptr; ++n) {
+    seen.insert(e->d_name);
+    if (n == 100) {
+      for (int i = 0; i < kFiles; i += 3) ASSERT_EQ(::unlink(M("big/" + LongName(i)).c_str()), 0);
+    }
+  }
+  ::closedir(d);
+  int missing = 0, repeated = 0;
+  for (int i = 0; i < kFiles; ++i) {
+    size_t c = seen.count(LongName(i));
+    if (i % 3 != 0 && c == 0) ++missing;
+    if (c > 1) ++repeated;
+  }
+  EXPECT_EQ(missing, 0);
+  EXPECT_EQ(repeated, 0);
+}
+
+TEST_F(FuseTest, SnapshotsAreReadOnlyFoldersWithTheirOwnInodes) {
+  Mount();
+  ASSERT_EQ(::mkdir(M("d").c_str(), 0755), 0);
+  int fd = ::open(M("d/f").c_str(), O_CREAT | O_WRONLY, 0644);
+  ASSERT_EQ(::write(fd, "old", 3), 3);
+  ASSERT_EQ(::close(fd), 0);
+  meta::SnapshotStore snapshots(*kv_, fs_->share_id());
+  ASSERT_TRUE(snapshots.Create("s1").ok());
+  fd = ::open(M("d/f").c_str(), O_WRONLY | O_TRUNC);
+  ASSERT_EQ(::write(fd, "new!", 4), 4);
+  ASSERT_EQ(::close(fd), 0);
+  EXPECT_EQ(ReadFile(M(".snapshots/s1/d/f")), "old");
+  EXPECT_EQ(ReadFile(M("d/f")), "new!");
+  struct stat live {}, snap {};
+  ASSERT_EQ(::stat(M("d/f").c_str(), &live), 0);
+  ASSERT_EQ(::stat(M(".snapshots/s1/d/f").c_str(), &snap), 0);
+  EXPECT_NE(live.st_ino, snap.st_ino);
+  EXPECT_EQ(ListDir(M(".snapshots/s1/d")), (std::set<std::string>{"f"}));
+  errno = 0;
+  EXPECT_EQ(::open(M(".snapshots/s1/d/f").c_str(), O_WRONLY), -1);
+  EXPECT_EQ(errno, EROFS);
+  errno = 0;
+  EXPECT_EQ(::unlink(M(".snapshots/s1/d/f").c_str()), -1);
+  EXPECT_EQ(errno, EROFS);
 }
 
 TEST_F(FuseTest, ReadOnlyMountRefusesChanges) {

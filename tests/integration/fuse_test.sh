@@ -2,7 +2,8 @@
 # `nasd mount` with standard tools on the mount: cp -a, tar, rsync, git,
 # sqlite3, find and du over a mixed tree; a huge-offset write (EFBIG); a
 # read-only mount; how the mount ends (fusermount3 -u, SIGTERM with a file
-# still open: no mount left, every write committed, fsck clean); the lock
+# still open: no mount left, every write committed, fsck clean; SIGKILL: the
+# dead mount is replaced by the next nasd mount); the lock
 # error beside a running `nasd serve`; and the bytes over WebDAV afterwards.
 NASD=$(realpath "$1")
 source "$(dirname "$0")/lib.sh"
@@ -191,6 +192,21 @@ check "the earlier trees are still there" same_tree "$SRC" "$WORK/mnt2/rs"
 check "SIGINT ends the daemon too" bash -c "kill -INT $M2"
 check "and it unmounts" bash -c "for i in \$(seq 1 100); do ! grep -q ' $WORK/mnt2 fuse' /proc/mounts && exit 0; sleep 0.1; done; exit 1"
 wait_gone "$M2" 20 || true
+
+# --- SIGKILL leaves a dead mount behind; the next nasd mount replaces it
+"$NASD" --config "$CFG" mount s "$MNT" --foreground 2>>"$WORK/fg.log" &
+K=$!
+PIDS+=("$K")
+for _ in $(seq 1 100); do mounted "$MNT" && break; sleep 0.1; done
+cp "$SRC/dir/sub/100k.bin" "$MNT/before-kill.bin"
+kill -KILL "$K"
+wait "$K" 2>/dev/null || true
+check "after SIGKILL the mount is dead (ENOTCONN)" bash -c "stat '$MNT' 2>&1 | grep -q 'not connected'"
+check "nasd mount replaces the dead mount" "$NASD" --config "$CFG" mount s "$MNT"
+K2=$(mount_pid "$MNT" || true); [ -n "$K2" ] && PIDS+=("$K2")
+check "a file closed before SIGKILL survived" cmp -s "$MNT/before-kill.bin" "$SRC/dir/sub/100k.bin"
+check "fusermount3 -u ends it" fusermount3 -u "$MNT"
+wait_gone "$K2" 20 || true
 expect_code 0 "nasd fsck is clean at the end" "$NASD" --config "$CFG" fsck
 
 finish

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <dirent.h>
+#include <gtest/gtest.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -325,5 +326,22 @@ class Differ {
   const DifferOptions o_;
   int successes_ = 0;
 };
+
+// Runs `steps` steps of a walk, comparing the trees after each; fails the
+// test at the first difference, naming the seed and the step.
+inline void RunWalk(Side& want, Side& got, uint64_t seed, int steps, DifferOptions options) {
+  Differ differ(want, got, seed, options);
+  for (int i = 0; i < steps; ++i) {
+    std::string step = differ.Step();
+    ASSERT_EQ(step.rfind("MISMATCH", 0), std::string::npos)
+        << "seed " << seed << " step " << i << ": " << step;
+    std::string diff = differ.Compare();
+    ASSERT_EQ(diff, "") << "seed " << seed << " step " << i << " after " << step;
+  }
+  // The walk must mostly do things, not only collect errors.
+  EXPECT_GT(differ.successes(), steps / 10) << "seed " << seed;
+  std::cout << "seed " << seed << ": " << differ.successes() << " of " << steps
+            << " steps succeeded\n";
+}
 
 }  // namespace nasd::testutil::diff

@@ -12,7 +12,6 @@
 namespace nasd::vfs::testing {
 namespace {
 
-using testutil::diff::Differ;
 using testutil::diff::PosixSide;
 
 template <typename Factory>
@@ -25,21 +24,10 @@ class DifferentialTest : public VfsTest<Factory> {
     ASSERT_TRUE(shares.Create(share).ok());
     auto fs = Filesystem::Open(*this->kv_, *this->chunks_, share);
     ASSERT_TRUE(fs.ok());
+    ASSERT_EQ(::mkdir(dir.Sub("t").c_str(), 0755), 0);
     PosixSide local(dir.Sub("t"));
     diff::VfsSide tested(**fs);
-    Differ differ(local, tested, seed, diff::kOptions);
-    ASSERT_EQ(::mkdir(dir.Sub("t").c_str(), 0755), 0);
-    for (int i = 0; i < steps; ++i) {
-      std::string step = differ.Step();
-      ASSERT_EQ(step.rfind("MISMATCH", 0), std::string::npos)
-          << "seed " << seed << " step " << i << ": " << step;
-      std::string diff = differ.Compare();
-      ASSERT_EQ(diff, "") << "seed " << seed << " step " << i << " after " << step;
-    }
-    // The walk must mostly do things, not only collect errors.
-    EXPECT_GT(differ.successes(), steps / 10) << "seed " << seed;
-    std::cout << "seed " << seed << ": " << differ.successes() << " of " << steps
-              << " steps succeeded\n";
+    testutil::diff::RunWalk(local, tested, seed, steps, diff::kOptions);
   }
 };
 TYPED_TEST_SUITE(DifferentialTest, KvFactories, kv::testing::FactoryNames);

@@ -1,4 +1,4 @@
-#include "fuse/fuse_node.h"
+#include "fuse/ops_base.h"
 
 #include <cerrno>
 #include <vector>
@@ -21,7 +21,7 @@ void FuseFs::Forget(uint64_t ino, uint64_t n) {
   }
 }
 
-size_t FuseFs::remembered() const {
+size_t FuseFs::known() const {
   std::lock_guard lock(mu_);
   return lookups_.size();
 }

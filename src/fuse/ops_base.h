@@ -1,12 +1,12 @@
-// Private to src/fuse: the state every low-level operation runs on (the
-// request's userdata) and the helpers that turn vfs results into replies.
+// Private to src/fuse: the shared base every low-level operation (ops_*.cc)
+// runs on: the mount's state (the request's userdata), the caller of a
+// request, and the helpers that turn vfs results into replies.
 #pragma once
 
 #define FUSE_USE_VERSION 35
 #include <fuse_lowlevel.h>
 #include <sys/stat.h>
 
-#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -44,11 +44,11 @@ struct FuseFs {
   }
 
   // Lookup counts the kernel holds (entries replied minus forgets). Nothing
-  // depends on them for correctness (vfs needs no open handle); they are kept
-  // to report leaks and for tests.
+  // depends on them for correctness (vfs needs no open handle); the number
+  // of nodes known shows whether forgets arrive (FuseMount::nodes_known).
   void Remember(uint64_t ino);
   void Forget(uint64_t ino, uint64_t n);
-  size_t remembered() const;
+  size_t known() const;
 
  private:
   mutable std::mutex mu_;
