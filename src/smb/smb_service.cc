@@ -75,12 +75,13 @@ Status CheckReachable(const std::string& dir) {
 }  // namespace
 
 SmbService::SmbService(SmbConfig config, std::string storage_path, meta::ShareStore& shares,
-                       meta::UserStore& users, Mounter mounter)
+                       meta::UserStore& users, Mounter mounter, std::chrono::milliseconds mount_check_interval)
     : config_(std::move(config)),
       layout_(std::move(storage_path)),
       shares_(shares),
       users_(users),
-      mounter_(std::move(mounter)) {
+      mounter_(std::move(mounter)),
+      mount_check_interval_(mount_check_interval) {
   SupervisorOptions o;
   o.argv = {"smbd", "--foreground", "--debug-stdout", "-s", layout_.conf(), "-l", layout_.log_dir()};
   o.own_group = false;  // smbd makes its own session (never --no-process-group)
@@ -103,6 +104,7 @@ Status SmbService::Start() {
     NASD_RETURN_IF_ERROR(SyncLocked());
   }
   supervisor_->Start();
+  watcher_ = std::thread([this] { WatchMounts(); });
   log::Info("smb.started").Str("listen", config_.listen).Str("conf", layout_.conf()).Uint("shares",
                                                                                         config_.shares.size());
   return Status::Ok();
@@ -112,6 +114,21 @@ Status SmbService::Sync() {
   std::lock_guard lock(mu_);
   if (stopped_) return Status::Ok();
   return SyncLocked();
+}
+
+void SmbService::WatchMounts() {
+  std::unique_lock lock(mu_);
+  while (!stop_cv_.wait_for(lock, mount_check_interval_, [this] { return stopped_; })) {
+    bool lost = false;
+    for (const auto& [name, mount] : mounts_) {
+      if (!mount->mounted()) {
+        log::Warn("smb.mount_lost").Str("share", name).Str("action", "mounting again");
+        lost = true;
+      }
+    }
+    if (!lost) continue;
+    if (Status st = SyncLocked(); !st.ok()) log::Error("smb.sync_failed").Err(st);
+  }
 }
 
 Status SmbService::WritePassdb() {
@@ -197,6 +214,8 @@ void SmbService::Stop() {
     if (stopped_) return;
     stopped_ = true;
   }
+  stop_cv_.notify_all();
+  if (watcher_.joinable()) watcher_.join();
   supervisor_->Stop();
   StopHelpers(layout_.pid_dir(), layout_.conf());
   std::lock_guard lock(mu_);

@@ -2,16 +2,20 @@
 // Mounter: FUSE in `nasd serve`), writes Samba's passdb and a private
 // smb.conf under storage.path/smb, and keeps smbd running under a
 // Supervisor. Sync() brings passdb, grants and mounts up to date after a user,
-// grant or share change; smbd rereads its config when it changed.
+// grant or share change; smbd rereads its config when it changed. A mount
+// that ends under smbd (umount from outside) is mounted again within
+// mount_check_interval.
 //
 // Thread-safe. The stores must outlive the service.
 #pragma once
 
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/config.h"
@@ -56,7 +60,7 @@ std::string ToJson(const SmbStatus& status);
 class SmbService {
  public:
   SmbService(SmbConfig config, std::string storage_path, meta::ShareStore& shares, meta::UserStore& users,
-             Mounter mounter);
+             Mounter mounter, std::chrono::milliseconds mount_check_interval = std::chrono::seconds(2));
   ~SmbService();  // Stop()
 
   // Creates the layout, stops helpers a previous run left, syncs, starts
@@ -78,6 +82,7 @@ class SmbService {
 
  private:
   Status SyncLocked() REQUIRES(mu_);
+  void WatchMounts();
   Status WritePassdb() REQUIRES(mu_);
   void Reload() REQUIRES(mu_);
 
@@ -86,13 +91,16 @@ class SmbService {
   meta::ShareStore& shares_;
   meta::UserStore& users_;
   const Mounter mounter_;
+  const std::chrono::milliseconds mount_check_interval_;
   std::unique_ptr<Supervisor> supervisor_;
+  std::thread watcher_;  // WatchMounts, from Start() to Stop()
 
   mutable std::mutex mu_;
   std::map<std::string, std::unique_ptr<ShareMount>> mounts_ GUARDED_BY(mu_);  // by SMB share name
   std::vector<SmbShareStatus> share_status_ GUARDED_BY(mu_);
   std::string written_conf_ GUARDED_BY(mu_);
   bool stopped_ GUARDED_BY(mu_) = false;
+  std::condition_variable stop_cv_;
 };
 
 }  // namespace nasd::smb

@@ -191,6 +191,20 @@ check "the restart is logged with the signal" grep -q 'smb.child_exited.*signal 
 check "the share works again" bash -c \
   "smbclient -p $SMBPORT -m SMB3 //127.0.0.1/s -U '$A_USER%$A_PW' -c 'get versioned.txt $WORK/again.txt' && cmp -s $WORK/v2.txt $WORK/again.txt"
 
+# --- the mount under smbd unmounted from outside: nasd mounts it again
+umount -l "$WORK/data/smb/mnt/s"
+remounted() {
+  for _ in $(seq 1 100); do
+    grep -q " $WORK/data/smb/mnt/s fuse" /proc/mounts &&
+      smbclient -p "$SMBPORT" -m SMB3 //127.0.0.1/s -U "$A_USER%$A_PW" -c "get versioned.txt $WORK/remounted.txt" \
+        >/dev/null 2>&1 && cmp -s "$WORK/v2.txt" "$WORK/remounted.txt" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+check "a mount unmounted from outside comes back and serves" remounted
+check "... and the loss is logged" grep -q 'smb.mount_lost share=s' "$WORK/serve.log"
+
 # --- SIGKILL nasd: the next start clears what the killed one left (its smbd,
 # which runs in a session of its own, and a dead FUSE mount)
 SMBD_ORPHAN=$(readyz_field pid)
