@@ -53,6 +53,9 @@ struct ApiContext {
   // Commits the buffered writes of the named share, so that a snapshot taken
   // or restored next holds every completed write. Null: nothing buffers.
   std::function<Status(std::string_view share)> flush_share;
+  // Called with a share's id once it is deleted, so that the protocol
+  // adapters close what they hold open for it. Null: nothing is held.
+  std::function<void(uint64_t share_id)> share_deleted;
   // Runs the garbage collector once (POST /api/v1/gc) and returns its report
   // as JSON; dry_run only explains. Null: 501.
   std::function<Result<std::string>(bool dry_run)> run_gc;

@@ -51,9 +51,14 @@ void AddShareRoutes(http::Router& router, const ApiContext& ctx) {
   AddAdminRoute(router, ctx, "DELETE", "/api/v1/shares/{name}", [&ctx](http::Request& req) {
     auto force = QueryBool(req, "force", false);
     if (!force.ok()) return http::Response::Error(force.status());
-    Status st = ctx.shares->Delete(req.params["name"], *force);
+    auto share = ctx.shares->Get(req.params["name"]);
+    if (!share.ok()) return http::Response::Error(share.status());
+    Status st = ctx.shares->Delete(share->name, *force);
     if (!st.ok()) return http::Response::Error(st);
+    // SMB unmounts the share first, so that nothing holds it when the
+    // adapters close what they have open for it.
     AccountsChanged(ctx);
+    if (ctx.share_deleted) ctx.share_deleted(share->id);
     return http::Response{204, {}, {}};
   });
 }

@@ -116,6 +116,8 @@ Result<std::unique_ptr<nfs::NfsServer>> StartNfs(const Config& c, vfs::ShareMoun
   o.rpc.host = listen.host;
   o.rpc.port = listen.port;
   o.rpc.worker_threads = c.nfs.worker_threads;
+  o.rpc.idle_timeout = c.nfs.idle_timeout;
+  o.rpc.max_connections_per_client = c.nfs.max_connections_per_client;
   o.rpc.drain_timeout = c.http.drain_timeout;
   NASD_ASSIGN_OR_RETURN(o.exports, nfs::ExportsFromConfig(c.nfs));
   if (o.exports.empty()) log::Warn("nfs.no_exports").Str("advice", "add nfs.exports to the config");
@@ -205,6 +207,7 @@ int Serve(const GlobalOptions& global, const NfsFlags& nfs_flags, const SmbFlags
     NASD_ASSIGN_OR_RETURN(std::shared_ptr<vfs::Filesystem> fs, mounts->Get(share));
     return fs->FlushAll();
   };
+  ctx.share_deleted = [&mounts](uint64_t share_id) { mounts->Forget(share_id); };
   // Started once serving; stopped before the KV closes.
   vfs::gc::Collector collector(*s.kv, *s.chunks, vfs::gc::ProcessPins());
   ctx.run_gc = [&collector](bool dry_run) -> Result<std::string> {

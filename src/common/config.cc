@@ -180,6 +180,9 @@ const std::vector<KeySpec>& Schema() {
         return Status::Ok();
       }),
       Int("nfs.worker_threads", 1, 256, [](Config& c, int n) { c.nfs.worker_threads = n; }),
+      Duration("nfs.idle_timeout", [](Config& c, auto d) { c.nfs.idle_timeout = d; }),
+      Int("nfs.max_connections_per_client", 1, 65536,
+          [](Config& c, int n) { c.nfs.max_connections_per_client = n; }),
       Bool("nfs.portmap", [](Config& c, bool b) { c.nfs.portmap = b; }),
       Bool("smb.enabled", [](Config& c, bool b) { c.smb.enabled = b; }),
       String("smb.listen", [](Config& c, const std::string& v) -> Status {

@@ -86,6 +86,9 @@ struct NfsConfig {
   bool enabled = false;
   std::string listen = "0.0.0.0:2049";
   int worker_threads = 4;
+  // A connection quiet this long with no call running is closed.
+  std::chrono::milliseconds idle_timeout{360'000};
+  int max_connections_per_client = 64;
   bool portmap = false;  // answer portmap v2 on port 111 of the listen host
   std::vector<NfsExportConfig> exports;
 };

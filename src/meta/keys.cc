@@ -189,6 +189,12 @@ std::string PrunePendingKey(uint64_t share_id) { return Tagged(share_id, kPruneP
 
 std::string ScheduleKey(uint64_t share_id) { return Tagged(share_id, kScheduleTag); }
 
+std::string OrphanKey(uint64_t share_id, uint64_t ino) {
+  std::string k = Tagged(share_id, kOrphanTag);
+  AppendU64(k, ino);
+  return k;
+}
+
 std::string TagPrefix(uint64_t share_id, char tag) { return Tagged(share_id, tag); }
 
 }  // namespace nasd::meta::keys

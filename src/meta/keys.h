@@ -131,6 +131,14 @@ std::string SnapshotPrefix(uint64_t share_id);
 std::string SnapshotKey(uint64_t share_id, std::string_view name);
 std::string PrunePendingKey(uint64_t share_id);
 std::string ScheduleKey(uint64_t share_id);
+
+// Open files whose last link is gone (vfs/open_files.h). Unversioned key of a
+// share:
+//   'O' + ino (u64) -> empty: the inode (nlink 0) is kept for its open
+//                      handles; erased with the inode at the last release,
+//                      or at the next start if the process died first
+inline constexpr char kOrphanTag = 'O';
+std::string OrphanKey(uint64_t share_id, uint64_t ino);
 // Every version of every record of one tag of one share.
 std::string TagPrefix(uint64_t share_id, char tag);
 

@@ -31,11 +31,11 @@ Status ShareTxn::CheckWritable() const {
   return Status::Ok();
 }
 
-Result<std::optional<InodeRecord>> ShareTxn::GetInode(uint64_t ino) {
+Result<std::optional<InodeRecord>> ShareTxn::GetInode(uint64_t ino, bool dir_times) {
   NASD_ASSIGN_OR_RETURN(auto raw, ReadVersioned(txn_, keys::InodeBase(share_id_, ino), epoch_));
   if (!raw) return std::optional<InodeRecord>();
   NASD_ASSIGN_OR_RETURN(InodeRecord rec, DecodeInode(*raw));
-  if (rec.type == FileType::kDirectory) {
+  if (rec.type == FileType::kDirectory && dir_times) {
     // The change stamp is read without a conflict check (a scan): creating
     // an entry must not conflict with another create in the same directory.
     const std::string base = keys::DirTimesBase(share_id_, ino);
@@ -257,6 +257,31 @@ Status ShareTxn::PutBlob(const std::string& base, std::string_view bytes) {
   NASD_RETURN_IF_ERROR(CheckWritable());
   WriteVersioned(txn_, base, epoch_, EncodeBlob(bytes));
   return Status::Ok();
+}
+
+Status ShareTxn::PutOrphan(uint64_t ino) {
+  NASD_RETURN_IF_ERROR(CheckWritable());
+  txn_.Put(keys::OrphanKey(share_id_, ino), "");
+  return Status::Ok();
+}
+
+Status ShareTxn::EraseOrphan(uint64_t ino) {
+  NASD_RETURN_IF_ERROR(CheckWritable());
+  txn_.Delete(keys::OrphanKey(share_id_, ino));
+  return Status::Ok();
+}
+
+Result<std::vector<uint64_t>> ShareTxn::ListOrphans() {
+  const std::string prefix = keys::TagPrefix(share_id_, keys::kOrphanTag);
+  NASD_ASSIGN_OR_RETURN(auto found, txn_.Scan(kv::Range::Prefix(prefix)));
+  std::vector<uint64_t> out;
+  for (const auto& kv : found) {
+    uint64_t ino = 0;
+    if (kv.key.size() == prefix.size() + 8 && keys::ReadU64(std::string_view(kv.key).substr(prefix.size()), ino)) {
+      out.push_back(ino);
+    }
+  }
+  return out;
 }
 
 Status ShareTxn::Erase(const std::string& base) {

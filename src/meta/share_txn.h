@@ -48,7 +48,10 @@ class ShareTxn {
 
   // nullopt when absent (never created, deleted, or not visible at epoch).
   // A directory's mtime/ctime include its change stamp (records.h).
-  Result<std::optional<InodeRecord>> GetInode(uint64_t ino);
+  // dir_times = false skips a directory's change stamp (one range read): its
+  // mtime/ctime may then be older than the truth; for callers that only
+  // need its type, mode and owner (path search).
+  Result<std::optional<InodeRecord>> GetInode(uint64_t ino, bool dir_times = true);
   Status PutInode(uint64_t ino, const InodeRecord& rec);
   // Records an entry change of directory dir at now (mtime = ctime = now)
   // without writing its inode record: concurrent entry changes of one
@@ -93,6 +96,12 @@ class ShareTxn {
   Status EraseXattr(uint64_t ino, std::string_view name);
   // Names in bytewise order.
   Result<std::vector<std::string>> ListXattrs(uint64_t ino);
+
+  // Open-but-unlinked inodes (keys::OrphanKey): marked when the last link
+  // goes while the file is open, cleared when the inode is erased.
+  Status PutOrphan(uint64_t ino);
+  Status EraseOrphan(uint64_t ino);
+  Result<std::vector<uint64_t>> ListOrphans();
 
  private:
   ShareTxn(kv::Transaction& txn, uint64_t share_id, ShareFsRecord fs, uint64_t epoch)

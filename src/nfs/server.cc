@@ -51,13 +51,14 @@ std::array<char, 4> RecordMark(size_t n) {
 struct Connection : std::enable_shared_from_this<Connection> {
   Connection(uint64_t id, tcp::socket s, Peer p, size_t max_record)
       : id(id), socket(std::move(s)), peer(std::move(p)), wake(socket.get_executor()),
-        write_timer(socket.get_executor()), records(max_record) {}
+        write_timer(socket.get_executor()), idle_timer(socket.get_executor()), records(max_record) {}
 
   const uint64_t id;
   tcp::socket socket;
   const Peer peer;
   asio::steady_timer wake;         // the reader sleeps on it while too much is in flight
   asio::steady_timer write_timer;  // deadline of the write in progress
+  asio::steady_timer idle_timer;   // closes a connection that went quiet
   RecordAssembler records;
   // Replies with their record marks, sent with one gathering write (mark,
   // encoded reply, bulk data, padding), so no reply byte is copied to join
@@ -81,6 +82,7 @@ struct Connection : std::enable_shared_from_this<Connection> {
     socket.close(ec);
     wake.cancel();
     write_timer.cancel();
+    idle_timer.cancel();
   }
 };
 
@@ -185,7 +187,14 @@ class RpcServer::Impl {
         std::lock_guard lock(mu_);
         std::erase_if(conns_, [](const auto& entry) { return entry.second.expired(); });
         if (static_cast<int>(conns_.size()) >= options_.max_connections) {
-          log::Warn("nfs.too_many_connections").Str("peer", peer.address);
+          log::Warn("nfs.too_many_connections").Str("peer", peer.address).Int("limit", options_.max_connections);
+          sock.close(ec);
+          continue;
+        }
+        if (ConnectionsFrom(peer.address) >= options_.max_connections_per_client) {
+          log::Warn("nfs.too_many_connections_from_client")
+              .Str("peer", peer.address)
+              .Int("limit", options_.max_connections_per_client);
           sock.close(ec);
           continue;
         }
@@ -200,9 +209,11 @@ class RpcServer::Impl {
     error_code ec;
     c->socket.set_option(tcp::no_delay(true), ec);
     std::vector<char> buf(kReadChunk);
+    ArmIdle(c);
     while (!c->closed) {
       size_t n = co_await c->socket.async_read_some(asio::buffer(buf), asio::redirect_error(asio::use_awaitable, ec));
       if (ec) break;
+      ArmIdle(c);
       std::string_view data(buf.data(), n);
       while (!data.empty() && !c->closed) {
         data.remove_prefix(c->records.Feed(data));
@@ -243,6 +254,31 @@ class RpcServer::Impl {
       c->Close(ec.message());
     }
     if (!c->records.idle()) log::Debug("nfs.partial_record").Str("peer", c->peer.address);
+  }
+
+  // Live connections from this address. Called under mu_.
+  int ConnectionsFrom(const std::string& address) REQUIRES(mu_) {
+    int n = 0;
+    for (auto& [id, weak] : conns_) {
+      if (auto c = weak.lock(); c && c->peer.address == address) ++n;
+    }
+    return n;
+  }
+
+  // (Re)starts the idle deadline; on the connection's strand. A connection
+  // whose calls are still running is not idle: it waits for another period.
+  void ArmIdle(const std::shared_ptr<Connection>& c) {
+    if (options_.idle_timeout.count() <= 0 || c->closed) return;
+    c->idle_timer.expires_after(options_.idle_timeout);
+    c->idle_timer.async_wait([this, c](error_code ec) {
+      if (ec || c->closed) return;  // re-armed, or closed meanwhile
+      if (c->in_flight > 0) {
+        ArmIdle(c);
+        return;
+      }
+      log::Debug("nfs.idle_connection").Str("peer", c->peer.address);
+      c->Close("idle");
+    });
   }
 
   // One reply written (or dropped): room for another call.

@@ -8,7 +8,10 @@
 // a client that sends without reading holds at most that many replies in
 // memory; a reply that cannot be written within write_timeout closes the
 // connection. A record over max_record bytes closes the connection (RFC 5531
-// offers no reply without a decodable call).
+// offers no reply without a decodable call). A connection that has sent
+// nothing for idle_timeout while none of its calls is running is closed, as
+// Linux's knfsd does (clients reconnect transparently); one client address
+// holds at most max_connections_per_client connections.
 //
 // Asio lives only in server.cc; this header is cheap to include.
 #pragma once
@@ -29,9 +32,11 @@ struct RpcServerOptions {
   int io_threads = 1;
   int worker_threads = 4;
   int max_connections = 1024;
+  int max_connections_per_client = 64;
   size_t max_in_flight = 64;          // per connection
   size_t max_record = (1 << 20) + (64 << 10);  // a 1 MiB WRITE plus headers
   std::chrono::milliseconds write_timeout{30'000};
+  std::chrono::milliseconds idle_timeout{360'000};  // 0: never
   std::chrono::milliseconds drain_timeout{15'000};
 };
 

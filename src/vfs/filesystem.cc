@@ -46,8 +46,10 @@ Result<std::unique_ptr<Filesystem>> Filesystem::OpenById(kv::KvEngine& kv,
     options.cache = std::make_shared<data::BlockCache>(
         chunks, data::BlockCacheOptions{.capacity_bytes = 64ULL << 20});
   }
-  return std::unique_ptr<Filesystem>(
+  std::unique_ptr<Filesystem> out(
       new Filesystem(kv, chunks, share_id, fs.root, std::move(options), std::move(budget)));
+  NASD_RETURN_IF_ERROR(out->EraseStartupOrphans());
+  return out;
 }
 
 Filesystem::Filesystem(kv::KvEngine& kv, chunk::ChunkStore& chunks, uint64_t share_id,
@@ -72,6 +74,7 @@ Filesystem::Filesystem(kv::KvEngine& kv, chunk::ChunkStore& chunks, uint64_t sha
            options.readahead_blocks,
            sequential_},
       views_(std::make_unique<SnapshotViews>(ctx_, root)) {
+  ctx_.open_files = &open_files_;
   flusher_ = std::thread([this] { FlusherLoop(); });
 }
 
@@ -169,7 +172,9 @@ Result<Attr> Filesystem::Link(const Caller& c, uint64_t ino, uint64_t new_parent
 }
 Status Filesystem::Unlink(const Caller& c, uint64_t parent, std::string_view name) {
   NASD_RETURN_IF_ERROR(views_->CheckOldName(parent, name));
-  return ops::Unlink(ctx_, c, parent, name);
+  Status st = ops::Unlink(ctx_, c, parent, name);
+  EraseClosedOrphans();
+  return st;
 }
 Status Filesystem::Rmdir(const Caller& c, uint64_t parent, std::string_view name) {
   NASD_RETURN_IF_ERROR(views_->CheckOldName(parent, name));
@@ -179,7 +184,50 @@ Status Filesystem::Rename(const Caller& c, uint64_t old_parent, std::string_view
                           uint64_t new_parent, std::string_view new_name, unsigned flags) {
   NASD_RETURN_IF_ERROR(views_->CheckOldName(old_parent, old_name));
   NASD_RETURN_IF_ERROR(views_->CheckNewName(new_parent, new_name));
-  return ops::Rename(ctx_, c, old_parent, old_name, new_parent, new_name, flags);
+  Status st = ops::Rename(ctx_, c, old_parent, old_name, new_parent, new_name, flags);
+  EraseClosedOrphans();
+  return st;
+}
+
+void Filesystem::Retain(uint64_t ino) {
+  if (!IsViewIno(ino)) open_files_.Retain(ino);
+}
+
+Status Filesystem::Release(uint64_t ino) {
+  if (IsViewIno(ino) || !open_files_.Release(ino)) return Status::Ok();
+  return EraseOrphan(ino);
+}
+
+Status Filesystem::EraseOrphan(uint64_t ino) {
+  if (std::shared_ptr<DirtyFile> df = writeback_.Find(ino)) {
+    std::lock_guard lock(df->mu);
+    if (!df->removed) writeback_.Remove(ino, *df);  // its bytes go with it
+  }
+  Status st = EraseOrphanInode(ctx_, ino);
+  if (!st.ok()) {
+    log::Warn("vfs.orphan_erase_failed").Uint("share", share_id_).Uint("ino", ino).Err(st);
+  }
+  return st;
+}
+
+void Filesystem::EraseClosedOrphans() {
+  for (uint64_t ino : open_files_.TakeClosedOrphans()) (void)EraseOrphan(ino);
+}
+
+Status Filesystem::EraseStartupOrphans() {
+  std::vector<uint64_t> orphans;
+  NASD_RETURN_IF_ERROR(ctx_.Read([&](ShareTxn& txn) -> Status {
+    NASD_ASSIGN_OR_RETURN(orphans, txn.ListOrphans());
+    return Status::Ok();
+  }));
+  for (uint64_t ino : orphans) NASD_RETURN_IF_ERROR(EraseOrphan(ino));
+  if (!orphans.empty()) {
+    log::Info("vfs.orphans_erased")
+        .Uint("share", share_id_)
+        .Uint("count", orphans.size())
+        .Str("why", "files removed while open when the last process stopped");
+  }
+  return Status::Ok();
 }
 Result<DirPage> Filesystem::ReadDir(const Caller& c, uint64_t ino, uint64_t cookie,
                                     size_t max_entries) {
@@ -234,7 +282,9 @@ Result<Attr> Filesystem::CreateTemp(const Caller& c, uint64_t parent, uint32_t m
 Result<Attr> Filesystem::PublishTemp(const Caller& c, uint64_t tmp, uint64_t parent,
                                      std::string_view name) {
   NASD_RETURN_IF_ERROR(views_->CheckNewName(parent, name));
-  return ops::PublishTemp(ctx_, c, tmp, parent, name);
+  Result<Attr> published = ops::PublishTemp(ctx_, c, tmp, parent, name);
+  EraseClosedOrphans();
+  return published;
 }
 Status Filesystem::DropTemp(uint64_t tmp) { return ops::DropTemp(ctx_, tmp); }
 Result<std::string> Filesystem::GetXattr(const Caller& c, uint64_t ino, std::string_view name) {

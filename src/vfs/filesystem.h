@@ -192,6 +192,15 @@ class Filesystem {
   // unless ino is a regular file (or an unpublished temp file).
   Result<Attr> Write(const Caller& caller, uint64_t ino, uint64_t offset, std::string_view data);
 
+  // Open handles (open_files.h). Adapters with open/close semantics (FUSE)
+  // call Retain when they open ino and Release when they close it; a regular
+  // file whose last link is removed while it is open then keeps its data
+  // (nlink 0) until its last Release. Balanced calls only; Retain of a view
+  // or a non-file is harmless. Release reports the failure to erase an orphan
+  // (it is erased at the next start instead).
+  void Retain(uint64_t ino);
+  Status Release(uint64_t ino);
+
   // Makes ino's buffered writes durable (fsync(2)); ok when there are none.
   // kStale if the file was deleted with bytes still buffered.
   Status Fsync(uint64_t ino);
@@ -233,6 +242,12 @@ class Filesystem {
   // files' partial blocks when over budget. Errors are logged; the first is
   // returned.
   Status FlushAged(bool all);
+  // Erases an orphan whose last handle is gone, dropping its buffers.
+  Status EraseOrphan(uint64_t ino);
+  // Orphans released while their unlink was still committing.
+  void EraseClosedOrphans();
+  // Orphans a previous process left (its handles died with it).
+  Status EraseStartupOrphans();
 
   const uint64_t share_id_;
   const uint64_t root_;
@@ -242,6 +257,7 @@ class Filesystem {
   std::shared_ptr<data::BlockCache> cache_;
   data::SequentialTracker sequential_;
   WriteBack writeback_;
+  OpenFiles open_files_;
   OpContext ctx_;
   // /.snapshots and the snapshot views below it (snapshot/snapshot_ino.h).
   std::unique_ptr<SnapshotViews> views_;

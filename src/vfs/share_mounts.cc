@@ -21,21 +21,27 @@ ShareMounts::~ShareMounts() {
 }
 
 Result<std::shared_ptr<Filesystem>> ShareMounts::Get(std::string_view share_name) {
+  {
+    std::lock_guard lock(mu_);
+    if (auto id = ids_.find(share_name); id != ids_.end()) return open_.at(id->second);
+  }
   meta::ShareStore shares(kv_);
   NASD_ASSIGN_OR_RETURN(meta::ShareInfo share, shares.Get(share_name));
   std::lock_guard lock(mu_);
   auto it = open_.find(share.id);
-  if (it != open_.end()) return it->second;
-  NASD_ASSIGN_OR_RETURN(std::unique_ptr<Filesystem> fs,
-                        Filesystem::OpenById(kv_, chunks_, share.id, options_.filesystem));
-  std::shared_ptr<Filesystem> shared = std::move(fs);
-  open_.emplace(share.id, shared);
-  return shared;
+  if (it == open_.end()) {
+    NASD_ASSIGN_OR_RETURN(std::unique_ptr<Filesystem> fs,
+                          Filesystem::OpenById(kv_, chunks_, share.id, options_.filesystem));
+    it = open_.emplace(share.id, std::move(fs)).first;
+  }
+  ids_.emplace(share.name, share.id);
+  return it->second;
 }
 
 void ShareMounts::Forget(uint64_t share_id) {
   std::shared_ptr<Filesystem> doomed;
   std::lock_guard lock(mu_);
+  std::erase_if(ids_, [share_id](const auto& entry) { return entry.second == share_id; });
   auto it = open_.find(share_id);
   if (it == open_.end()) return;
   doomed = std::move(it->second);

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <string_view>
 
 #include "common/thread_annotations.h"
@@ -30,8 +31,11 @@ class ShareMounts {
   ~ShareMounts();
 
   // The share's Filesystem, opened on first use. kNotFound for no such share.
+  // Names are remembered (no KV read once open), so a share deleted must be
+  // reported with Forget.
   Result<std::shared_ptr<Filesystem>> Get(std::string_view share_name);
-  // Drops the Filesystem of a deleted share (committing its buffers).
+  // Drops the Filesystem of a deleted share (committing its buffers) and its
+  // name.
   void Forget(uint64_t share_id);
   // Commits every buffered write of every share; the first error is returned.
   Status FlushAll();
@@ -45,6 +49,7 @@ class ShareMounts {
   ShareMountsOptions options_;
   std::mutex mu_;
   std::map<uint64_t, std::shared_ptr<Filesystem>> open_ GUARDED_BY(mu_);
+  std::map<std::string, uint64_t, std::less<>> ids_ GUARDED_BY(mu_);  // names of open_
 };
 
 }  // namespace nasd::vfs

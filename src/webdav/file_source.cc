@@ -14,7 +14,12 @@ FileSource::FileSource(std::shared_ptr<vfs::Filesystem> fs, uint64_t ino, std::v
                        SendMode mode)
     : fs_(std::move(fs)), ino_(ino), mode_(mode), segments_(std::move(segments)) {
   for (const auto& s : segments_) size_ += s.length != 0 ? s.length : s.bytes.size();
+  fs_->Retain(ino_);
 }
+
+// A release that erases an orphan (the file was deleted while being sent)
+// commits a transaction; it is rare, and logged by the vfs if it fails.
+FileSource::~FileSource() { (void)fs_->Release(ino_); }
 
 Result<http::BodyPart> FileSource::Next() {
   fd_ = posix::UniqueFd();  // the previous part has been sent

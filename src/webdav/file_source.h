@@ -9,6 +9,10 @@
 // place first (ChunkStore::OpenFileVerified), so corrupt data never leaves.
 // Inline bytes and holes are sent as bytes; on other stores (S3, memory)
 // chunk bytes are read and verified through the store, 1 MiB at a time.
+//
+// The source holds the file open (vfs::Filesystem::Retain) while it lives, so
+// a response that has started keeps sending the bytes it started with when
+// the file is deleted or replaced meanwhile.
 #pragma once
 
 #include <cstdint>
@@ -41,6 +45,9 @@ class FileSource : public http::BodySource {
 
   FileSource(std::shared_ptr<vfs::Filesystem> fs, uint64_t ino, std::vector<Segment> segments,
              SendMode mode = SendMode::kVerifiedSendfile);
+  ~FileSource() override;
+  FileSource(const FileSource&) = delete;
+  FileSource& operator=(const FileSource&) = delete;
 
   uint64_t size() const override { return size_; }
   Result<http::BodyPart> Next() override;

@@ -46,7 +46,9 @@ http::Response Dispatch(http::Request& req, const DavContext& ctx, LockTable& lo
 }
 
 Result<vfs::Attr> Resolve(DavRequest& r, const DavPath& path) {
-  NASD_ASSIGN_OR_RETURN(vfs::Attr attr, r.fs->GetAttr(r.fs->root()));
+  if (path.segments.empty()) return r.fs->GetAttr(r.fs->root());
+  // The root is a directory: the first Lookup needs no GetAttr of it.
+  vfs::Attr attr{.ino = r.fs->root(), .type = vfs::FileType::kDirectory};
   for (const auto& name : path.segments) {
     if (attr.type != vfs::FileType::kDirectory)
       return Status(Code::kNotDirectory, "not a collection");

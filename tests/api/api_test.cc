@@ -97,11 +97,15 @@ TEST_F(ApiTest, NonEmptyShareDeleteNeedsForce) {
   kv::WriteBatch b;
   b.Put(meta::keys::DirEntryKey(share->id, 1, "a.txt"), "x");
   ASSERT_TRUE(kv_->Write(b).ok());
+  std::vector<uint64_t> forgotten;
+  ctx_.share_deleted = [&forgotten](uint64_t id) { forgotten.push_back(id); };
   auto refused = Call("DELETE", "/api/v1/shares/full");
   EXPECT_EQ(refused.status, 409);
   EXPECT_EQ(ErrorCode(refused), "not_empty");
   EXPECT_EQ(Call("DELETE", "/api/v1/shares/full?force=maybe").status, 400);
+  EXPECT_TRUE(forgotten.empty()) << "a refused delete must not close the share's filesystem";
   EXPECT_EQ(Call("DELETE", "/api/v1/shares/full?force=true").status, 204);
+  EXPECT_EQ(forgotten, std::vector<uint64_t>{share->id}) << "the adapters must drop the deleted share";
 }
 
 TEST_F(ApiTest, BadBodiesAreRejectedPrecisely) {

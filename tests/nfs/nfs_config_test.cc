@@ -19,6 +19,21 @@ TEST(NfsConfig, DefaultsAreDisabledOnPort2049WithoutExports) {
   EXPECT_FALSE(c->nfs.enabled);
   EXPECT_EQ(c->nfs.listen, "0.0.0.0:2049");
   EXPECT_TRUE(c->nfs.exports.empty());
+  EXPECT_EQ(c->nfs.idle_timeout, std::chrono::minutes(6));
+  EXPECT_EQ(c->nfs.max_connections_per_client, 64);
+}
+
+TEST(NfsConfig, ConnectionLimitsAreParsedAndChecked) {
+  auto c = Parse("nfs:\n  idle_timeout: 90s\n  max_connections_per_client: 4\n");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->nfs.idle_timeout, std::chrono::seconds(90));
+  EXPECT_EQ(c->nfs.max_connections_per_client, 4);
+  auto zero = Parse("nfs:\n  max_connections_per_client: 0\n");
+  ASSERT_FALSE(zero.ok());
+  EXPECT_NE(zero.status().message().find("nfs.max_connections_per_client"), std::string::npos);
+  auto bad = Parse("nfs:\n  idle_timeout: soon\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("nfs.idle_timeout"), std::string::npos);
 }
 
 TEST(NfsConfig, ParsesExportsIntoRules) {

@@ -153,6 +153,55 @@ TEST_F(ServerTest, ClientThatStopsReadingIsBoundedAndDropped) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
 }
 
+// A quiet connection is closed after idle_timeout, but not while one of its
+// calls is still running.
+TEST_F(ServerTest, IdleConnectionIsClosedButNotWhileACallRuns) {
+  RpcServerOptions o;
+  o.idle_timeout = std::chrono::milliseconds(200);
+  Start(o);
+  RawClient busy(server_->port());
+  ASSERT_TRUE(busy.Send(CallWith(31, 1, 700)));  // runs for 3.5 idle periods
+  auto rec = busy.Receive();
+  ASSERT_TRUE(rec) << "a connection with a running call was closed as idle";
+  EXPECT_EQ(ParseReply(*rec).xid, 31u);
+
+  RawClient quiet(server_->port());
+  ASSERT_TRUE(quiet.ok());
+  timeval limit{.tv_sec = 10, .tv_usec = 0};
+  ASSERT_EQ(setsockopt(quiet.fd(), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit), 0);
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_FALSE(quiet.Receive()) << "the server should close a quiet connection";
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5))
+      << "closed by the test's receive timeout, not by the server";
+}
+
+TEST_F(ServerTest, ConnectionsPerClientAreLimited) {
+  RpcServerOptions o;
+  o.max_connections_per_client = 2;
+  Start(o);
+  auto a = std::make_unique<RawClient>(server_->port());
+  RawClient b(server_->port());
+  ASSERT_TRUE(a->Send(CallWith(41, 0, 0)) && a->Receive());
+  ASSERT_TRUE(b.Send(CallWith(42, 0, 0)) && b.Receive());
+  timeval limit{.tv_sec = 10, .tv_usec = 0};
+  {
+    RawClient third(server_->port());
+    ASSERT_EQ(setsockopt(third.fd(), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit), 0);
+    third.Send(CallWith(43, 0, 0));  // may fail once the server has closed it
+    EXPECT_FALSE(third.Receive()) << "a third connection from one address should be refused";
+  }
+  // A slot given back is usable again (once the server has seen the close).
+  a.reset();
+  bool served = false;
+  for (int i = 0; i < 100 && !served; ++i) {
+    RawClient again(server_->port());
+    ASSERT_EQ(setsockopt(again.fd(), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit), 0);
+    served = again.Send(CallWith(44, 0, 0)) && again.Receive().has_value();
+    if (!served) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(served) << "the closed connection's slot was not given back";
+}
+
 TEST_F(ServerTest, StopDrainsRunningCalls) {
   Start();
   RawClient c(server_->port());

@@ -389,6 +389,19 @@ TYPED_TEST(DataPathTest, ShareMountsGiveOneFilesystemPerShare) {
   ASSERT_TRUE(mounts.FlushAll().ok());
   const std::string key = meta::keys::InlineDataBase((*a)->share_id(), made->attr.ino);
   EXPECT_EQ(this->CountKeys(key), 1u);
+
+  // A deleted share, once forgotten, is no longer served under its name, and
+  // a new share of that name is a new filesystem.
+  meta::ShareStore shares(*this->kv_);
+  const uint64_t old_id = (*a)->share_id();
+  ASSERT_TRUE(shares.Delete("docs", /*force=*/true).ok());
+  mounts.Forget(old_id);
+  EXPECT_EQ(mounts.Get("docs").status().code(), Code::kNotFound);
+  ASSERT_TRUE(shares.Create("docs").ok());
+  auto c = mounts.Get("docs");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_NE((*c)->share_id(), old_id);
+  EXPECT_EQ((*c)->Lookup(this->root_caller, (*c)->root(), "f").status().code(), Code::kNotFound);
 }
 
 }  // namespace

@@ -155,6 +155,35 @@ TEST_F(HandlersTest, LargePutStreamsInPieces) {
   EXPECT_EQ(Get("/dav/s/big"), all);
 }
 
+// A GET that has started keeps sending the bytes it started with when the
+// file is replaced and then deleted before it finishes.
+TEST_F(HandlersTest, GetInProgressSurvivesReplaceAndDelete) {
+  std::string old_bytes;
+  for (int i = 0; i < 40; ++i) old_bytes += std::string(64 << 10, static_cast<char>('A' + i % 26));
+  FakeBody body({old_bytes}, Status::Ok(), old_bytes.size());
+  ASSERT_EQ(Call("PUT", "/dav/s/big", {}, "", &body).status, 201);
+  http::Response r = Call("GET", "/dav/s/big");
+  ASSERT_EQ(r.status, 200);
+  ASSERT_TRUE(r.source);
+  std::string got;
+  auto first = r.source->Next();
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  got += first->bytes;
+  ASSERT_LT(got.size(), old_bytes.size()) << "the test needs a body of several parts";
+  EXPECT_EQ(Call("PUT", "/dav/s/big", {}, "replaced").status, 204);
+  EXPECT_EQ(Call("DELETE", "/dav/s/big").status, 204);
+  while (true) {
+    auto part = r.source->Next();
+    ASSERT_TRUE(part.ok()) << part.status().ToString();
+    if (part->empty()) break;
+    got += part->bytes;
+  }
+  EXPECT_EQ(got.size(), old_bytes.size());
+  EXPECT_TRUE(got == old_bytes) << "the download changed under the reader";
+  r.source.reset();
+  EXPECT_EQ(Call("GET", "/dav/s/big").status, 404);
+}
+
 TEST_F(HandlersTest, ReadOnlyAndHiddenShares) {
   writable_ = false;
   EXPECT_EQ(Call("PUT", "/dav/s/a.txt", {}, "x").status, 403);

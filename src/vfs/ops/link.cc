@@ -11,6 +11,9 @@ Result<Attr> Link(OpContext& ctx, const Caller& caller, uint64_t ino, uint64_t n
   Attr out;
   NASD_RETURN_IF_ERROR(ctx.Write([&](ShareTxn& txn) -> Status {
     NASD_ASSIGN_OR_RETURN(InodeRecord rec, LoadInode(txn, ino));
+    // An open file whose last link is gone cannot be linked again (linkat(2)
+    // gives ENOENT unless it was made with O_TMPFILE).
+    if (rec.nlink == 0) return NotFound(fmt::format("inode {} has been removed", ino));
     NASD_ASSIGN_OR_RETURN(InodeRecord dir, LoadDir(txn, new_parent));
     NASD_RETURN_IF_ERROR(CheckAccess(caller, dir, kAccessExec));
     NASD_ASSIGN_OR_RETURN(auto existing, txn.GetEntry(new_parent, new_name));

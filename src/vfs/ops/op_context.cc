@@ -130,11 +130,24 @@ InodeRecord NewInodeRecord(const Caller& caller, const InodeRecord& dir, FileTyp
 
 void TouchDir(InodeRecord& dir, int64_t now) { dir.mtime_ns = dir.ctime_ns = now; }
 
-Status DropLink(ShareTxn& txn, uint64_t ino, InodeRecord& rec, int64_t now) {
+Status DropLink(OpContext& ctx, ShareTxn& txn, uint64_t ino, InodeRecord& rec, int64_t now) {
   rec.nlink = rec.type == FileType::kDirectory || rec.nlink == 0 ? 0 : rec.nlink - 1;
   rec.ctime_ns = now;
-  if (rec.nlink == 0) return txn.EraseInode(ino);
+  if (rec.nlink > 0) return txn.PutInode(ino, rec);
+  if (rec.type != FileType::kRegular || ctx.open_files == nullptr || !ctx.open_files->IsOpen(ino)) {
+    return txn.EraseInode(ino);
+  }
+  ctx.open_files->MarkOrphan(ino);
+  NASD_RETURN_IF_ERROR(txn.PutOrphan(ino));
   return txn.PutInode(ino, rec);
+}
+
+Status EraseOrphanInode(OpContext& ctx, uint64_t ino) {
+  return ctx.Write([&](ShareTxn& txn) -> Status {
+    NASD_ASSIGN_OR_RETURN(std::optional<InodeRecord> rec, txn.GetInode(ino));
+    if (rec && rec->nlink == 0) NASD_RETURN_IF_ERROR(txn.EraseInode(ino));
+    return txn.EraseOrphan(ino);
+  });
 }
 
 void KillSuid(InodeRecord& rec) {

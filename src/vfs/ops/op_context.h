@@ -21,6 +21,7 @@
 #include "meta/inode_allocator.h"
 #include "meta/records.h"
 #include "meta/share_txn.h"
+#include "vfs/open_files.h"
 #include "vfs/types.h"
 #include "vfs/write_back.h"
 
@@ -50,6 +51,8 @@ struct OpContext {
   // 0: the live view. Otherwise the epoch of a snapshot: Read() sees the
   // share as it was then and Write() fails with kReadOnly (snapshot/).
   uint64_t view_epoch = 0;
+  // Handles open on the live view; null where nothing is opened (views).
+  OpenFiles* open_files = nullptr;
 
   // Runs body on the live view in one durable transaction.
   Status Write(const std::function<Status(ShareTxn&)>& body);
@@ -100,8 +103,12 @@ InodeRecord NewInodeRecord(const Caller& caller, const InodeRecord& dir, FileTyp
 // link count changed): mtime = ctime = now. Otherwise use ShareTxn::TouchDir.
 void TouchDir(InodeRecord& dir, int64_t now);
 // Drops one link of ino (ctime = now); the last link erases the inode and
-// everything it owns.
-Status DropLink(ShareTxn& txn, uint64_t ino, InodeRecord& rec, int64_t now);
+// everything it owns, unless it is a regular file with open handles: then it
+// becomes an orphan (nlink 0, open_files.h) until its last release.
+Status DropLink(OpContext& ctx, ShareTxn& txn, uint64_t ino, InodeRecord& rec, int64_t now);
+// Erases an orphan whose handles are all closed: the inode if its nlink is
+// still 0, and its orphan mark. Nothing when it is already gone.
+Status EraseOrphanInode(OpContext& ctx, uint64_t ino);
 // Clears setuid, and setgid when group-exec is set (what a write, truncate
 // or chown does to a regular file).
 void KillSuid(InodeRecord& rec);

@@ -94,7 +94,7 @@ Status Rename(OpContext& ctx, const Caller& caller, uint64_t old_parent, std::st
     NASD_RETURN_IF_ERROR(txn.PutEntry(new_parent, new_name, *src));
     if (dst) {
       if (victim.type == FileType::kDirectory) --ndir.nlink;  // its '..' is gone
-      NASD_RETURN_IF_ERROR(DropLink(txn, dst->ino, victim, now));
+      NASD_RETURN_IF_ERROR(DropLink(ctx, txn, dst->ino, victim, now));
     }
     if (moved_dir && !same_dir) {
       --odir.nlink;

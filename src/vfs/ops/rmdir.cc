@@ -21,7 +21,7 @@ Status Rmdir(OpContext& ctx, const Caller& caller, uint64_t parent, std::string_
     if (has_entries) return NotEmpty(fmt::format("directory '{}' is not empty", name));
     const int64_t now = ctx.now();
     NASD_RETURN_IF_ERROR(txn.EraseEntry(parent, name));
-    NASD_RETURN_IF_ERROR(DropLink(txn, r.ino, victim, now));
+    NASD_RETURN_IF_ERROR(DropLink(ctx, txn, r.ino, victim, now));
     --dir.nlink;
     TouchDir(dir, now);
     return txn.PutInode(parent, dir);

@@ -61,7 +61,7 @@ Result<Attr> PublishTemp(OpContext& ctx, const Caller& caller, uint64_t tmp, uin
       if (victim.type == FileType::kDirectory)
         return Status(Code::kIsDirectory, fmt::format("'{}' is a directory", name));
       NASD_RETURN_IF_ERROR(CheckSticky(caller, dir, victim));
-      NASD_RETURN_IF_ERROR(DropLink(txn, existing->ino, victim, now));
+      NASD_RETURN_IF_ERROR(DropLink(ctx, txn, existing->ino, victim, now));
     }
     InodeRecord rec = OverlayRecord(*df, df->temp_rec);
     rec.nlink = 1;

@@ -13,7 +13,7 @@ Status Unlink(OpContext& ctx, const Caller& caller, uint64_t parent, std::string
       return Status(Code::kIsDirectory, fmt::format("'{}' is a directory", name));
     const int64_t now = ctx.now();
     NASD_RETURN_IF_ERROR(txn.EraseEntry(parent, name));
-    NASD_RETURN_IF_ERROR(DropLink(txn, r.ino, r.victim, now));
+    NASD_RETURN_IF_ERROR(DropLink(ctx, txn, r.ino, r.victim, now));
     return txn.TouchDir(parent, now);
   });
 }
