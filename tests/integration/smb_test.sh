@@ -191,6 +191,13 @@ check "the restart is logged with the signal" grep -q 'smb.child_exited.*signal 
 check "the share works again" bash -c \
   "smbclient -p $SMBPORT -m SMB3 //127.0.0.1/s -U '$A_USER%$A_PW' -c 'get versioned.txt $WORK/again.txt' && cmp -s $WORK/v2.txt $WORK/again.txt"
 
+# --- deleting a served share unmounts it; the SMB share goes with it
+expect_code 0 "share delete --force of the served pub" "${N[@]}" share delete pub --force
+check "pub is no longer mounted" bash -c "! grep -q ' $WORK/data/smb/mnt/pub ' /proc/mounts"
+check "status names pub's problem" bash -c "'$NASD' --config '$CFG' status | grep -q \"\[pub\] share pub: nasd share 'pub' does not exist\""
+expect_code 1 "a guest no longer reaches pub" "${SMB[@]}" //127.0.0.1/pub -N -c ls
+check "s still serves" alice -c ls
+
 # --- the mount under smbd unmounted from outside: nasd mounts it again
 umount -l "$WORK/data/smb/mnt/s"
 remounted() {
