@@ -28,22 +28,12 @@ ip link set lo up
 mount -t tmpfs -o mode=755 tmpfs /run
 WORK=$(mktemp -d "$BUILD/bench-nfs-XXXXXX")
 PIDS=()
-stop_pid() {
-  local pid=$1
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null || true
-}
+source "$(dirname "$0")/lib.sh"
 cleanup() {
   for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-drop_caches() { sync; echo 3 > /proc/sys/vm/drop_caches; }
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-now() { date +%s.%N; }
 wait_nfs() { # URL: until nfs-ls answers (20 s)
   for _ in $(seq 1 200); do nfs-ls "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done
   die "no NFS server at $1"

@@ -13,5 +13,7 @@ echo "== snapshots: creation time by share size, overwrites with snapshots held,
 "$BUILD/bench/bench_snapshot" --dir "$DIR/snapshot"
 echo "== http: nasd WebDAV/HTTP file access vs nginx (sendfile, dav) on the same disk =="
 bash "$(dirname "$0")/http.sh" "$BUILD"
+echo "== smb: smbd over nasd's FUSE mount vs smbd over a plain directory on the same disk (smbclient) =="
+bash "$(dirname "$0")/smb.sh" "$BUILD"
 echo "== fuse: nasd mount vs a plain directory on the same disk (fio sequential 1 MiB) =="
 bash "$(dirname "$0")/fuse.sh" "$BUILD"

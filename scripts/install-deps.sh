@@ -23,7 +23,7 @@ PKGS=(
   clang libclang-rt-14-dev
   # FUSE mount (libfuse3's low-level API) and SMB through Samba over it; the
   # standard tools the mount is tested with; fio for bench/smb.sh
-  fuse3 libfuse3-dev samba smbclient samba-testsuite rsync sqlite3 fio
+  fuse3 libfuse3-dev samba samba-vfs-modules smbclient samba-testsuite rsync sqlite3 fio
 )
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)

@@ -9,6 +9,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "chunk/chunk_store.h"
 #include "http/router.h"
@@ -24,6 +25,13 @@ struct BuildInfo {
   std::string version;
   std::string git_commit;
   std::string build_time;
+};
+
+// One supervised service as /readyz and /api/v1/status show it.
+struct ServiceReport {
+  std::string name;   // "smb"
+  bool ready = false;  // /readyz answers 503 unless every service is ready
+  std::string json;   // a JSON object describing its state
 };
 
 // Everything the resources need. The referenced services must outlive the
@@ -51,6 +59,13 @@ struct ApiContext {
   // Runs the garbage collector once (POST /api/v1/gc) and returns its report
   // as JSON; dry_run only explains. Null: 501.
   std::function<Result<std::string>(bool dry_run)> run_gc;
+  // Runs after a user, grant or share changed (and before the reply), so
+  // that other account databases follow: Samba's passdb and share access.
+  // Null: nothing to keep in step.
+  std::function<void()> accounts_changed;
+  // Supervised child services (smbd) for /readyz and /api/v1/status. Null:
+  // none.
+  std::function<std::vector<ServiceReport>()> services;
 };
 
 // Adds every route. ctx must outlive router.

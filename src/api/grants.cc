@@ -54,6 +54,7 @@ void AddGrantRoutes(http::Router& router, const ApiContext& ctx) {
                   const std::string& user = req.params["user"];
                   Status st = ctx.users->Grant(share->id, user, *access);
                   if (!st.ok()) return http::Response::Error(st);
+                  AccountsChanged(ctx);
                   return http::Response::Json(200, GrantJson(share->name, user, *access).dump());
                 });
 
@@ -69,6 +70,7 @@ void AddGrantRoutes(http::Router& router, const ApiContext& ctx) {
           }
           return http::Response::Error(st);
         }
+        AccountsChanged(ctx);
         return http::Response{204, {}, {}};
       });
 }

@@ -44,13 +44,24 @@ void AddHealthRoutes(http::Router& router, const ApiContext& ctx) {
   });
 
   auto probe = std::make_shared<ReadinessProbe>(ctx);
-  router.Add("GET", "/readyz", [probe](http::Request&) {
+  router.Add("GET", "/readyz", [probe, &ctx](http::Request&) {
     Status st = probe->Check();
     if (!st.ok()) {
       nlohmann::json body{{"status", "not_ready"}, {"reason", st.ToString()}};
       return http::Response::Json(503, body.dump());
     }
-    return http::Response::Json(200, R"({"status":"ready"})");
+    if (!ctx.services) return http::Response::Json(200, R"({"status":"ready"})");
+    // Supervised services (smbd): named with their state, and not ready
+    // while one of them is starting, restarting or failed.
+    nlohmann::json services = nlohmann::json::object();
+    std::string not_ready;
+    for (const ServiceReport& s : ctx.services()) {
+      services[s.name] = nlohmann::json::parse(s.json, nullptr, /*allow_exceptions=*/false);
+      if (!s.ready && not_ready.empty()) not_ready = s.name + " is not ready";
+    }
+    nlohmann::json body{{"status", not_ready.empty() ? "ready" : "not_ready"}, {"services", services}};
+    if (!not_ready.empty()) body["reason"] = not_ready;
+    return http::Response::Json(not_ready.empty() ? 200 : 503, body.dump());
   });
 
   router.Add("GET", "/versionz", [&ctx](http::Request&) {

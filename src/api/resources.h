@@ -29,6 +29,11 @@ void AddAdminRoute(http::Router& router, const ApiContext& ctx, std::string meth
 // levels) bodies, or a wrong content type.
 Result<nlohmann::json> ParseJsonObject(const http::Request& req);
 
+// Calls ctx.accounts_changed, if any (after a user, grant or share change).
+inline void AccountsChanged(const ApiContext& ctx) {
+  if (ctx.accounts_changed) ctx.accounts_changed();
+}
+
 // "2026-11-26T06:40:01.123456789Z"
 std::string FormatTimeNs(int64_t unix_ns);
 

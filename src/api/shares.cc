@@ -32,6 +32,7 @@ void AddShareRoutes(http::Router& router, const ApiContext& ctx) {
     }
     auto created = ctx.shares->Create(name->get<std::string>());
     if (!created.ok()) return http::Response::Error(created.status());
+    AccountsChanged(ctx);
     http::Response resp = http::Response::Json(201, ShareJson(*created).dump());
     resp.headers.Set("location", "/api/v1/shares/" + created->name);
     return resp;
@@ -54,6 +55,9 @@ void AddShareRoutes(http::Router& router, const ApiContext& ctx) {
     if (!share.ok()) return http::Response::Error(share.status());
     Status st = ctx.shares->Delete(share->name, *force);
     if (!st.ok()) return http::Response::Error(st);
+    // SMB unmounts the share first, so that nothing holds it when the
+    // adapters close what they have open for it.
+    AccountsChanged(ctx);
     if (ctx.share_deleted) ctx.share_deleted(share->id);
     return http::Response{204, {}, {}};
   });

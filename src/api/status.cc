@@ -27,6 +27,11 @@ void AddStatusRoutes(http::Router& router, const ApiContext& ctx) {
                         {"uptime_seconds", uptime},
                         {"shares", shares->size()},
                         {"storage", storage}};
+    if (ctx.services) {
+      for (const ServiceReport& s : ctx.services()) {
+        body[s.name] = nlohmann::json::parse(s.json, nullptr, /*allow_exceptions=*/false);
+      }
+    }
     return http::Response::Json(200, body.dump());
   });
 }

@@ -59,6 +59,7 @@ http::Response CreateUser(const ApiContext& ctx, http::Request& req) {
   if (!gid.ok()) return http::Response::Error(gid.status());
   auto created = ctx.users->Create(*name, *password, *uid, *gid);
   if (!created.ok()) return http::Response::Error(created.status());
+  AccountsChanged(ctx);
   http::Response resp = http::Response::Json(201, UserJson(*created).dump());
   resp.headers.Set("location", "/api/v1/users/" + created->name);
   return resp;
@@ -90,6 +91,7 @@ void AddUserRoutes(http::Router& router, const ApiContext& ctx) {
   AddAdminRoute(router, ctx, "DELETE", "/api/v1/users/{name}", [&ctx](http::Request& req) {
     Status st = ctx.users->Delete(req.params["name"]);
     if (!st.ok()) return http::Response::Error(st);
+    AccountsChanged(ctx);
     return http::Response{204, {}, {}};
   });
 
@@ -101,6 +103,7 @@ void AddUserRoutes(http::Router& router, const ApiContext& ctx) {
     if (!password.ok()) return http::Response::Error(password.status());
     Status st = ctx.users->SetPassword(req.params["name"], *password);
     if (!st.ok()) return http::Response::Error(st);
+    AccountsChanged(ctx);
     return http::Response{204, {}, {}};
   });
 }

@@ -1,4 +1,5 @@
 #include <pthread.h>
+#include <strings.h>
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
@@ -10,6 +11,7 @@
 #include "api/api.h"
 #include "cli/build_info.h"
 #include "cli/commands.h"
+#include "cli/serve_smb.h"
 #include "cli/services.h"
 #include "common/logging.h"
 #include "http/server.h"
@@ -72,6 +74,40 @@ struct NfsFlags {
   std::string listen;
 };
 
+// Command-line overrides of the smb section.
+struct SmbFlags {
+  bool enable = false;
+  std::vector<std::string> share_names;
+  int port = 0;  // 0: keep smb.listen's
+  std::string listen;
+};
+
+Status ApplySmbFlags(const SmbFlags& f, SmbConfig& smb) {
+  if (f.enable) smb.enabled = true;
+  if (!f.listen.empty()) {
+    if (auto hp = ParseHostPort(f.listen); !hp.ok() || hp->port == 0) {
+      return InvalidArgument(fmt::format("--smb-listen: {}", hp.ok() ? "needs a port" : hp.status().message()));
+    }
+    smb.listen = f.listen;
+  }
+  if (f.port != 0) {
+    if (f.port < 1 || f.port > 65535) return InvalidArgument(fmt::format("--smb-port {} is outside 1..65535", f.port));
+    NASD_ASSIGN_OR_RETURN(HostPort hp, ParseHostPort(smb.listen));
+    const bool v6 = hp.host.find(':') != std::string::npos;
+    smb.listen = v6 ? fmt::format("[{}]:{}", hp.host, f.port) : fmt::format("{}:{}", hp.host, f.port);
+  }
+  for (const std::string& name : f.share_names) {
+    SmbShareConfig share;
+    share.name = name;
+    share.share = name;
+    NASD_RETURN_IF_ERROR(ValidateSmbShare(share, "--smb-share-name"));
+    bool known = std::any_of(smb.shares.begin(), smb.shares.end(),
+                             [&](const SmbShareConfig& s) { return strcasecmp(s.name.c_str(), name.c_str()) == 0; });
+    if (!known) smb.shares.push_back(share);
+  }
+  return Status::Ok();
+}
+
 // The NFS server over the same share mounts as WebDAV; null when disabled.
 Result<std::unique_ptr<nfs::NfsServer>> StartNfs(const Config& c, vfs::ShareMounts& mounts) {
   if (!c.nfs.enabled) return std::unique_ptr<nfs::NfsServer>();
@@ -121,7 +157,7 @@ void RegisterBackgroundMetrics(metrics::Registry& registry, vfs::gc::Collector& 
                             [&collector] { return static_cast<double>(collector.Totals().pending_chunks); });
 }
 
-int Serve(const GlobalOptions& global, const NfsFlags& nfs_flags) {
+int Serve(const GlobalOptions& global, const NfsFlags& nfs_flags, const SmbFlags& smb_flags) {
   auto config = LoadConfigAndLogging(global);
   if (!config.ok()) return Fail(kExitUsage, config.status().message());
   if (nfs_flags.enable) config->nfs.enabled = true;
@@ -132,6 +168,7 @@ int Serve(const GlobalOptions& global, const NfsFlags& nfs_flags) {
     }
     config->nfs.listen = nfs_flags.listen;
   }
+  if (Status st = ApplySmbFlags(smb_flags, config->smb); !st.ok()) return Fail(kExitUsage, st.message());
   auto listen = ParseHostPort(config->api.listen);
   if (!listen.ok()) return Fail(kExitUsage, fmt::format("api.listen: {}", listen.status().message()));
   if (config->api.admin_token.empty()) {
@@ -183,9 +220,29 @@ int Serve(const GlobalOptions& global, const NfsFlags& nfs_flags) {
   webdav::WebDav dav(DavContextFrom(*config, *mounts, *s.users));
   if (config->webdav.enabled) dav.RegisterRoutes(router);
 
+  // Before the server (whose handlers call it), after the mounts (which it
+  // mounts over FUSE): smbd stops and the shares unmount before the vfs
+  // mounts commit and close.
+  auto smb_service = StartSmb(*config, s, *mounts);
+  if (!smb_service.ok()) {
+    mounts.reset();
+    Status closed = s.Close();
+    closed.IgnoreError();  // the start failure is what the operator needs to see
+    return Fail(kExitFailed, fmt::format("cannot serve SMB: {}", smb_service.status().message()));
+  }
+  if (*smb_service) {
+    smb::SmbService* smb = smb_service->get();
+    ctx.accounts_changed = [smb] {
+      Status synced = smb->Sync();
+      if (!synced.ok()) log::Error("smb.sync_failed").Err(synced);
+    };
+    ctx.services = [smb] { return SmbReports(*smb); };
+  }
+
   http::Server server(ServerOptionsFrom(*config, *listen, *s.users), router, *s.metrics);
   Status st = server.Start();
   if (!st.ok()) {
+    smb_service->reset();
     mounts.reset();
     Status closed = s.Close();
     closed.IgnoreError();  // the start failure is what the operator needs to see
@@ -194,6 +251,7 @@ int Serve(const GlobalOptions& global, const NfsFlags& nfs_flags) {
   auto nfs_server = StartNfs(*config, *mounts);
   if (!nfs_server.ok()) {
     server.Stop();
+    smb_service->reset();
     mounts.reset();
     Status closed = s.Close();
     closed.IgnoreError();  // the start failure is what the operator needs to see
@@ -215,6 +273,7 @@ int Serve(const GlobalOptions& global, const NfsFlags& nfs_flags) {
   collector.Stop();
   log::Info("server.draining").Str("signal", sig == SIGTERM ? "SIGTERM" : "SIGINT").Int("in_flight", server.InFlight());
   if (*nfs_server) (*nfs_server)->Stop();
+  if (*smb_service) (*smb_service)->Stop();  // smbd, its helpers, then the FUSE mounts
   server.Stop();
   Status flushed = mounts->FlushAll();
   if (!flushed.ok()) log::Error("server.flush_failed").Err(flushed);
@@ -234,14 +293,25 @@ void AddServeCommand(CLI::App& app, const GlobalOptions& global, Runner& run) {
   auto* sub = app.add_subcommand(
       "serve",
       "Serve the volume named in the config: HTTP (health, metrics, management API, WebDAV at\n"
-      "/dav/SHARE/) and, with --nfs-enable or nfs.enabled, NFSv3 + MOUNT v3 for nfs.exports.\n"
+      "/dav/SHARE/) and, with --nfs-enable or nfs.enabled, NFSv3 + MOUNT v3 for nfs.exports;\n"
+      "with --smb-enable or smb.enabled, SMB2/3 through a supervised smbd over FUSE mounts.\n"
       "SIGTERM or SIGINT drains in-flight requests, closes the metadata store cleanly and exits 0.");
   auto nfs_flags = std::make_shared<NfsFlags>();
   sub->add_flag("--nfs-enable", nfs_flags->enable, "Serve NFSv3 (and MOUNT v3) as well (config: nfs.enabled)");
   sub->add_flag("--nfs-portmap", nfs_flags->portmap,
                 "Answer portmap v2 on port 111 so clients need no port options (config: nfs.portmap)");
   sub->add_option("--nfs-listen", nfs_flags->listen, "NFS address HOST:PORT (config: nfs.listen, default 0.0.0.0:2049)");
-  sub->callback([&global, &run, nfs_flags] { run = [&global, nfs_flags] { return Serve(global, *nfs_flags); }; });
+  auto smb_flags = std::make_shared<SmbFlags>();
+  sub->add_flag("--smb-enable", smb_flags->enable, "Serve SMB through a supervised smbd (config: smb.enabled)");
+  sub->add_option("--smb-share-name", smb_flags->share_names,
+                  "Serve the nasd share NAME over SMB under the same name (repeatable; config: smb.shares)")
+      ->allow_extra_args(false)
+      ->type_name("NAME");
+  sub->add_option("--smb-port", smb_flags->port, "SMB port (config: the port of smb.listen, default 445)");
+  sub->add_option("--smb-listen", smb_flags->listen, "SMB address HOST:PORT (config: smb.listen, default 0.0.0.0:445)");
+  sub->callback([&global, &run, nfs_flags, smb_flags] {
+    run = [&global, nfs_flags, smb_flags] { return Serve(global, *nfs_flags, *smb_flags); };
+  });
 }
 
 }  // namespace nasd::cli

@@ -26,6 +26,19 @@ Status PrintStatus(const Config& config) {
               FormatBytes(s.value("chunk_bytes", uint64_t{0})).c_str(),
               FormatSize(s.value("block_size", uint64_t{0})).c_str());
   std::printf("shares:   %llu\n", static_cast<unsigned long long>(b.value("shares", uint64_t{0})));
+  if (b.contains("smb") && b["smb"].is_object()) {
+    const auto& smb = b["smb"];
+    std::printf("smb:      smbd %s", smb.value("state", "?").c_str());
+    if (smb.value("pid", 0) > 0) std::printf(" (pid %d)", smb.value("pid", 0));
+    std::printf(", %llu restarts, on %s", static_cast<unsigned long long>(smb.value("restarts", uint64_t{0})),
+                smb.value("listen", "?").c_str());
+    if (smb.contains("last_exit")) std::printf(", last exit: %s", smb.value("last_exit", "?").c_str());
+    std::printf("\n");
+    for (const auto& sh : smb.value("shares", nlohmann::json::array())) {
+      std::printf("          [%s] share %s: %s\n", sh.value("name", "?").c_str(), sh.value("share", "?").c_str(),
+                  sh.value("mounted", false) ? "mounted" : sh.value("problem", "not mounted").c_str());
+    }
+  }
   return Status::Ok();
 }
 

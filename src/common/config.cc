@@ -1,5 +1,9 @@
 #include "common/config.h"
 
+#include <strings.h>
+
+#include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -8,6 +12,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <yaml-cpp/yaml.h>
 
 #include "common/logging.h"
@@ -81,6 +86,17 @@ KeySpec S3Text(std::string_view path, std::string S3Config::*field, bool may_be_
   return {path, [path, field, may_be_empty](const std::string& v, Config& c) -> Status {
             if (v.empty() && !may_be_empty) return Bad(path, "must not be empty");
             c.storage.s3.*field = v;
+            return Status::Ok();
+          }};
+}
+
+// An smb text key taking one of a fixed list of words.
+KeySpec OneOf(std::string_view path, std::vector<std::string> words, std::string SmbConfig::*field) {
+  return {path, [path, words = std::move(words), field](const std::string& v, Config& c) -> Status {
+            if (std::find(words.begin(), words.end(), v) == words.end()) {
+              return Bad(path, fmt::format("'{}' is not one of {}", v, fmt::join(words, ", ")));
+            }
+            c.smb.*field = v;
             return Status::Ok();
           }};
 }
@@ -168,6 +184,18 @@ const std::vector<KeySpec>& Schema() {
       Int("nfs.max_connections_per_client", 1, 65536,
           [](Config& c, int n) { c.nfs.max_connections_per_client = n; }),
       Bool("nfs.portmap", [](Config& c, bool b) { c.nfs.portmap = b; }),
+      Bool("smb.enabled", [](Config& c, bool b) { c.smb.enabled = b; }),
+      String("smb.listen", [](Config& c, const std::string& v) -> Status {
+        auto hp = ParseHostPort(v);
+        if (!hp.ok()) return Bad("smb.listen", hp.status().message());
+        if (hp->port == 0) return Bad("smb.listen", "needs a port (smbd cannot pick one)");
+        c.smb.listen = v;
+        return Status::Ok();
+      }),
+      OneOf("smb.signing", {"default", "mandatory", "disabled"}, &SmbConfig::signing),
+      OneOf("smb.encryption", {"off", "if_required", "desired", "required"}, &SmbConfig::encryption),
+      OneOf("smb.min_protocol", SmbProtocols(), &SmbConfig::min_protocol),
+      OneOf("smb.max_protocol", SmbProtocols(), &SmbConfig::max_protocol),
       String("log.level", [](Config& c, const std::string& v) -> Status {
         auto l = log::ParseLevel(v);
         if (!l.ok()) return Bad("log.level", l.status().message());
@@ -201,15 +229,24 @@ std::string Quote(std::string_view s) {
   return out;
 }
 
-// nfs.exports: a list of mappings, one a share (the only list in the file).
-Status ParseNfsExports(const YAML::Node& list, Config& config) {
-  constexpr std::string_view kPath = "nfs.exports";
+// A list of mappings at path (null: none). Calls parse(item, "path[i]") for
+// each; what names the list's items, keys the keys a mapping takes.
+Status ForEachMapping(const YAML::Node& list, std::string_view path, std::string_view what, std::string_view keys,
+                      const std::function<Status(const YAML::Node&, const std::string&)>& parse) {
   if (list.IsNull()) return Status::Ok();
-  if (!list.IsSequence()) return Bad(kPath, "expected a list of exports");
+  if (!list.IsSequence()) return Bad(path, fmt::format("expected a list of {}", what));
   for (size_t i = 0; i < list.size(); ++i) {
-    const YAML::Node& item = list[i];
-    std::string where = fmt::format("{}[{}]", kPath, i);
-    if (!item.IsMap()) return Bad(where, "expected a mapping (share, networks, access, squash ...)");
+    std::string where = fmt::format("{}[{}]", path, i);
+    if (!list[i].IsMap()) return Bad(where, fmt::format("expected a mapping ({})", keys));
+    NASD_RETURN_IF_ERROR(parse(list[i], where));
+  }
+  return Status::Ok();
+}
+
+// nfs.exports: a list of mappings, one a share.
+Status ParseNfsExports(const YAML::Node& list, Config& config) {
+  return ForEachMapping(list, "nfs.exports", "exports", "share, networks, access, squash ...",
+                        [&config](const YAML::Node& item, const std::string& where) -> Status {
     NfsExportConfig e;
     for (const auto& kv : item) {
       std::string key = kv.first.as<std::string>();
@@ -253,8 +290,39 @@ Status ParseNfsExports(const YAML::Node& list, Config& config) {
       if (other.share == e.share) return Bad(where, fmt::format("share '{}' is exported twice", e.share));
     }
     config.nfs.exports.push_back(std::move(e));
-  }
-  return Status::Ok();
+    return Status::Ok();
+  });
+}
+
+// smb.shares: a list of mappings, one an SMB share.
+Status ParseSmbShares(const YAML::Node& list, Config& config) {
+  return ForEachMapping(list, "smb.shares", "shares", "name, share, read_only, guest_ok, browseable",
+                        [&config](const YAML::Node& item, const std::string& where) -> Status {
+    SmbShareConfig e;
+    for (const auto& kv : item) {
+      std::string key = kv.first.as<std::string>();
+      std::string at = where + "." + key;
+      if (!kv.second.IsScalar()) return Bad(at, "expected a single value");
+      const std::string& s = kv.second.Scalar();
+      if (key == "name" || key == "share") {
+        (key == "name" ? e.name : e.share) = s;
+      } else if (key == "read_only" || key == "guest_ok" || key == "browseable") {
+        if (s != "true" && s != "false") return Bad(at, fmt::format("expected true or false, got '{}'", s));
+        (key == "read_only" ? e.read_only : key == "guest_ok" ? e.guest_ok : e.browseable) = s == "true";
+      } else {
+        return ConfigInvalid(fmt::format("unknown key '{}'", at));
+      }
+    }
+    if (e.share.empty()) e.share = e.name;
+    NASD_RETURN_IF_ERROR(ValidateSmbShare(e, where));
+    for (const auto& other : config.smb.shares) {
+      if (strcasecmp(other.name.c_str(), e.name.c_str()) == 0) {
+        return Bad(where, fmt::format("SMB share name '{}' is used twice (names ignore case)", e.name));
+      }
+    }
+    config.smb.shares.push_back(std::move(e));
+    return Status::Ok();
+  });
 }
 
 bool IsSection(std::string_view prefix) {
@@ -288,6 +356,10 @@ Status Walk(const YAML::Node& node, const std::string& prefix, Config& config) {
       NASD_RETURN_IF_ERROR(ParseNfsExports(value, config));
       continue;
     }
+    if (path == "smb.shares") {
+      NASD_RETURN_IF_ERROR(ParseSmbShares(value, config));
+      continue;
+    }
     if (IsSection(path)) {
       if (value.IsNull()) continue;  // an empty section keeps defaults
       if (!value.IsMap()) return Bad(path, "expected a section (a mapping of keys)");
@@ -303,6 +375,35 @@ Status Walk(const YAML::Node& node, const std::string& prefix, Config& config) {
 }
 
 }  // namespace
+
+const std::vector<std::string>& SmbProtocols() {
+  static const std::vector<std::string> kProtocols = {"SMB2_10", "SMB3_00", "SMB3_02", "SMB3_11"};
+  return kProtocols;
+}
+
+Status ValidateSmbShare(const SmbShareConfig& e, std::string_view where) {
+  auto valid_name = [](const std::string& n, bool allow_dollar) {
+    if (n.empty() || n.size() > 64 || n.front() == '.') return false;
+    return std::all_of(n.begin(), n.end(), [&](char ch) {
+      return std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '_' || ch == '-' ||
+             (allow_dollar && ch == '$');
+    });
+  };
+  if (e.name.empty()) return Bad(where, "missing 'name' (the SMB share name clients see)");
+  if (!valid_name(e.name, /*allow_dollar=*/true)) {
+    return Bad(where, fmt::format("SMB share name '{}' must be 1-64 of A-Z a-z 0-9 . _ - $, not starting with a dot",
+                                  e.name));
+  }
+  for (const char* reserved : {"global", "homes", "printers", "ipc$", "print$"}) {
+    if (strcasecmp(e.name.c_str(), reserved) == 0) {
+      return Bad(where, fmt::format("SMB share name '{}' is reserved by Samba", e.name));
+    }
+  }
+  if (!valid_name(e.share, /*allow_dollar=*/false)) {
+    return Bad(where, fmt::format("'{}' is not a valid nasd share name", e.share));
+  }
+  return Status::Ok();
+}
 
 Result<HostPort> ParseHostPort(std::string_view text) {
   std::string_view host;
@@ -364,6 +465,12 @@ Result<Config> ParseConfig(std::string_view yaml, const std::string& source_name
     if (config.storage.s3.access_key.empty() != config.storage.s3.secret_key.empty()) {
       return fail(ConfigInvalid("storage.s3.access_key and storage.s3.secret_key go together"));
     }
+  }
+  const auto& protocols = SmbProtocols();
+  if (std::find(protocols.begin(), protocols.end(), config.smb.min_protocol) >
+      std::find(protocols.begin(), protocols.end(), config.smb.max_protocol)) {
+    return fail(ConfigInvalid(fmt::format("smb.min_protocol {} is newer than smb.max_protocol {}",
+                                          config.smb.min_protocol, config.smb.max_protocol)));
   }
   std::filesystem::path p(config.storage.path);
   if (p.is_relative()) p = std::filesystem::path(base_dir) / p;
@@ -490,6 +597,24 @@ nfs:
   #     access: read-write
   #     squash: root_squash
 
+smb:
+  # SMB2/3 through Samba's smbd, which nasd starts and supervises (Debian
+  # package samba); each share below is mounted under storage.path/smb/mnt.
+  enabled: {}
+  listen: {}
+  # signing: default, mandatory or disabled; encryption: off, if_required,
+  # desired or required; protocols SMB2_10, SMB3_00, SMB3_02, SMB3_11.
+  signing: {}
+  encryption: {}
+  min_protocol: {}
+  max_protocol: {}
+  # shares:
+  #   - name: media
+  #     share: media
+  #     read_only: false
+  #     guest_ok: false
+  #     browseable: true
+
 log:
   # debug, info, warn or error.
   level: {}
@@ -504,7 +629,9 @@ log:
       FormatDuration(c.http.idle_timeout), FormatDuration(c.http.drain_timeout),
       FormatSize(c.http.max_api_body), c.webdav.enabled ? "true" : "false",
       c.webdav.allow_depth_infinity ? "true" : "false", FormatSize(c.webdav.max_xml_body), c.webdav.sendfile,
-      c.nfs.enabled ? "true" : "false", Quote(c.nfs.listen), c.nfs.portmap ? "true" : "false", c.log.level,
+      c.nfs.enabled ? "true" : "false", Quote(c.nfs.listen), c.nfs.portmap ? "true" : "false",
+      c.smb.enabled ? "true" : "false", Quote(c.smb.listen), c.smb.signing, c.smb.encryption, c.smb.min_protocol,
+      c.smb.max_protocol, c.log.level,
       c.log.format);
 }
 

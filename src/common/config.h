@@ -93,6 +93,29 @@ struct NfsConfig {
   std::vector<NfsExportConfig> exports;
 };
 
+// smb: Samba's smbd, supervised by nasd, serving shares through nasd's own
+// FUSE mounts (docs/smb.md). Names of the enumerations are Samba's own.
+struct SmbShareConfig {
+  std::string name;   // SMB share name clients see (1-80 of A-Z a-z 0-9 . _ - $)
+  std::string share;  // the nasd share behind it (default: name)
+  bool read_only = false;
+  bool guest_ok = false;   // anonymous access (as nobody); off unless set
+  bool browseable = true;  // listed in the share list
+};
+
+struct SmbConfig {
+  bool enabled = false;
+  std::string listen = "0.0.0.0:445";  // HOST:PORT; host 0.0.0.0 = every interface
+  std::string signing = "default";     // default | mandatory | disabled
+  std::string encryption = "if_required";  // off | if_required | desired | required
+  std::string min_protocol = "SMB2_10";    // SMB2_10 | SMB3_00 | SMB3_02 | SMB3_11
+  std::string max_protocol = "SMB3_11";
+  std::vector<SmbShareConfig> shares;
+};
+
+// Samba's protocol names in order, oldest first: SMB2_10 .. SMB3_11.
+const std::vector<std::string>& SmbProtocols();
+
 struct LogConfig {
   std::string level = "info";
   std::string format = "text";
@@ -104,6 +127,7 @@ struct Config {
   HttpConfig http;
   WebDavConfig webdav;
   NfsConfig nfs;
+  SmbConfig smb;
   LogConfig log;
 };
 
@@ -122,6 +146,10 @@ inline constexpr size_t kMinAdminTokenLength = 16;
 
 // Validates block_size (power of two within limits); kConfigInvalid otherwise.
 Status ValidateBlockSize(uint64_t block_size);
+
+// Checks one smb.shares entry (also used for --smb-share-name); where names
+// it in the message ("smb.shares[0]"). kConfigInvalid.
+Status ValidateSmbShare(const SmbShareConfig& share, std::string_view where);
 
 // Reads and validates the file at path.
 Result<Config> LoadConfig(const std::string& path);

@@ -82,9 +82,15 @@ void Read(fuse_req_t req, fuse_ino_t node, size_t size, off_t off, fuse_file_inf
   // The kernel never asks for more than max_read; anything larger is capped
   // rather than allocated.
   if (size > kMaxIo) size = kMaxIo;
-  auto data = f.fs->Read(f.ToVfs(node), static_cast<uint64_t>(off), size);
+  auto data = f.fs->ReadShared(f.ToVfs(node), static_cast<uint64_t>(off), size);
   if (!data.ok()) return ReplyStatus(req, data.status());
-  fuse_reply_buf(req, data->data(), data->size());
+  // Written to /dev/fuse from the block cache's memory, not copied.
+  std::vector<iovec> iov;
+  iov.reserve(data->parts.size());
+  for (const auto& part : data->parts) {
+    iov.push_back({const_cast<char*>(part.bytes.data()), part.bytes.size()});
+  }
+  fuse_reply_iov(req, iov.data(), static_cast<int>(iov.size()));
 }
 
 void Write(fuse_req_t req, fuse_ino_t node, const char* buf, size_t size, off_t off,

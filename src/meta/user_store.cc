@@ -9,6 +9,7 @@
 
 #include "kv/retry.h"
 #include "meta/keys.h"
+#include "meta/nt_hash.h"
 
 namespace nasd::meta {
 namespace {
@@ -22,7 +23,8 @@ std::string Encode(const UserRecord& u) {
                         {"uid", u.uid},
                         {"gid", u.gid},
                         {"password_hash", u.password_hash},
-                        {"created_ns", u.created_ns}}
+                        {"created_ns", u.created_ns},
+                        {"nt_hash", u.nt_hash}}
       .dump();
 }
 
@@ -35,9 +37,12 @@ Result<UserRecord> Decode(std::string_view value) {
     // The key names the user; the value (holding a hash) is never quoted.
     return Corruption("user record is malformed");
   }
-  return UserRecord{j["name"].get<std::string>(), j["uid"].get<uint32_t>(),
-                    j["gid"].get<uint32_t>(), j["password_hash"].get<std::string>(),
-                    j["created_ns"].get<int64_t>()};
+  UserRecord u{j["name"].get<std::string>(), j["uid"].get<uint32_t>(),
+               j["gid"].get<uint32_t>(), j["password_hash"].get<std::string>(),
+               j["created_ns"].get<int64_t>(), ""};
+  // Absent in records written before SMB support.
+  if (auto it = j.find("nt_hash"); it != j.end() && it->is_string()) u.nt_hash = it->get<std::string>();
+  return u;
 }
 
 std::string EncodeGrant(ShareAccess access) {
@@ -133,7 +138,7 @@ Result<UserRecord> UserStore::Create(std::string_view name, std::string_view pas
     const std::string key = keys::UserKey(name);
     NASD_ASSIGN_OR_RETURN(auto existing, txn.Get(key));
     if (existing) return AlreadyExists(fmt::format("user '{}' already exists", name));
-    user = UserRecord{std::string(name), uid.value_or(0), 0, hash, NowNs()};
+    user = UserRecord{std::string(name), uid.value_or(0), 0, hash, NowNs(), NtHashHex(password)};
     if (!uid) {
       // The counter is read (conflict-checked) and bumped by every
       // allocation, so two concurrent allocations cannot pick the same id,
@@ -174,6 +179,7 @@ Status UserStore::SetPassword(std::string_view name, std::string_view password) 
     if (!value) return NotFound(UserMissing(name));
     NASD_ASSIGN_OR_RETURN(UserRecord user, Decode(*value));
     user.password_hash = hash;
+    user.nt_hash = NtHashHex(password);
     txn.Put(key, Encode(user));
     return Status::Ok();
   });

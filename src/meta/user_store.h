@@ -3,7 +3,8 @@
 // the shares (keys 'U' and 'P', docs/format/keys.md).
 //
 // Every change is one KV transaction (retried on conflict) and durable when it
-// returns. Passwords are stored only as Argon2id hashes (meta/password.h).
+// returns. Passwords are stored as Argon2id hashes (meta/password.h), plus
+// the NT hash SMB logins need (meta/nt_hash.h, docs/smb.md).
 // Thread-safe; the store must not outlive its KvEngine.
 #pragma once
 
@@ -36,6 +37,9 @@ struct UserRecord {
   uint32_t gid = 0;
   std::string password_hash;  // Argon2id PHC string; never sent or logged
   int64_t created_ns = 0;     // Unix time in nanoseconds
+  // NT hash (meta/nt_hash.h) for Samba's passdb; empty for users whose
+  // password was set before nasd kept it. Never sent or logged.
+  std::string nt_hash;
 };
 
 // 1-32 of [a-z0-9_.-], starting with a letter or '_' (POSIX-portable, so the

@@ -39,17 +39,22 @@ ProcOutcome Read(Call& call, XdrReader& in, XdrWriter& out) {
   if (!r) return ProcOutcome::Ok();
   const Object& o = *r;
   Status allowed = CheckIo(o, vfs::kAccessRead);
-  auto data = allowed.ok() ? o.fs->Read(o.ino(), offset, count) : Result<std::string>(allowed);
+  auto data = allowed.ok() ? o.fs->ReadShared(o.ino(), offset, count)
+                           : Result<vfs::data::ReadBuffers>(allowed);
   if (!data.ok()) return FailWithAttr(out, Nfs3StatOf(data.status()), o);
   // READ changes no attribute (the share is noatime), so those read when the
   // handle was resolved are the post-operation attributes: no second lookup.
   out.U32(kNfs3Ok);
   WritePostOpAttr(out, o.attr, o.fsid());
-  const uint64_t got = data->size();
+  const uint64_t got = data->size;
   out.U32(static_cast<uint32_t>(got));
   // EOF as of those attributes; a short read is the end in any case.
   out.Bool(got < count || offset + got >= o.attr.size);
-  out.OpaqueTail(std::move(*data));  // sent from where the vfs put it, not copied
+  // Sent from the block cache's memory, not copied.
+  std::vector<SharedBytes> pieces;
+  pieces.reserve(data->parts.size());
+  for (auto& part : data->parts) pieces.push_back({std::move(part.owner), part.bytes});
+  out.OpaqueTail(std::move(pieces));
   return ProcOutcome::Ok();
 }
 

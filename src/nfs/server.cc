@@ -302,9 +302,14 @@ class RpcServer::Impl {
     });
     static constexpr char kZeros[4] = {};
     const Connection::Frame& f = c->out.front();
-    std::array<asio::const_buffer, 4> bufs = {asio::buffer(f.mark), asio::buffer(f.reply.head),
-                                              asio::buffer(f.reply.tail),
-                                              asio::buffer(kZeros, XdrPad(f.reply.tail.size()))};
+    // Mark, head, the tail's pieces in place (READ data in the block cache's
+    // memory), padding.
+    std::vector<asio::const_buffer> bufs;
+    bufs.reserve(3 + f.reply.tail.size());
+    bufs.push_back(asio::buffer(f.mark));
+    bufs.push_back(asio::buffer(f.reply.head));
+    for (const SharedBytes& piece : f.reply.tail) bufs.push_back(asio::buffer(piece.bytes.data(), piece.bytes.size()));
+    bufs.push_back(asio::buffer(kZeros, XdrPad(f.reply.tail_size)));
     // asio's own completion conditions hand the socket at most 64 KiB per
     // sendmsg, so a 1 MiB READ reply took 17 system calls, each after an
     // epoll round trip of the io thread; offer the whole rest every time.

@@ -70,9 +70,9 @@ std::string_view XdrReader::FixedOpaque(size_t n) {
 std::string XdrMessage::Flatten() && {
   if (tail.empty()) return std::move(head);
   std::string out = std::move(head);
-  out.reserve(out.size() + tail.size() + 3);
-  out.append(tail);
-  out.append(XdrPad(tail.size()), '\0');
+  out.reserve(out.size() + tail_size + 3);
+  for (const SharedBytes& piece : tail) out.append(piece.bytes);
+  out.append(XdrPad(tail_size), '\0');
   return out;
 }
 
@@ -98,14 +98,25 @@ void XdrWriter::FixedOpaque(std::string_view v) {
 }
 
 void XdrWriter::OpaqueTail(std::string v) {
-  U32(static_cast<uint32_t>(v.size()));
-  tail_ = std::move(v);
+  auto owned = std::make_shared<const std::string>(std::move(v));
+  std::vector<SharedBytes> pieces;
+  if (!owned->empty()) pieces.push_back({owned, std::string_view(*owned)});
+  OpaqueTail(std::move(pieces));
+}
+
+void XdrWriter::OpaqueTail(std::vector<SharedBytes> pieces) {
+  size_t n = 0;
+  for (const SharedBytes& piece : pieces) n += piece.bytes.size();
+  U32(static_cast<uint32_t>(n));
+  tail_ = std::move(pieces);
+  tail_size_ = n;
 }
 
 std::string& XdrWriter::buffer() {
   if (!tail_.empty()) {
-    out_ = XdrMessage{std::move(out_), std::move(tail_)}.Flatten();
+    out_ = XdrMessage{std::move(out_), std::move(tail_), tail_size_}.Flatten();
     tail_.clear();
+    tail_size_ = 0;
   }
   return out_;
 }

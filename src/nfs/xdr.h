@@ -11,8 +11,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 
@@ -54,14 +56,21 @@ class XdrReader {
   std::string error_;
 };
 
+// Bytes that owner keeps alive, sent as they are (no copy).
+struct SharedBytes {
+  std::shared_ptr<const void> owner;
+  std::string_view bytes;
+};
+
 // An encoded message in two parts, so that bulk data (READ's) is never copied
-// into the encoded header: on the wire it is head, then tail, then tail's XDR
-// padding. tail is empty for most messages.
+// into the encoded header: on the wire it is head, then the tail's pieces,
+// then the tail's XDR padding. tail is empty for most messages.
 struct XdrMessage {
   std::string head;
-  std::string tail;
+  std::vector<SharedBytes> tail;
+  size_t tail_size = 0;  // bytes in tail
 
-  size_t size() const { return head.size() + tail.size() + XdrPad(tail.size()); }
+  size_t size() const { return head.size() + tail_size + XdrPad(tail_size); }
   // The message as one string (copies tail; for tests and small replies).
   std::string Flatten() &&;
 };
@@ -82,20 +91,23 @@ class XdrWriter {
   // (Take() and buffer() include them only after a copy). Nothing may be
   // written after it.
   void OpaqueTail(std::string v);
+  // The same for bytes in pieces others own (e.g. cached file data).
+  void OpaqueTail(std::vector<SharedBytes> pieces);
   // Reserves a 32-bit slot to be filled later with Patch (e.g. a count or a
   // status known only after the body is written); returns its offset.
   size_t Reserve();
   void Patch(size_t at, uint32_t v);
 
-  size_t size() const { return out_.size() + tail_.size() + XdrPad(tail_.size()); }
+  size_t size() const { return out_.size() + tail_size_ + XdrPad(tail_size_); }
   // The encoded bytes; a tail is folded in first.
   std::string& buffer();
   std::string Take() { return std::move(buffer()); }
-  XdrMessage TakeMessage() { return XdrMessage{std::move(out_), std::move(tail_)}; }
+  XdrMessage TakeMessage() { return XdrMessage{std::move(out_), std::move(tail_), tail_size_}; }
 
  private:
   std::string out_;
-  std::string tail_;  // OpaqueTail's bytes, sent after out_ and padded
+  std::vector<SharedBytes> tail_;  // OpaqueTail's bytes, sent after out_ and padded
+  size_t tail_size_ = 0;
 };
 
 }  // namespace nasd::nfs

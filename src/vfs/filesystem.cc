@@ -244,6 +244,12 @@ Result<std::string> Filesystem::Read(uint64_t ino, uint64_t offset, uint64_t len
   if (IsViewIno(ino)) return views_->Read(ino, offset, length);
   return ops::Read(ctx_, ino, offset, length);
 }
+Result<data::ReadBuffers> Filesystem::ReadShared(uint64_t ino, uint64_t offset, uint64_t length) {
+  if (!IsViewIno(ino)) return ops::ReadShared(ctx_, ino, offset, length);
+  NASD_ASSIGN_OR_RETURN(std::string bytes, views_->Read(ino, offset, length));
+  auto owned = std::make_shared<const std::string>(std::move(bytes));
+  return data::ReadBuffers{{{owned, std::string_view(*owned)}}, owned->size()};
+}
 Result<Attr> Filesystem::Write(const Caller& c, uint64_t ino, uint64_t offset,
                                std::string_view data) {
   NASD_RETURN_IF_ERROR(views_->CheckWritable(ino));

@@ -1,6 +1,8 @@
 // /api/v1/users and /api/v1/shares/{name}/grants over a real HTTP server.
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include <nlohmann/json.hpp>
 
 #include "api/api_fixture.h"
@@ -180,3 +182,65 @@ TEST_F(UserLoginTest, BasicUsersCannotAdminister) {
 
 }  // namespace
 }  // namespace nasd::api
+
+namespace nasd::api::testing {
+namespace {
+
+class AccountHooksTest : public ApiTest {
+ protected:
+  void SetUp() override {
+    ctx_.accounts_changed = [this] { ++changes_; };
+    ctx_.services = [this] {
+      return std::vector<ServiceReport>{
+          {"smb", smb_ready_, smb_ready_ ? R"({"state":"running","pid":42})" : R"({"state":"restarting","pid":0})"}};
+    };
+    ApiTest::SetUp();
+  }
+  std::atomic<int> changes_{0};
+  std::atomic<bool> smb_ready_{true};
+};
+
+TEST_F(AccountHooksTest, EveryUserGrantAndShareChangeIsAnnounced) {
+  EXPECT_EQ(Call("POST", "/api/v1/shares", R"({"name":"s"})").status, 201);
+  EXPECT_EQ(changes_, 1);
+  EXPECT_EQ(Call("POST", "/api/v1/users", R"({"name":"alice","password":"pw-1"})").status, 201);
+  EXPECT_EQ(changes_, 2);
+  EXPECT_EQ(Call("PUT", "/api/v1/users/alice/password", R"({"password":"pw-2"})").status, 204);
+  EXPECT_EQ(changes_, 3);
+  EXPECT_EQ(Call("PUT", "/api/v1/shares/s/grants/alice", R"({"access":"read-only"})").status, 200);
+  EXPECT_EQ(changes_, 4);
+  EXPECT_EQ(Call("DELETE", "/api/v1/shares/s/grants/alice").status, 204);
+  EXPECT_EQ(changes_, 5);
+  EXPECT_EQ(Call("DELETE", "/api/v1/users/alice").status, 204);
+  EXPECT_EQ(changes_, 6);
+  EXPECT_EQ(Call("DELETE", "/api/v1/shares/s").status, 204);
+  EXPECT_EQ(changes_, 7);
+  // Failed changes and reads announce nothing.
+  EXPECT_EQ(Call("POST", "/api/v1/users", R"({"name":"Bad Name","password":"pw"})").status, 400);
+  EXPECT_EQ(Call("GET", "/api/v1/users").status, 200);
+  EXPECT_EQ(changes_, 7);
+  // The NT hash kept for SMB is never sent.
+  EXPECT_EQ(Call("POST", "/api/v1/users", R"({"name":"bob","password":"pw-1"})").body.find("hash"),
+            std::string::npos);
+  EXPECT_EQ(Call("GET", "/api/v1/users/bob").body.find("hash"), std::string::npos);
+}
+
+TEST_F(AccountHooksTest, ReadyzAndStatusReportServices) {
+  auto ready = Call("GET", "/readyz", "", /*auth=*/false);
+  EXPECT_EQ(ready.status, 200);
+  auto body = nlohmann::json::parse(ready.body);
+  EXPECT_EQ(body["services"]["smb"]["state"], "running");
+  EXPECT_EQ(body["services"]["smb"]["pid"], 42);
+  smb_ready_ = false;
+  auto not_ready = Call("GET", "/readyz", "", false);
+  EXPECT_EQ(not_ready.status, 503);
+  body = nlohmann::json::parse(not_ready.body);
+  EXPECT_EQ(body["status"], "not_ready");
+  EXPECT_EQ(body["reason"], "smb is not ready");
+  EXPECT_EQ(body["services"]["smb"]["state"], "restarting");
+  auto status = nlohmann::json::parse(Call("GET", "/api/v1/status").body);
+  EXPECT_EQ(status["smb"]["state"], "restarting");
+}
+
+}  // namespace
+}  // namespace nasd::api::testing

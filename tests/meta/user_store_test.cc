@@ -9,6 +9,8 @@
 
 #include "kv/engine_factories.h"
 #include "meta/keys.h"
+#include "meta/nt_hash.h"
+#include "kv/retry.h"
 #include "meta/share_store.h"
 
 namespace nasd::meta {
@@ -290,6 +292,38 @@ TYPED_TEST(UserStoreTest, MalformedRecordsAreCorruptionWithoutLeakingThem) {
   EXPECT_EQ(this->users_->List().status().code(), Code::kCorruption);
   EXPECT_EQ(this->users_->Verify("broken", "pw").status().code(), Code::kCorruption);
   EXPECT_EQ(this->users_->Access(1, "broken").status().code(), Code::kCorruption);
+}
+
+}  // namespace
+}  // namespace nasd::meta
+
+namespace nasd::meta {
+namespace {
+
+TYPED_TEST(UserStoreTest, KeepsTheNtHashOfEachPasswordForSmb) {
+  this->AddUser("alice", "password");
+  auto alice = this->users_->Get("alice");
+  ASSERT_TRUE(alice.ok() && alice->has_value());
+  EXPECT_EQ((*alice)->nt_hash, "8846F7EAEE8FB117AD06BDD830B7586C");
+  ASSERT_TRUE(this->users_->SetPassword("alice", "other-pw").ok());
+  alice = this->users_->Get("alice");
+  EXPECT_EQ((*alice)->nt_hash, NtHashHex("other-pw"));
+  auto created = this->users_->Create("bob", "password", std::nullopt, std::nullopt);
+  ASSERT_TRUE(created.ok());
+  EXPECT_EQ(created->nt_hash, "8846F7EAEE8FB117AD06BDD830B7586C");
+}
+
+TYPED_TEST(UserStoreTest, ReadsRecordsWrittenBeforeNtHashes) {
+  // A record as written before SMB support: no nt_hash field.
+  Status put = kv::RunTransaction(*this->kv_, [](kv::Transaction& txn) {
+    txn.Put(keys::UserKey("old"), R"({"name":"old","uid":1000,"gid":1000,"password_hash":"x","created_ns":1})");
+    return Status::Ok();
+  });
+  ASSERT_TRUE(put.ok()) << put.ToString();
+  auto old = this->users_->Get("old");
+  ASSERT_TRUE(old.ok()) << old.status().ToString();
+  ASSERT_TRUE(old->has_value());
+  EXPECT_EQ((*old)->nt_hash, "");
 }
 
 }  // namespace

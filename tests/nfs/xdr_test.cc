@@ -98,7 +98,10 @@ TEST(Xdr, OpaqueTailIsKeptApartAndEncodesLikeOpaque) {
     EXPECT_EQ(tailed.size(), plain.size());
     XdrMessage m = tailed.TakeMessage();
     EXPECT_EQ(m.head.size(), 8u) << "the bytes must not be copied into the head";
-    EXPECT_EQ(m.tail, data);
+    std::string tail;
+    for (const SharedBytes& piece : m.tail) tail.append(piece.bytes);
+    EXPECT_EQ(tail, data);
+    EXPECT_EQ(m.tail_size, data.size());
     EXPECT_EQ(m.size(), plain.size());
     EXPECT_EQ(std::move(m).Flatten(), plain.buffer());
     XdrWriter folded;

@@ -145,6 +145,39 @@ TYPED_TEST(DataPathTest, HolesReadAsZerosAndCostNoChunks) {
   EXPECT_EQ(this->Refs().size(), 1u);  // only the tail's block is stored
 }
 
+// ReadShared hands out the same bytes as Read, by reference: the parts of a
+// cached chunk point into the cache's copy, so two reads share the memory.
+TYPED_TEST(DataPathTest, SharedReadsReferenceTheCacheAndMatchRead) {
+  uint64_t f = this->NewFile("mixed");
+  const std::string data = this->Pattern(2 * kBs + 99, 7);
+  this->Put(f, 0, data);
+  this->Put(f, 5 * kBs, "far");  // a hole of blocks 3 and 4 in between
+  ASSERT_TRUE(this->fs_->Fsync(f).ok());
+  const uint64_t size = 5 * kBs + 3;
+  for (auto [off, len] : std::vector<std::pair<uint64_t, uint64_t>>{
+           {0, size}, {kBs - 3, 7}, {2 * kBs + 50, 3 * kBs}, {size - 1, 10}, {size, 4}}) {
+    auto shared = this->fs_->ReadShared(f, off, len);
+    ASSERT_TRUE(shared.ok()) << shared.status().ToString();
+    EXPECT_EQ(shared->Flatten(), this->Get(f, off, len)) << off << "+" << len;
+    uint64_t sum = 0;
+    for (const auto& part : shared->parts) sum += part.bytes.size();
+    EXPECT_EQ(sum, shared->size);
+  }
+  auto a = this->fs_->ReadShared(f, 10, 100);
+  auto b = this->fs_->ReadShared(f, 10, 100);
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_EQ(a->parts.size(), 1u);
+  ASSERT_EQ(b->parts.size(), 1u);
+  EXPECT_EQ(a->parts[0].bytes.data(), b->parts[0].bytes.data()) << "both reads should view the cached chunk";
+  // Inline files work too.
+  uint64_t small = this->NewFile("small");
+  this->Put(small, 0, "inline bytes");
+  ASSERT_TRUE(this->fs_->Fsync(small).ok());
+  auto in = this->fs_->ReadShared(small, 2, 100);
+  ASSERT_TRUE(in.ok());
+  EXPECT_EQ(in->Flatten(), "line bytes");
+}
+
 TYPED_TEST(DataPathTest, HugeOffsetsWorkSparselyAndPastTheLimitFailWithEfbig) {
   uint64_t f = this->NewFile("huge");
   this->Put(f, (1ULL << 40) - 1, "x");  // 1 TiB file

@@ -1,5 +1,6 @@
 #include "vfs/data/block_cache.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace nasd::vfs::data {
@@ -110,17 +111,50 @@ std::shared_ptr<const std::string> BlockCache::AwaitPrefetch(const std::string& 
   return it->second.bytes;
 }
 
+namespace {
+
+// Zeros that holes are read from, shared by every read.
+constexpr size_t kZerosSize = 1 << 20;
+const std::shared_ptr<const std::string>& Zeros() {
+  static const auto* zeros = new std::shared_ptr<const std::string>(
+      std::make_shared<const std::string>(kZerosSize, '\0'));
+  return *zeros;
+}
+
+}  // namespace
+
+std::string ReadBuffers::Flatten() const {
+  std::string out;
+  out.reserve(size);
+  for (const Part& p : parts) out.append(p.bytes);
+  return out;
+}
+
 Result<std::string> BlockCache::Read(const ReadPlan& plan, bool sequential) {
-  uint64_t total = 0;
-  for (const ReadPiece& p : plan.pieces) total += p.length;
-  std::string out(total, '\0');
-  char* dst = out.data();
+  ReadPlan copy = plan;
+  NASD_ASSIGN_OR_RETURN(ReadBuffers buffers, ReadShared(copy, sequential));
+  return buffers.Flatten();
+}
+
+Result<ReadBuffers> BlockCache::ReadShared(ReadPlan& plan, bool sequential) {
+  ReadBuffers out;
+  std::shared_ptr<const std::string> inline_bytes;
   for (const ReadPiece& p : plan.pieces) {
+    out.size += p.length;
     switch (p.kind) {
       case ReadPiece::Kind::kZeros:
+        for (uint64_t left = p.length; left > 0;) {
+          const size_t n = static_cast<size_t>(std::min<uint64_t>(left, kZerosSize));
+          out.parts.push_back({Zeros(), std::string_view(Zeros()->data(), n)});
+          left -= n;
+        }
         break;
       case ReadPiece::Kind::kInline:
-        std::memcpy(dst, plan.inline_bytes.data() + p.chunk_offset, p.length);
+        if (!inline_bytes) inline_bytes = std::make_shared<const std::string>(std::move(plan.inline_bytes));
+        if (p.chunk_offset + p.length > inline_bytes->size()) {
+          return Corruption("inline data is shorter than its read plan");
+        }
+        out.parts.push_back({inline_bytes, std::string_view(*inline_bytes).substr(p.chunk_offset, p.length)});
         break;
       case ReadPiece::Kind::kChunk: {
         std::shared_ptr<const std::string> whole = Lookup(p.chunk_id);
@@ -132,17 +166,17 @@ Result<std::string> BlockCache::Read(const ReadPlan& plan, bool sequential) {
           if (p.chunk_offset + p.length > whole->size()) {
             return Corruption("chunk is shorter than its block record");
           }
-          std::memcpy(dst, whole->data() + p.chunk_offset, p.length);
+          out.parts.push_back({whole, std::string_view(*whole).substr(p.chunk_offset, p.length)});
         } else {
           NASD_ASSIGN_OR_RETURN(std::string part,
                                 chunks_.GetRange(ToChunkId(p.chunk_id), p.chunk_offset, p.length));
           if (part.size() != p.length) return Corruption("chunk is shorter than its block record");
-          std::memcpy(dst, part.data(), p.length);
+          auto owned = std::make_shared<const std::string>(std::move(part));
+          out.parts.push_back({owned, std::string_view(*owned)});
         }
         break;
       }
     }
-    dst += p.length;
   }
   if (sequential) Prefetch(plan.following);
   return out;

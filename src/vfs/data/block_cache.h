@@ -20,6 +20,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -59,6 +60,21 @@ class SequentialTracker {
   std::unordered_map<uint64_t, uint64_t> next_ GUARDED_BY(mu_);
 };
 
+// The bytes of a read by reference: each part views memory its owner keeps
+// alive (a cached chunk, the file's inline bytes, a shared block of zeros),
+// so an adapter can send them without copying (NFS READ, FUSE read).
+struct ReadBuffers {
+  struct Part {
+    std::shared_ptr<const std::string> owner;
+    std::string_view bytes;
+  };
+  std::vector<Part> parts;
+  uint64_t size = 0;
+
+  // The bytes in one string (one copy).
+  std::string Flatten() const;
+};
+
 class BlockCache {
  public:
   BlockCache(chunk::ChunkStore& chunks, BlockCacheOptions options = {});
@@ -69,6 +85,8 @@ class BlockCache {
   // The bytes of plan's range (size = sum of the pieces). sequential: the
   // reader is streaming, so fetch whole chunks and read plan.following ahead.
   Result<std::string> Read(const ReadPlan& plan, bool sequential);
+  // The same bytes by reference (ReadBuffers); plan.inline_bytes is moved.
+  Result<ReadBuffers> ReadShared(ReadPlan& plan, bool sequential);
 
   // The whole chunk (raw 32-byte id), from the cache or the store.
   Result<std::shared_ptr<const std::string>> Get(const std::string& id);

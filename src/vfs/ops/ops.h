@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "vfs/data/block_cache.h"
 #include "vfs/data/file_data.h"
 #include "vfs/ops/op_context.h"
 
@@ -45,6 +46,7 @@ Result<DirPage> ReadDir(OpContext& ctx, const Caller& caller, uint64_t ino, uint
 
 Result<Attr> Open(OpContext& ctx, const Caller& caller, uint64_t ino, OpenFlags flags);
 Result<std::string> Read(OpContext& ctx, uint64_t ino, uint64_t offset, uint64_t length);
+Result<data::ReadBuffers> ReadShared(OpContext& ctx, uint64_t ino, uint64_t offset, uint64_t length);
 Result<data::ReadPlan> MapRead(OpContext& ctx, uint64_t ino, uint64_t offset, uint64_t length);
 Result<Attr> Write(OpContext& ctx, const Caller& caller, uint64_t ino, uint64_t offset,
                    std::string_view data);

@@ -23,10 +23,15 @@ Result<data::ReadPlan> MapRead(OpContext& ctx, uint64_t ino, uint64_t offset, ui
   return plan;
 }
 
-Result<std::string> Read(OpContext& ctx, uint64_t ino, uint64_t offset, uint64_t length) {
+Result<data::ReadBuffers> ReadShared(OpContext& ctx, uint64_t ino, uint64_t offset, uint64_t length) {
   NASD_ASSIGN_OR_RETURN(data::ReadPlan plan, MapRead(ctx, ino, offset, length));
   const bool sequential = ctx.sequential.Next(ino, offset, std::min<uint64_t>(length, kMaxReadSize));
-  return ctx.cache.Read(plan, sequential);
+  return ctx.cache.ReadShared(plan, sequential);
+}
+
+Result<std::string> Read(OpContext& ctx, uint64_t ino, uint64_t offset, uint64_t length) {
+  NASD_ASSIGN_OR_RETURN(data::ReadBuffers buffers, ReadShared(ctx, ino, offset, length));
+  return buffers.Flatten();
 }
 
 }  // namespace nasd::vfs::ops
