@@ -20,13 +20,7 @@ WORK=$(mktemp -d "$BUILD/bench-fuse-XXXXXX")
 MNT=$WORK/mnt PLAIN=$WORK/plain
 mkdir -p "$MNT" "$PLAIN"
 SERVER="" DAEMON=""
-stop_pid() {
-  local pid=$1
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-}
+source "$(dirname "$0")/lib.sh"
 cleanup() {
   grep -q " $MNT fuse" /proc/mounts && fusermount3 -u -z "$MNT" 2>/dev/null || true
   stop_pid "$DAEMON"
@@ -34,8 +28,6 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-drop_caches() { sync; echo 3 > /proc/sys/vm/drop_caches; }
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # A volume with share b (the share is created through the API, then the
 # server stops: the mount opens the volume itself).
@@ -46,7 +38,7 @@ CFG=$WORK/config.yaml
 SERVER=$!
 for _ in $(seq 1 200); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
 "$NASD" --config "$CFG" share create b >/dev/null
-stop_pid "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""
+stop_pid "$SERVER"; SERVER=""
 "$NASD" --config "$CFG" --log-level warn mount b "$MNT"
 for p in /proc/[0-9]*; do
   { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -q -- " mount b $MNT" && DAEMON=$(basename "$p")
