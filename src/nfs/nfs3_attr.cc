@@ -32,12 +32,19 @@ ProcOutcome Setattr(Call& call, XdrReader& in, XdrWriter& out) {
   auto o = call.ResolveOrFail(fh, out, FailBody::kWcc);
   if (!o) return ProcOutcome::Ok();
   if (o->read_only()) return FailWithWcc(out, kNfs3ErrRofs, *o);
-  // The guard compares ctime as the client saw it, to the nanosecond.
-  if (guard && o->attr.ctime_ns != guard_ctime) return FailWithWcc(out, kNfs3ErrNotSync, *o);
-  auto after = o->fs->SetAttr(o->caller, o->ino(), req);
-  if (!after.ok()) return FailWithWcc(out, Nfs3StatOf(after.status()), *o);
+  // The guard compares ctime as the client saw it, to the nanosecond, in the
+  // change's own transaction; the pre-operation attributes come from there too.
+  if (guard) req.if_ctime_ns = guard_ctime;
+  vfs::Attr before;
+  auto after = o->fs->SetAttr(o->caller, o->ino(), req, &before);
+  if (!after.ok()) {
+    if (guard && after.status().code() == Code::kFailedPrecondition) {
+      return FailWithWcc(out, kNfs3ErrNotSync, *o);
+    }
+    return FailWithWcc(out, Nfs3StatOf(after.status()), *o);
+  }
   out.U32(kNfs3Ok);
-  WriteWcc(out, PreOp::Of(o->attr), after, o->fsid());
+  WriteWcc(out, PreOp::Of(before), after, o->fsid());
   return ProcOutcome::Ok();
 }
 

@@ -73,7 +73,8 @@ ProcOutcome Write(Call& call, XdrReader& in, XdrWriter& out) {
   auto fail = [&](const Status& st) { return FailWithWcc(out, Nfs3StatOf(st), o); };
   if (o.read_only()) return FailWithWcc(out, kNfs3ErrRofs, o);
   if (Status st = CheckIo(o, vfs::kAccessWrite); !st.ok()) return fail(st);
-  auto after = o.fs->Write(o.caller, o.ino(), offset, data);
+  vfs::Attr before;  // taken atomically with the write (wcc_data)
+  auto after = o.fs->Write(o.caller, o.ino(), offset, data, &before);
   if (!after.ok()) return fail(after.status());
   // DATA_SYNC and FILE_SYNC both commit data and metadata in one transaction.
   if (stable != kUnstable) {
@@ -81,7 +82,7 @@ ProcOutcome Write(Call& call, XdrReader& in, XdrWriter& out) {
     if (!synced.ok()) return fail(synced);
   }
   out.U32(kNfs3Ok);
-  WriteWcc(out, PreOp::Of(o.attr), after, o.fsid());
+  WriteWcc(out, PreOp::Of(before), after, o.fsid());
   out.U32(count);
   out.U32(stable == kUnstable ? kUnstable : kFileSync);
   out.FixedOpaque(call.verifier());

@@ -136,11 +136,12 @@ Status Filesystem::Access(const Caller& c, uint64_t ino, int mask) {
   if (IsViewIno(ino)) return views_->Access(c, ino, mask);
   return ops::Access(ctx_, c, ino, mask);
 }
-Result<Attr> Filesystem::SetAttr(const Caller& c, uint64_t ino, const SetAttrRequest& req) {
+Result<Attr> Filesystem::SetAttr(const Caller& c, uint64_t ino, const SetAttrRequest& req,
+                                 Attr* before) {
   NASD_RETURN_IF_ERROR(views_->CheckWritable(ino));
   // Buffered writes land first, so a truncate or explicit times apply after them.
   NASD_RETURN_IF_ERROR(ops::Flush(ctx_, ino));
-  return ops::SetAttr(ctx_, c, ino, req);
+  return ops::SetAttr(ctx_, c, ino, req, before);
 }
 Result<CreateResult> Filesystem::Create(const Caller& c, uint64_t parent, std::string_view name,
                                         uint32_t mode, bool exclusive) {
@@ -251,9 +252,9 @@ Result<data::ReadBuffers> Filesystem::ReadShared(uint64_t ino, uint64_t offset, 
   return data::ReadBuffers{{{owned, std::string_view(*owned)}}, owned->size()};
 }
 Result<Attr> Filesystem::Write(const Caller& c, uint64_t ino, uint64_t offset,
-                               std::string_view data) {
+                               std::string_view data, Attr* before) {
   NASD_RETURN_IF_ERROR(views_->CheckWritable(ino));
-  return ops::Write(ctx_, c, ino, offset, data);
+  return ops::Write(ctx_, c, ino, offset, data, before);
 }
 Result<data::ReadPlan> Filesystem::MapRead(uint64_t ino, uint64_t offset, uint64_t length) {
   if (IsViewIno(ino)) return views_->MapRead(ino, offset, length);

@@ -131,7 +131,10 @@ class Filesystem {
   // chmod/chown/truncate/utimensat; returns the new attributes. A size
   // change: kIsDirectory on directories, kInvalidArgument on symlinks,
   // kTooLarge above kMaxFileSize. ctime is updated whenever anything is set.
-  Result<Attr> SetAttr(const Caller& caller, uint64_t ino, const SetAttrRequest& req);
+  // before, if given, gets the attributes the change applied to (read in its
+  // transaction: NFS's wcc_data).
+  Result<Attr> SetAttr(const Caller& caller, uint64_t ino, const SetAttrRequest& req,
+                       Attr* before = nullptr);
 
   // open(O_CREAT[|O_EXCL]) of a regular file with permission bits mode.
   // Existing name: exclusive -> kAlreadyExists; else the existing regular
@@ -192,8 +195,11 @@ class Filesystem {
   // Writes data at offset (extending the file; a gap reads as zeros) and
   // returns the new attributes. Clears setuid/setgid for non-root writers.
   // Buffered: durable after Fsync (see above). kIsDirectory / kInvalidArgument
-  // unless ino is a regular file (or an unpublished temp file).
-  Result<Attr> Write(const Caller& caller, uint64_t ino, uint64_t offset, std::string_view data);
+  // unless ino is a regular file (or an unpublished temp file). before, if
+  // given, gets the attributes just before this write, taken atomically with
+  // it (NFS's wcc_data): no other write or flush of the file comes between.
+  Result<Attr> Write(const Caller& caller, uint64_t ino, uint64_t offset, std::string_view data,
+                     Attr* before = nullptr);
 
   // Open handles (open_files.h). Adapters with open/close semantics (FUSE)
   // call Retain when they open ino and Release when they close it; a regular

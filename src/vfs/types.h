@@ -73,6 +73,9 @@ struct SetAttrRequest {
   std::optional<uint64_t> size;
   TimeSpec atime;
   TimeSpec mtime;
+  // A guard checked in the same transaction: kFailedPrecondition (nothing
+  // changed) unless the inode's ctime is exactly this (NFS SETATTR's guard).
+  std::optional<int64_t> if_ctime_ns;
 };
 
 struct CreateResult {

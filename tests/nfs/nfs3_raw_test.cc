@@ -311,6 +311,22 @@ TEST_F(Nfs3RawTest, SetattrGuardMismatchIsNotSync) {
   w.U32(1);
   w.U32(2);
   EXPECT_EQ(StatusOf(kSetattr, w.Take()), kNfs3ErrNotSync);
+  // The guard the client read passes.
+  auto fs = Fs("s");
+  auto root_attr = fs->GetAttr(fs->root());
+  ASSERT_TRUE(root_attr.ok());
+  XdrWriter ok;
+  ok.Opaque(root);
+  ok.Bool(true);
+  ok.U32(0750);
+  for (int i = 0; i < 3; ++i) ok.Bool(false);
+  ok.U32(0);
+  ok.U32(0);
+  ok.Bool(true);
+  ok.U32(static_cast<uint32_t>(root_attr->ctime_ns / 1'000'000'000));
+  ok.U32(static_cast<uint32_t>(root_attr->ctime_ns % 1'000'000'000));
+  EXPECT_EQ(StatusOf(kSetattr, ok.Take()), kNfs3Ok);
+  EXPECT_EQ(fs->GetAttr(fs->root())->mode, 0750u);
 }
 
 TEST_F(Nfs3RawTest, LookupMissingNameIsNoEntAndDirWccIsPresent) {

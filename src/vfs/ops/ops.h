@@ -17,7 +17,8 @@ namespace nasd::vfs::ops {
 Result<Attr> Lookup(OpContext& ctx, const Caller& caller, uint64_t parent, std::string_view name);
 Result<Attr> GetAttr(OpContext& ctx, uint64_t ino);
 Status Access(OpContext& ctx, const Caller& caller, uint64_t ino, int mask);
-Result<Attr> SetAttr(OpContext& ctx, const Caller& caller, uint64_t ino, const SetAttrRequest& req);
+Result<Attr> SetAttr(OpContext& ctx, const Caller& caller, uint64_t ino, const SetAttrRequest& req,
+                     Attr* before = nullptr);
 
 // The common body of Create, Mkdir and Symlink.
 struct NodeSpec {
@@ -49,7 +50,7 @@ Result<std::string> Read(OpContext& ctx, uint64_t ino, uint64_t offset, uint64_t
 Result<data::ReadBuffers> ReadShared(OpContext& ctx, uint64_t ino, uint64_t offset, uint64_t length);
 Result<data::ReadPlan> MapRead(OpContext& ctx, uint64_t ino, uint64_t offset, uint64_t length);
 Result<Attr> Write(OpContext& ctx, const Caller& caller, uint64_t ino, uint64_t offset,
-                   std::string_view data);
+                   std::string_view data, Attr* before = nullptr);
 
 // Buffered data (write_back.h). Flush commits ino's buffered writes.
 Status Flush(OpContext& ctx, uint64_t ino);

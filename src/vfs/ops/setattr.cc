@@ -50,10 +50,15 @@ void ApplyTime(const TimeSpec& t, int64_t now, int64_t& field) {
 }  // namespace
 
 Result<Attr> SetAttr(OpContext& ctx, const Caller& caller, uint64_t ino,
-                     const SetAttrRequest& req) {
+                     const SetAttrRequest& req, Attr* before) {
   Attr out;
   NASD_RETURN_IF_ERROR(ctx.Write([&](ShareTxn& txn) -> Status {
     NASD_ASSIGN_OR_RETURN(InodeRecord rec, LoadInode(txn, ino));
+    if (before != nullptr) *before = ToAttr(ino, rec);
+    if (req.if_ctime_ns && rec.ctime_ns != *req.if_ctime_ns) {
+      return Status(Code::kFailedPrecondition,
+                    fmt::format("inode {} changed (ctime {}, guard {})", ino, rec.ctime_ns, *req.if_ctime_ns));
+    }
     NASD_RETURN_IF_ERROR(CheckSetAttr(caller, rec, req));
     const int64_t now = ctx.now();
     bool changed = false;

@@ -17,23 +17,30 @@ std::shared_ptr<DirtyFile> LockDirty(WriteBack& wb, uint64_t ino, std::unique_lo
 }
 
 Result<Attr> Write(OpContext& ctx, const Caller& caller, uint64_t ino, uint64_t offset,
-                   std::string_view data) {
+                   std::string_view data, Attr* before) {
   if (offset > kMaxFileSize || data.size() > kMaxFileSize - offset) {
     return TooLarge(fmt::format("write ends past the maximum file size {}", kMaxFileSize));
   }
   std::unique_lock<std::mutex> lock;
   std::shared_ptr<DirtyFile> df = LockDirty(ctx.writeback, ino, lock);
-  if (!df->temp && df->writes.empty()) {
-    // First buffered write: the inode must be a regular file now.
-    Status checked = ctx.Read([&](ShareTxn& txn) -> Status {
-      NASD_ASSIGN_OR_RETURN(InodeRecord rec, LoadInode(txn, ino));
+  // The stored record, read once under the file's lock: no flush of this
+  // file can change it until the lock is released (a flush takes the lock),
+  // so the attributes before and after this write are a consistent pair.
+  InodeRecord rec;
+  auto load = [&]() -> Status {
+    return ctx.Read([&](ShareTxn& txn) -> Status {
+      NASD_ASSIGN_OR_RETURN(rec, LoadInode(txn, ino));
       return CheckRegular(ino, rec);
     });
-    if (!checked.ok()) {
-      ctx.writeback.Remove(ino, *df);
-      return checked;
-    }
+  };
+  if (df->temp) {
+    rec = df->temp_rec;
+  } else if (Status loaded = load(); !loaded.ok()) {
+    if (df->writes.empty()) ctx.writeback.Remove(ino, *df);
+    return loaded;
   }
+  if (before != nullptr) *before = ToAttr(ino, OverlayRecord(*df, rec));
+  bool spilled = false;
   if (!data.empty()) {
     if (df->writes.empty()) df->since = std::chrono::steady_clock::now();
     NASD_RETURN_IF_ERROR(df->writes.Write(ctx.chunks, offset, data));
@@ -43,16 +50,14 @@ Result<Attr> Write(OpContext& ctx, const Caller& caller, uint64_t ino, uint64_t 
     if (ctx.writeback.budget().Over()) {
       // Back-pressure: a writer over the budget pays for its own buffers.
       NASD_RETURN_IF_ERROR(Spill(ctx, ino, *df));
+      spilled = true;
     }
   }
   if (df->temp) return ToAttr(ino, OverlayRecord(*df, df->temp_rec));
-  Attr out;
-  NASD_RETURN_IF_ERROR(ctx.Read([&](ShareTxn& txn) -> Status {
-    NASD_ASSIGN_OR_RETURN(InodeRecord rec, LoadInode(txn, ino));
-    out = ToAttr(ino, OverlayRecord(*df, rec));
-    return Status::Ok();
-  }));
-  if (!df->temp && df->writes.empty()) ctx.writeback.Remove(ino, *df);
+  // A spill committed buffered bytes: the stored record moved on.
+  if (spilled) NASD_RETURN_IF_ERROR(load());
+  Attr out = ToAttr(ino, OverlayRecord(*df, rec));
+  if (df->writes.empty()) ctx.writeback.Remove(ino, *df);
   return out;
 }
 
