@@ -163,6 +163,32 @@ struct FuseMount::Impl {
   bool stopped GUARDED_BY(mu) = false;
   std::mutex stop_mu;  // serialises Stop
 
+  // Names changed through another protocol (WebDAV, NFS, another mount of
+  // the share) are dropped from the kernel's dentry cache at once, so that
+  // an SMB client never opens a name that was replaced or misses a new one
+  // for the length of kEntryTimeout. Synchronous: the other protocol's reply
+  // follows the invalidation. Never from this mount's own workers (the
+  // kernel knows their changes, and notifying from inside a request on the
+  // same directory could deadlock).
+  uint64_t listener = 0;
+  std::mutex notify_mu;
+  bool notify_on GUARDED_BY(notify_mu) = false;
+
+  void Invalidate(uint64_t dir, std::string_view name) {
+    if (t_serving == &ctx) return;
+    std::lock_guard lock(notify_mu);
+    if (!notify_on) return;
+    int rc = fuse_lowlevel_notify_inval_entry(se, ctx.ToNode(dir), name.data(), name.size());
+    // ENOENT: the kernel had no such dentry cached, which is the common case.
+    if (rc != 0 && rc != -ENOENT) {
+      log::Debug("fuse.inval_entry_failed").Uint("dir", dir).Int("errno", -rc);
+    }
+  }
+  void StopNotifying() {
+    std::lock_guard lock(notify_mu);
+    notify_on = false;
+  }
+
   void Run() {
     sigset_t wake;
     sigemptyset(&wake);
@@ -175,6 +201,7 @@ struct FuseMount::Impl {
     // From here on a late wake signal must not interrupt the unmount or the
     // commits below (the handler is installed without SA_RESTART).
     pthread_sigmask(SIG_BLOCK, &wake, nullptr);
+    StopNotifying();  // the session's device is about to close
     Mark(loop_returned);
     // Closes the device (aborting a connection that open files still hold)
     // and unmounts lazily if still mounted; nothing when already unmounted.
@@ -220,6 +247,12 @@ Result<std::unique_ptr<FuseMount>> FuseMount::Start(std::shared_ptr<vfs::Filesys
                               impl->options.mountpoint));
   }
   Impl* raw = impl.get();
+  {
+    std::lock_guard lock(raw->notify_mu);
+    raw->notify_on = true;
+  }
+  raw->listener = raw->ctx.fs->AddEntryListener(
+      [raw](uint64_t dir, std::string_view name) { raw->Invalidate(dir, name); });
   impl->loop = std::thread([raw] { raw->Run(); });
   log::Info("fuse.mounted")
       .Str("mountpoint", raw->options.mountpoint)
@@ -237,6 +270,9 @@ void FuseMount::Stop() {
     if (m.stopped) return;
     m.stopped = true;
   }
+  // No invalidation may start once the session goes away.
+  m.ctx.fs->RemoveEntryListener(m.listener);
+  m.StopNotifying();
   // A plain unmount ends the connection, and the loop with it, once nothing
   // on the mount is open. It fails with EBUSY while a process (smbd, a shell)
   // holds a file or directory there: then the loop is told to exit and woken,

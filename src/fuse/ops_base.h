@@ -55,7 +55,16 @@ struct FuseFs {
   std::unordered_map<uint64_t, uint64_t> lookups_ GUARDED_BY(mu_);
 };
 
-inline FuseFs& Fs(fuse_req_t req) { return *static_cast<FuseFs*>(fuse_req_userdata(req)); }
+// The mount whose requests this thread serves (libfuse's workers serve one
+// mount each; set by Fs(), which every operation calls first). Changes a
+// mount makes itself need no dentry invalidation (fuse_mount.cc).
+inline thread_local const FuseFs* t_serving = nullptr;
+
+inline FuseFs& Fs(fuse_req_t req) {
+  auto* f = static_cast<FuseFs*>(fuse_req_userdata(req));
+  t_serving = f;
+  return *f;
+}
 
 // The requesting process as a vfs Caller. Supplementary groups come from
 // /proc (fuse_req_getgroups), so only calls that check permissions ask for

@@ -147,18 +147,23 @@ Result<CreateResult> Filesystem::Create(const Caller& c, uint64_t parent, std::s
                                         uint32_t mode, bool exclusive) {
   NASD_RETURN_IF_ERROR(views_->CheckNewName(parent, name));
   NASD_ASSIGN_OR_RETURN(CreateResult r, ops::Create(ctx_, c, parent, name, mode, exclusive));
+  if (r.created) EntryChanged(parent, name);
   r.attr = ops::OverlayAttr(ctx_, r.attr);
   return r;
 }
 Result<Attr> Filesystem::Mkdir(const Caller& c, uint64_t parent, std::string_view name,
                                uint32_t mode) {
   NASD_RETURN_IF_ERROR(views_->CheckNewName(parent, name));
-  return ops::Mkdir(ctx_, c, parent, name, mode);
+  NASD_ASSIGN_OR_RETURN(Attr a, ops::Mkdir(ctx_, c, parent, name, mode));
+  EntryChanged(parent, name);
+  return a;
 }
 Result<Attr> Filesystem::Symlink(const Caller& c, uint64_t parent, std::string_view name,
                                  std::string_view target) {
   NASD_RETURN_IF_ERROR(views_->CheckNewName(parent, name));
-  return ops::Symlink(ctx_, c, parent, name, target);
+  NASD_ASSIGN_OR_RETURN(Attr a, ops::Symlink(ctx_, c, parent, name, target));
+  EntryChanged(parent, name);
+  return a;
 }
 Result<std::string> Filesystem::ReadLink(uint64_t ino) {
   if (IsViewIno(ino)) return views_->ReadLink(ino);
@@ -169,17 +174,21 @@ Result<Attr> Filesystem::Link(const Caller& c, uint64_t ino, uint64_t new_parent
   NASD_RETURN_IF_ERROR(views_->CheckWritable(ino));
   NASD_RETURN_IF_ERROR(views_->CheckNewName(new_parent, new_name));
   NASD_ASSIGN_OR_RETURN(Attr a, ops::Link(ctx_, c, ino, new_parent, new_name));
+  EntryChanged(new_parent, new_name);
   return ops::OverlayAttr(ctx_, a);
 }
 Status Filesystem::Unlink(const Caller& c, uint64_t parent, std::string_view name) {
   NASD_RETURN_IF_ERROR(views_->CheckOldName(parent, name));
   Status st = ops::Unlink(ctx_, c, parent, name);
   EraseClosedOrphans();
+  if (st.ok()) EntryChanged(parent, name);
   return st;
 }
 Status Filesystem::Rmdir(const Caller& c, uint64_t parent, std::string_view name) {
   NASD_RETURN_IF_ERROR(views_->CheckOldName(parent, name));
-  return ops::Rmdir(ctx_, c, parent, name);
+  NASD_RETURN_IF_ERROR(ops::Rmdir(ctx_, c, parent, name));
+  EntryChanged(parent, name);
+  return Status::Ok();
 }
 Status Filesystem::Rename(const Caller& c, uint64_t old_parent, std::string_view old_name,
                           uint64_t new_parent, std::string_view new_name, unsigned flags) {
@@ -187,7 +196,48 @@ Status Filesystem::Rename(const Caller& c, uint64_t old_parent, std::string_view
   NASD_RETURN_IF_ERROR(views_->CheckNewName(new_parent, new_name));
   Status st = ops::Rename(ctx_, c, old_parent, old_name, new_parent, new_name, flags);
   EraseClosedOrphans();
+  if (st.ok()) {
+    EntryChanged(old_parent, old_name);
+    EntryChanged(new_parent, new_name);
+  }
   return st;
+}
+
+uint64_t Filesystem::AddEntryListener(EntryListener listener) {
+  std::lock_guard lock(listeners_mu_);
+  auto next = listeners_ ? std::make_shared<std::map<uint64_t, EntryListener>>(*listeners_)
+                         : std::make_shared<std::map<uint64_t, EntryListener>>();
+  const uint64_t id = next_listener_++;
+  next->emplace(id, std::move(listener));
+  listeners_ = std::move(next);
+  have_listeners_ = true;
+  return id;
+}
+
+void Filesystem::RemoveEntryListener(uint64_t id) {
+  std::unique_lock lock(listeners_mu_);
+  if (!listeners_ || !listeners_->contains(id)) return;
+  auto next = std::make_shared<std::map<uint64_t, EntryListener>>(*listeners_);
+  next->erase(id);
+  have_listeners_ = !next->empty();
+  listeners_ = std::move(next);
+  // A call that copied the old map may still be running this listener.
+  listeners_idle_.wait(lock, [this]() REQUIRES(listeners_mu_) { return listener_calls_ == 0; });
+}
+
+void Filesystem::EntryChanged(uint64_t dir, std::string_view name) {
+  if (!have_listeners_.load(std::memory_order_relaxed)) return;
+  std::shared_ptr<const std::map<uint64_t, EntryListener>> now;
+  {
+    std::lock_guard lock(listeners_mu_);
+    now = listeners_;
+    ++listener_calls_;
+  }
+  if (now) {
+    for (const auto& [id, listener] : *now) listener(dir, name);
+  }
+  std::lock_guard lock(listeners_mu_);
+  if (--listener_calls_ == 0) listeners_idle_.notify_all();
 }
 
 void Filesystem::Retain(uint64_t ino) {
@@ -291,6 +341,7 @@ Result<Attr> Filesystem::PublishTemp(const Caller& c, uint64_t tmp, uint64_t par
   NASD_RETURN_IF_ERROR(views_->CheckNewName(parent, name));
   Result<Attr> published = ops::PublishTemp(ctx_, c, tmp, parent, name);
   EraseClosedOrphans();
+  if (published.ok()) EntryChanged(parent, name);
   return published;
 }
 Status Filesystem::DropTemp(uint64_t tmp) { return ops::DropTemp(ctx_, tmp); }

@@ -47,8 +47,10 @@
 // Thread-safe. The KvEngine and ChunkStore must outlive the Filesystem.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <cstdint>
 #include <mutex>
 #include <thread>
@@ -220,6 +222,16 @@ class Filesystem {
   // Fsync of every file with buffered writes; the first error is returned.
   Status FlushAll();
 
+  // Entry changes, for adapters that cache names (the kernel's dentries
+  // under a FUSE mount, which WebDAV or NFS changes would otherwise leave
+  // stale): after a name in dir is added, removed or replaced, and the change
+  // has committed, every listener is called with (dir, name) on the calling
+  // thread, holding no vfs lock. A listener must not call this Filesystem.
+  using EntryListener = std::function<void(uint64_t dir, std::string_view name)>;
+  uint64_t AddEntryListener(EntryListener listener);
+  // The listener is not called after this returns.
+  void RemoveEntryListener(uint64_t id);
+
   // Uploads that replace a file atomically. CreateTemp makes an anonymous
   // regular file (nlink 0, like O_TMPFILE; needs w+x on parent) that Write
   // fills and no other call sees; PublishTemp links it as parent/name in one
@@ -257,6 +269,8 @@ class Filesystem {
   void EraseClosedOrphans();
   // Orphans a previous process left (its handles died with it).
   Status EraseStartupOrphans();
+  // Tells the entry listeners that dir/name changed.
+  void EntryChanged(uint64_t dir, std::string_view name);
 
   const uint64_t share_id_;
   const uint64_t root_;
@@ -270,6 +284,15 @@ class Filesystem {
   OpContext ctx_;
   // /.snapshots and the snapshot views below it (snapshot/snapshot_ino.h).
   std::unique_ptr<SnapshotViews> views_;
+
+  // Copied on change, so that calls run without holding listeners_mu_;
+  // removal waits for calls in progress (listener_calls_).
+  std::mutex listeners_mu_;
+  std::condition_variable listeners_idle_;
+  std::shared_ptr<const std::map<uint64_t, EntryListener>> listeners_ GUARDED_BY(listeners_mu_);
+  uint64_t next_listener_ GUARDED_BY(listeners_mu_) = 1;
+  int listener_calls_ GUARDED_BY(listeners_mu_) = 0;
+  std::atomic<bool> have_listeners_{false};
 
   std::mutex flusher_mu_;
   std::condition_variable flusher_cv_;

@@ -246,6 +246,37 @@ TEST_F(FuseTest, FilesRemovedWhileOpenStayUsableUntilClosed) {
   ::close(tfd);
 }
 
+// Names changed beside the mount (WebDAV, NFS: straight through the vfs
+// here) are seen at once, not after the kernel's 1 s entry cache expires.
+TEST_F(FuseTest, ChangesMadeBesideTheMountAreSeenAtOnce) {
+  Mount();
+  auto read_all = [this](const std::string& rel) {
+    std::ifstream in(M(rel));
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  auto put = [this](std::string_view name, std::string_view body) {
+    auto tmp = fs_->CreateTemp(vfs::Caller::Root(), fs_->root(), 0644);
+    ASSERT_TRUE(tmp.ok());
+    ASSERT_TRUE(fs_->Write(vfs::Caller::Root(), tmp->ino, 0, body).ok());
+    ASSERT_TRUE(fs_->PublishTemp(vfs::Caller::Root(), tmp->ino, fs_->root(), name).ok());
+  };
+  struct stat st {};
+  // A negative dentry: the kernel learns "no such file".
+  ASSERT_EQ(::stat(M("f").c_str(), &st), -1);
+  put("f", "first");
+  EXPECT_EQ(read_all("f"), "first") << "a file created beside the mount was hidden by a cached miss";
+  // Replaced beside the mount (a WebDAV PUT makes a new inode).
+  put("f", "second");
+  EXPECT_EQ(read_all("f"), "second") << "the kernel kept the replaced file's dentry";
+  ASSERT_TRUE(fs_->Unlink(vfs::Caller::Root(), fs_->root(), "f").ok());
+  errno = 0;
+  EXPECT_EQ(::stat(M("f").c_str(), &st), -1);
+  EXPECT_EQ(errno, ENOENT);
+  // The mount's own changes keep working (and need no notification).
+  ASSERT_EQ(::mkdir(M("d").c_str(), 0755), 0);
+  ASSERT_EQ(::rmdir(M("d").c_str()), 0);
+}
+
 TEST_F(FuseTest, OtherUidsAreCheckedByVfsWithAllowOther) {
   Mount({.allow_other = true});
   ASSERT_EQ(::chmod(dir_.str().c_str(), 0755), 0);  // mkdtemp's 0700 would stop uid 1000 first

@@ -132,10 +132,10 @@ head -c 5000000 /dev/urandom > "$WORK/dav.bin"
 check "written over WebDAV" test "$(http_code "$BASE/dav/s/from-dav.bin" -u "$A_USER:$A_PW" -T "$WORK/dav.bin")" = 201
 check "read over SMB byte-identical" bash -c \
   "smbclient -p $SMBPORT -m SMB3 //127.0.0.1/s -U '$A_USER%$A_PW' -c 'get from-dav.bin $WORK/dav-back.bin' && cmp -s $WORK/dav.bin $WORK/dav-back.bin"
-# A WebDAV PUT over an existing file makes a new inode; the FUSE mount caches
-# names for 1 s (src/fuse/fuse_mount.h), so SMB sees the new file after that.
-check "overwritten over WebDAV, SMB sees the new bytes" bash -c \
-  "curl -sf -u '$A_USER:$A_PW' -T src/hello.txt '$BASE/dav/s/from-dav.bin' && sleep 1.5 && \
+# A WebDAV PUT over an existing file makes a new inode; the FUSE mount drops
+# the old name from the kernel's cache before the PUT is answered.
+check "overwritten over WebDAV, SMB sees the new bytes at once" bash -c \
+  "curl -sf -u '$A_USER:$A_PW' -T src/hello.txt '$BASE/dav/s/from-dav.bin' && \
    smbclient -p $SMBPORT -m SMB3 //127.0.0.1/s -U '$A_USER%$A_PW' -c 'get from-dav.bin $WORK/dav-back2.bin' && cmp -s src/hello.txt $WORK/dav-back2.bin"
 
 # --- users: one set for WebDAV and SMB
