@@ -9,6 +9,9 @@
 //              cost of adding versions instead of overwriting in place.
 //   reclaim    after deleting every file and snapshot, one collector pass
 //              with no grace period: pruning plus chunk deletes, chunks/s.
+//   space      space accounting (what `snapshot list` shows) of a share of
+//              100 000 blocks, 10 000 of them overwritten after a snapshot;
+//              the baseline is the plain snapshot list it replaced.
 //
 //   bench_snapshot [--dir DIR] [--rounds N] [--overwrites N]
 #include <fmt/format.h>
@@ -28,6 +31,7 @@
 #include "meta/share_store.h"
 #include "meta/share_txn.h"
 #include "meta/snapshot_store.h"
+#include "meta/space_usage.h"
 #include "bench_util.h"
 #include "vfs/filesystem.h"
 #include "vfs/gc/collector.h"
@@ -86,6 +90,28 @@ double CreateMs(nasd::kv::KvEngine& kv, uint64_t share, int rounds) {
     ms.push_back(Seconds(Clock::now() - t0) * 1000);
   }
   return Median(ms);
+}
+
+// blocks block records (1 000 a file) naming distinct made-up chunks, plus
+// overwritten of them again after a snapshot; 1 000 records a transaction.
+void PopulateBlocks(nasd::kv::KvEngine& kv, uint64_t share, uint64_t blocks, uint64_t overwritten) {
+  auto put = [&](uint64_t first, uint64_t end, char tag) {
+    for (uint64_t begin = first; begin < end; begin += 1000) {
+      Must(nasd::kv::RunTransaction(kv, [&](nasd::kv::Transaction& t) -> nasd::Status {
+             NASD_ASSIGN_OR_RETURN(nasd::meta::ShareTxn txn, nasd::meta::ShareTxn::Open(t, share));
+             for (uint64_t i = begin; i < std::min(end, begin + 1000); ++i) {
+               const std::string chunk = fmt::format("{}{:031}", tag, i);
+               NASD_RETURN_IF_ERROR(txn.PutBlock(2'000'000 + i / 1000, i % 1000,
+                                                 nasd::meta::BlockRecord{chunk, 4u << 20}));
+             }
+             return nasd::Status::Ok();
+           }),
+           "populate blocks");
+    }
+  };
+  put(0, blocks, 'a');
+  Must(nasd::meta::SnapshotStore(kv, share).Create("space").status(), "snapshot create");
+  put(0, overwritten, 'b');
 }
 
 double OverwritesPerSec(nasd::vfs::Filesystem& fs, const std::vector<uint64_t>& inos, int n, char fill) {
@@ -176,6 +202,22 @@ int main(int argc, char** argv) {
   fmt::print("{:<34} {:>9.0f} /s {:>12} {:>8}\n",
              fmt::format("gc reclaim ({} chunks)", report.deleted), report.deleted / secs, "-", "-");
   if (report.deleted != static_cast<uint64_t>(stored)) Die("gc deleted fewer chunks than were stored");
+
+  auto space = Must(shares.Create("space"), "share create");
+  (void)Must(nasd::vfs::Filesystem::OpenById(*kv, chunks, space.id), "open fs");
+  PopulateBlocks(*kv, space.id, 100'000, 10'000);
+  std::vector<double> measure_ms, list_ms;
+  for (int r = 0; r < o.rounds; ++r) {
+    auto t1 = Clock::now();
+    auto usage = Must(nasd::meta::MeasureShareSpace(*kv, space.id), "measure");
+    measure_ms.push_back(Seconds(Clock::now() - t1) * 1000);
+    if (usage.snapshot_bytes != 10'000ULL * (4u << 20)) Die("space accounting is off");
+    t1 = Clock::now();
+    Must(nasd::meta::SnapshotStore(*kv, space.id).List().status(), "list");
+    list_ms.push_back(Seconds(Clock::now() - t1) * 1000);
+  }
+  fmt::print("{:<34} {:>9.1f} ms {:>9.3f} ms {:>8.0f}\n", "space accounting, 110 000 versions",
+             Median(measure_ms), Median(list_ms), Median(measure_ms) / Median(list_ms));
   Must(kv->Close(), "close");
   stdfs::remove_all(o.dir);
   return 0;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/resources.h"
+#include "common/units.h"
 
 namespace nasd::api {
 namespace {
@@ -71,13 +72,7 @@ Result<nlohmann::json> ParseJsonObject(const http::Request& req) {
   return j;
 }
 
-std::string FormatTimeNs(int64_t unix_ns) {
-  std::time_t secs = static_cast<std::time_t>(unix_ns / 1'000'000'000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, unix_ns % 1'000'000'000);
-}
+std::string FormatTimeNs(int64_t unix_ns) { return FormatUtcNs(unix_ns); }
 
 Result<bool> QueryBool(const http::Request& req, const std::string& name, bool fallback) {
   auto it = req.query.find(name);

@@ -37,6 +37,11 @@ inline void AccountsChanged(const ApiContext& ctx) {
 // "2026-11-26T06:40:01.123456789Z"
 std::string FormatTimeNs(int64_t unix_ns);
 
+// A share's space (meta/space_usage.h), measured now: {"live_bytes",
+// "snapshot_bytes", "snapshots"} merged into j. Linear in the share's block
+// records; see there.
+Status AddShareSpace(const ApiContext& ctx, uint64_t share_id, nlohmann::json& j);
+
 // Parses an optional boolean query parameter ("true"/"false"/"1"/"0").
 Result<bool> QueryBool(const http::Request& req, const std::string& name, bool fallback);
 

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/resources.h"
+#include "meta/space_usage.h"
 
 namespace nasd::api {
 namespace {
@@ -12,12 +13,24 @@ nlohmann::json ShareJson(const meta::ShareInfo& s) {
 
 }  // namespace
 
+Status AddShareSpace(const ApiContext& ctx, uint64_t share_id, nlohmann::json& j) {
+  NASD_ASSIGN_OR_RETURN(meta::ShareSpace space, meta::MeasureShareSpace(*ctx.kv, share_id));
+  j["live_bytes"] = space.live_bytes;
+  j["snapshot_bytes"] = space.snapshot_bytes;
+  j["snapshots"] = space.snapshots.size();
+  return Status::Ok();
+}
+
 void AddShareRoutes(http::Router& router, const ApiContext& ctx) {
   AddAdminRoute(router, ctx, "GET", "/api/v1/shares", [&ctx](http::Request&) {
     auto shares = ctx.shares->List();
     if (!shares.ok()) return http::Response::Error(shares.status());
     nlohmann::json list = nlohmann::json::array();
-    for (const auto& s : *shares) list.push_back(ShareJson(s));
+    for (const auto& s : *shares) {
+      nlohmann::json j = ShareJson(s);
+      if (Status st = AddShareSpace(ctx, s.id, j); !st.ok()) return http::Response::Error(st);
+      list.push_back(std::move(j));
+    }
     return http::Response::Json(200, nlohmann::json{{"shares", list}}.dump());
   });
 
@@ -45,6 +58,7 @@ void AddShareRoutes(http::Router& router, const ApiContext& ctx) {
     if (!has.ok()) return http::Response::Error(has.status());
     nlohmann::json j = ShareJson(*share);
     j["empty"] = !*has;
+    if (Status st = AddShareSpace(ctx, share->id, j); !st.ok()) return http::Response::Error(st);
     return http::Response::Json(200, j.dump());
   });
 

@@ -10,6 +10,7 @@
 #include "meta/clock.h"
 #include "meta/snapshot_restore.h"
 #include "meta/snapshot_store.h"
+#include "meta/space_usage.h"
 
 namespace nasd::api {
 namespace {
@@ -52,12 +53,21 @@ void AddSnapshotRoutes(http::Router& router, const ApiContext& ctx) {
   AddAdminRoute(router, ctx, "GET", "/api/v1/shares/{name}/snapshots", [&ctx](http::Request& req) {
     auto share = ctx.shares->Get(req.params["name"]);
     if (!share.ok()) return http::Response::Error(share.status());
-    auto snaps = meta::SnapshotStore(*ctx.kv, share->id).List();
-    if (!snaps.ok()) return http::Response::Error(snaps.status());
+    // Measured on demand (meta/space_usage.h): linear in the share's block
+    // records, so the list costs a scan of them.
+    auto space = meta::MeasureShareSpace(*ctx.kv, share->id);
+    if (!space.ok()) return http::Response::Error(space.status());
     nlohmann::json list = nlohmann::json::array();
-    for (const auto& s : *snaps) list.push_back(SnapshotJson(s));
-    return http::Response::Json(200,
-                                nlohmann::json{{"share", share->name}, {"snapshots", list}}.dump());
+    for (const auto& s : space->snapshots) {
+      nlohmann::json j = SnapshotJson(s.info);
+      j["exclusive_bytes"] = s.exclusive_bytes;
+      list.push_back(std::move(j));
+    }
+    return http::Response::Json(200, nlohmann::json{{"share", share->name},
+                                                    {"live_bytes", space->live_bytes},
+                                                    {"snapshot_bytes", space->snapshot_bytes},
+                                                    {"snapshots", list}}
+                                         .dump());
   });
 
   AddAdminRoute(router, ctx, "POST", "/api/v1/shares/{name}/snapshots", [&ctx](http::Request& req) {

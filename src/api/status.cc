@@ -22,10 +22,18 @@ void AddStatusRoutes(http::Router& router, const ApiContext& ctx) {
       storage["total_bytes"] = fs->total_bytes;
     }
     auto uptime = std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx.started).count();
+    // Each share's space, measured now (linear in its block records).
+    nlohmann::json share_usage = nlohmann::json::array();
+    for (const meta::ShareInfo& share : *shares) {
+      nlohmann::json j{{"name", share.name}};
+      if (Status st = AddShareSpace(ctx, share.id, j); !st.ok()) return http::Response::Error(st);
+      share_usage.push_back(std::move(j));
+    }
     nlohmann::json body{{"version", ctx.build.version},
                         {"volume_id", ctx.volume.volume_id},
                         {"uptime_seconds", uptime},
                         {"shares", shares->size()},
+                        {"share_usage", share_usage},
                         {"storage", storage}};
     if (ctx.services) {
       for (const ServiceReport& s : ctx.services()) {

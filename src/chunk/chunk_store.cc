@@ -215,6 +215,20 @@ Result<bool> ChunkStore::Has(const ChunkId& id) {
   return counters_->Track<Result<bool>>(size.status().WithContext("has chunk " + id.ToHex()));
 }
 
+Result<uint64_t> ChunkStore::DataLength(const ChunkId& id) {
+  const std::string name = id.ToHex();
+  Result<uint64_t> size = backend_->ObjectSize(name);
+  if (!size.ok()) return counters_->Track<Result<uint64_t>>(size.status().WithContext("size of chunk " + name));
+  Result<std::string> prefix = backend_->ReadObject(name, 0, format::kFixedHeaderSize);
+  if (!prefix.ok()) return counters_->Track<Result<uint64_t>>(prefix.status().WithContext("size of chunk " + name));
+  Result<uint64_t> header = format::HeaderSize(*prefix);
+  if (!header.ok() || *header > *size) {
+    return counters_->Track<Result<uint64_t>>(
+        Corrupt(id, header.ok() ? Corruption("object is shorter than its header") : header.status()));
+  }
+  return *size - *header;
+}
+
 Status ChunkStore::Delete(const ChunkId& id) {
   Status st = backend_->DeleteObject(id.ToHex());
   if (st.code() == Code::kNotFound) return Status::Ok();

@@ -109,6 +109,10 @@ class ChunkStore {
   // segments that overlap the range. kOutOfRange if offset > chunk length.
   Result<std::string> GetRange(const ChunkId& id, uint64_t offset, uint64_t length);
   Result<bool> Has(const ChunkId& id);
+  // How many data bytes the chunk holds (its frame's data length; framing
+  // not counted), from its header and object size without reading the data.
+  // kNotFound when absent, kCorruption when the header is damaged.
+  Result<uint64_t> DataLength(const ChunkId& id);
   // Deleting an absent chunk is ok (idempotent).
   Status Delete(const ChunkId& id);
   // Streams every chunk id; fn returns false to stop early.

@@ -26,7 +26,9 @@ int RunFsck(const GlobalOptions& global, const FsckFlags& flags) {
   if (!services.ok()) return Fail(kExitFailed, services.status().message());
   Services& s = **services;
   auto report = vfs::fsck::Check(*s.kv, *s.chunks,
-                                 {.verify_data = flags.verify_data, .repair_counts = flags.repair});
+                                 {.verify_data = flags.verify_data,
+                                  .repair_counts = flags.repair,
+                                  .move_orphans = flags.repair});
   Status closed = s.Close();
   if (!report.ok()) return Fail(kExitFailed, fmt::format("fsck failed: {}", report.status().ToString()));
   if (!closed.ok()) return Fail(kExitFailed, closed.ToString());
@@ -39,8 +41,9 @@ int RunFsck(const GlobalOptions& global, const FsckFlags& flags) {
   for (const vfs::fsck::Problem& p : report->problems) {
     std::printf("%-24s %s: %s\n", p.kind.c_str(), p.where.c_str(), p.detail.c_str());
   }
+  for (const std::string& m : report->moved) std::printf("moved %s\n", m.c_str());
   if (report->repaired > 0) {
-    std::printf("repaired %llu reference count(s)\n", static_cast<unsigned long long>(report->repaired));
+    std::printf("repaired %llu problem(s)\n", static_cast<unsigned long long>(report->repaired));
   }
   if (report->clean()) {
     std::printf("clean\n");
@@ -57,7 +60,7 @@ void AddFsckCommand(CLI::App& app, const GlobalOptions& global, Runner& run) {
   auto* sub = app.add_subcommand(
       "fsck", "Check the volume of a stopped server: entries, link counts, orphans, reference counts, chunks.\n"
               "Exit 0 when clean, 1 when problems were found (each is listed with its path).");
-  sub->add_flag("--repair", flags->repair, "Rewrite wrong chunk reference counts (never deletes data)");
+  sub->add_flag("--repair", flags->repair, "Rewrite wrong chunk reference counts and move orphan inodes to /lost+found in their share (never deletes data)");
   sub->add_flag("--verify-data", flags->verify_data, "Read every referenced chunk and check its SHA-256");
   sub->callback([&global, &run, flags] { run = [&global, flags] { return RunFsck(global, *flags); }; });
 }

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/api_client.h"
+#include "common/units.h"
 
 namespace nasd::cli {
 namespace {
@@ -21,10 +22,32 @@ Status RunGc(const Config& config, bool dry_run) {
               n("shares_pruned"), n("versions_dropped"), n("refs_released"));
   std::printf("unreferenced:      %llu chunk(s) (%llu orphan(s) of uncommitted writes found)\n",
               n("zero_ref_chunks"), n("orphans_found"));
-  std::printf("%-18s %llu chunk(s)\n", dry_run ? "would delete:" : "deleted:", n("deleted"));
-  std::printf("kept:              %llu within the grace period, %llu being written, "
+  auto b = [&](const char* key) { return ExactBytes(r.value(key, uint64_t{0})); };
+  auto when = [&](const char* key) { return FormatUtcNs(r.value(key, int64_t{0})); };
+  std::printf("%-18s %llu chunk(s), %s\n", dry_run ? "would free now:" : "freed:", n("deleted"),
+              b("deleted_bytes").c_str());
+  std::printf("pending:           %llu chunk(s), %s within the grace period", n("in_grace"),
+              b("in_grace_bytes").c_str());
+  if (n("in_grace") > 0) {
+    std::printf(" (due from %s to %s)", when("next_due_ns").c_str(), when("last_due_ns").c_str());
+  }
+  std::printf("\n");
+  std::printf("kept:              %llu chunk(s), %s being written by open files (pinned); "
               "%llu re-referenced meanwhile, %llu failed to delete\n",
-              n("in_grace"), n("pinned"), n("raced"), n("delete_failed"));
+              n("pinned"), b("pinned_bytes").c_str(), n("raced"), n("delete_failed"));
+  if (dry_run) {
+    std::printf("held by writers:   %s in write-back buffers, not yet stored\n", b("buffered_bytes").c_str());
+    const auto& held = r.contains("held_by_snapshots") ? r["held_by_snapshots"] : nlohmann::json::array();
+    if (held.empty()) std::printf("held by snapshots: nothing\n");
+    for (const auto& h : held) {
+      std::printf("held by snapshots: share %s: %s only its snapshots hold (freed if all were deleted)\n",
+                  h.value("share", "?").c_str(), ExactBytes(h.value("bytes", uint64_t{0})).c_str());
+      for (const auto& s : h["snapshots"]) {
+        std::printf("                     snapshot %s alone holds %s\n", s.value("name", "?").c_str(),
+                    ExactBytes(s.value("exclusive_bytes", uint64_t{0})).c_str());
+      }
+    }
+  }
   if (dry_run && n("shares_pruned") > 0) {
     std::printf("(chunks that pruning would release are counted only after it ran)\n");
   }

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <map>
 #include <thread>
 #include <fmt/format.h>
 
@@ -17,6 +18,7 @@
 #include "http/server.h"
 #include "nfs/nfs_server.h"
 #include "nfs/portmap_program.h"
+#include "meta/snapshot_schedule.h"
 #include "meta/snapshot_scheduler.h"
 #include "vfs/gc/collector.h"
 #include "vfs/scrub/scrubber.h"
@@ -155,6 +157,30 @@ void RegisterBackgroundMetrics(metrics::Registry& registry, vfs::gc::Collector& 
   registry.AddGaugeCallback("nasd_gc_pending_chunks",
                             "Unreferenced chunks waiting for their grace period (at the last pass).",
                             [&collector] { return static_cast<double>(collector.Totals().pending_chunks); });
+  registry.AddGaugeCallback("nasd_gc_pending_bytes",
+                            "Data bytes of the unreferenced chunks not yet deleted (at the last pass).",
+                            [&collector] { return static_cast<double>(collector.Totals().pending_bytes); });
+  registry.AddCounterCallback("nasd_gc_reclaimed_bytes_total",
+                              "Data bytes of the chunks the garbage collector deleted.",
+                              [&collector] { return static_cast<double>(collector.Totals().reclaimed_bytes); });
+}
+
+// snapshots.schedules: each share named there gets exactly its configured
+// schedules, replacing what the API stored; other shares keep theirs. A
+// share that does not exist is logged and skipped (applied at the next start
+// after it is created).
+void ApplyConfiguredSchedules(const Config& config, meta::ShareStore& shares, kv::KvEngine& kv) {
+  std::map<std::string, std::vector<SnapshotSchedule>> by_share;
+  for (const ShareSnapshotSchedule& s : config.snapshots.schedules) by_share[s.share].push_back(s.schedule);
+  for (const auto& [name, schedules] : by_share) {
+    Result<meta::ShareInfo> share = shares.Get(name);
+    Status st = share.ok() ? meta::PutSchedules(kv, share->id, schedules) : share.status();
+    if (!st.ok()) {
+      log::Warn("snapshot.config_schedules_skipped").Str("share", name).Err(st);
+      continue;
+    }
+    log::Info("snapshot.config_schedules").Str("share", name).Int("schedules", schedules.size());
+  }
 }
 
 int Serve(const GlobalOptions& global, const NfsFlags& nfs_flags, const SmbFlags& smb_flags) {
@@ -209,13 +235,19 @@ int Serve(const GlobalOptions& global, const NfsFlags& nfs_flags, const SmbFlags
   };
   ctx.share_deleted = [&mounts](uint64_t share_id) { mounts->Forget(share_id); };
   // Started once serving; stopped before the KV closes.
-  vfs::gc::Collector collector(*s.kv, *s.chunks, vfs::gc::ProcessPins());
+  vfs::gc::CollectorOptions gc_options;
+  gc_options.grace = config->gc.grace;
+  gc_options.buffered_bytes = [&mounts] {
+    return static_cast<uint64_t>(std::max<int64_t>(0, mounts->budget().used()));
+  };
+  vfs::gc::Collector collector(*s.kv, *s.chunks, vfs::gc::ProcessPins(), gc_options);
   ctx.run_gc = [&collector](bool dry_run) -> Result<std::string> {
     NASD_ASSIGN_OR_RETURN(vfs::gc::GcReport report, collector.RunOnce(dry_run));
     return report.ToJson();
   };
   meta::SnapshotScheduler scheduler(*s.kv, ctx.flush_share);
-  vfs::scrub::Scrubber scrubber(*s.kv, *s.chunks);
+  vfs::scrub::Scrubber scrubber(*s.kv, *s.chunks, vfs::scrub::ScrubOptions{.bytes_per_sec = config->scrub.rate});
+  ApplyConfiguredSchedules(*config, *s.shares, *s.kv);
   RegisterBackgroundMetrics(*s.metrics, collector, scrubber);
   webdav::WebDav dav(DavContextFrom(*config, *mounts, *s.users));
   if (config->webdav.enabled) dav.RegisterRoutes(router);
@@ -263,9 +295,9 @@ int Serve(const GlobalOptions& global, const NfsFlags& nfs_flags, const SmbFlags
       .Str("storage", config->storage.path)
       .Str("version", build::kVersion);
 
-  collector.Start(std::chrono::minutes(1));
+  collector.Start(config->gc.interval);
   scheduler.Start(std::chrono::seconds(30));
-  scrubber.Start(std::chrono::hours(24));
+  scrubber.Start(config->scrub.interval);
   int sig = 0;
   sigwait(&stop_signals, &sig);
   scrubber.Stop();

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/api_client.h"
+#include "common/units.h"
 #include "meta/share_store.h"
 #include "meta/user_store.h"
 
@@ -35,10 +36,14 @@ Status List(const Config& config) {
     std::printf("No shares. Create one with: nasd share create NAME\n");
     return Status::Ok();
   }
-  std::printf("%-24s %8s  %s\n", "NAME", "ID", "CREATED");
+  std::printf("%-24s %8s  %-32s %-10s %-26s %s\n", "NAME", "ID", "CREATED", "SNAPSHOTS", "LIVE",
+              "HELD ONLY BY SNAPSHOTS");
   for (const auto& s : reply.body["shares"]) {
-    std::printf("%-24s %8llu  %s\n", s.value("name", "?").c_str(),
-                static_cast<unsigned long long>(s.value("id", uint64_t{0})), s.value("created", "?").c_str());
+    std::printf("%-24s %8llu  %-32s %-10llu %-26s %s\n", s.value("name", "?").c_str(),
+                static_cast<unsigned long long>(s.value("id", uint64_t{0})), s.value("created", "?").c_str(),
+                static_cast<unsigned long long>(s.value("snapshots", uint64_t{0})),
+                ExactBytes(s.value("live_bytes", uint64_t{0})).c_str(),
+                ExactBytes(s.value("snapshot_bytes", uint64_t{0})).c_str());
   }
   return Status::Ok();
 }

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/api_client.h"
+#include "common/units.h"
 #include "meta/share_store.h"
 #include "meta/snapshot_record.h"
 #include "meta/snapshot_schedule.h"
@@ -41,10 +42,14 @@ Status List(const Config& config, const SnapshotOptions& o) {
                 o.share.c_str(), o.share.c_str());
     return Status::Ok();
   }
-  std::printf("%-40s %s\n", "NAME", "CREATED");
+  std::printf("%-40s %-32s %s\n", "NAME", "CREATED", "HELD ONLY BY IT (freed if deleted)");
   for (const auto& s : reply.body["snapshots"]) {
-    std::printf("%-40s %s\n", s.value("name", "?").c_str(), s.value("created", "?").c_str());
+    std::printf("%-40s %-32s %s\n", s.value("name", "?").c_str(), s.value("created", "?").c_str(),
+                ExactBytes(s.value("exclusive_bytes", uint64_t{0})).c_str());
   }
+  std::printf("live data: %s; held only by snapshots: %s\n",
+              ExactBytes(reply.body.value("live_bytes", uint64_t{0})).c_str(),
+              ExactBytes(reply.body.value("snapshot_bytes", uint64_t{0})).c_str());
   return Status::Ok();
 }
 

@@ -26,6 +26,14 @@ Status PrintStatus(const Config& config) {
               FormatBytes(s.value("chunk_bytes", uint64_t{0})).c_str(),
               FormatSize(s.value("block_size", uint64_t{0})).c_str());
   std::printf("shares:   %llu\n", static_cast<unsigned long long>(b.value("shares", uint64_t{0})));
+  if (b.contains("share_usage") && b["share_usage"].is_array()) {
+    for (const auto& u : b["share_usage"]) {
+      std::printf("  %-24s live %s, held only by %llu snapshot(s) %s\n", u.value("name", "?").c_str(),
+                  ExactBytes(u.value("live_bytes", uint64_t{0})).c_str(),
+                  static_cast<unsigned long long>(u.value("snapshots", uint64_t{0})),
+                  ExactBytes(u.value("snapshot_bytes", uint64_t{0})).c_str());
+    }
+  }
   if (b.contains("smb") && b["smb"].is_object()) {
     const auto& smb = b["smb"];
     std::printf("smb:      smbd %s", smb.value("state", "?").c_str());

@@ -63,6 +63,7 @@ Result<std::unique_ptr<Services>> OpenServices(const Config& config) {
 vfs::ShareMountsOptions ShareMountsOptionsFrom(const Config& config, const Services& services) {
   vfs::ShareMountsOptions o;
   o.filesystem.block_size = services.volume.block_size;
+  o.filesystem.list_snapshots = config.snapshots.visible;
   if (config.storage.backend == "local") {
     o.filesystem.space = [path = config.storage.path] { return StatFs(path); };
   }

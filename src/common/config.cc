@@ -141,6 +141,11 @@ const std::vector<KeySpec>& Schema() {
       Duration("storage.s3.timeout", [](Config& c, auto d) { c.storage.s3.timeout = d; }),
       Duration("storage.s3.deadline", [](Config& c, auto d) { c.storage.s3.deadline = d; }),
       Size("storage.s3.read_cache", [](Config& c, uint64_t n) { c.storage.s3.read_cache = n; }),
+      Duration("gc.grace", [](Config& c, auto d) { c.gc.grace = d; }),
+      Duration("gc.interval", [](Config& c, auto d) { c.gc.interval = d; }),
+      Size("scrub.rate", [](Config& c, uint64_t n) { c.scrub.rate = n; }),
+      Duration("scrub.interval", [](Config& c, auto d) { c.scrub.interval = d; }),
+      Bool("snapshots.visible", [](Config& c, bool b) { c.snapshots.visible = b; }),
       String("api.listen", [](Config& c, const std::string& v) -> Status {
         auto hp = ParseHostPort(v);
         if (!hp.ok()) return Bad("api.listen", hp.status().message());
@@ -243,6 +248,36 @@ Status ForEachMapping(const YAML::Node& list, std::string_view path, std::string
   return Status::Ok();
 }
 
+// snapshots.schedules: a list of {share, label, every, keep}.
+Status ParseSnapshotSchedules(const YAML::Node& list, Config& config) {
+  return ForEachMapping(list, "snapshots.schedules", "schedules", "share, label, every, keep",
+                        [&config](const YAML::Node& item, const std::string& where) -> Status {
+    std::string share, label, every, keep;
+    for (const auto& kv : item) {
+      const std::string key = kv.first.as<std::string>();
+      if (!kv.second.IsScalar()) return Bad(where + "." + key, "expected a single value");
+      std::string* field = key == "share" ? &share : key == "label" ? &label : key == "every" ? &every
+                         : key == "keep"  ? &keep  : nullptr;
+      if (field == nullptr) return ConfigInvalid(fmt::format("unknown key '{}.{}'", where, key));
+      *field = kv.second.Scalar();
+    }
+    for (auto [name, value] : {std::pair{"share", &share}, {"label", &label}, {"every", &every}, {"keep", &keep}}) {
+      if (value->empty()) return Bad(where, fmt::format("missing '{}'", name));
+    }
+    auto parsed = ParseSchedule(fmt::format("{}:{}:{}", label, every, keep));
+    if (!parsed.ok()) return Bad(where, parsed.status().message());
+    std::vector<SnapshotSchedule> same_share{*parsed};
+    for (const ShareSnapshotSchedule& other : config.snapshots.schedules) {
+      if (other.share == share) same_share.push_back(other.schedule);
+    }
+    if (Status st = ValidateSchedules(same_share); !st.ok()) {
+      return Bad(where, fmt::format("share '{}': {}", share, st.message()));
+    }
+    config.snapshots.schedules.push_back(ShareSnapshotSchedule{share, *parsed});
+    return Status::Ok();
+  });
+}
+
 // nfs.exports: a list of mappings, one a share.
 Status ParseNfsExports(const YAML::Node& list, Config& config) {
   return ForEachMapping(list, "nfs.exports", "exports", "share, networks, access, squash ...",
@@ -325,7 +360,15 @@ Status ParseSmbShares(const YAML::Node& list, Config& config) {
   });
 }
 
+// Keys holding lists, parsed by their own functions (see Walk).
+constexpr std::string_view kListKeys[] = {"nfs.exports", "smb.shares", "snapshots.schedules"};
+
 bool IsSection(std::string_view prefix) {
+  for (std::string_view key : kListKeys) {
+    if (key.size() > prefix.size() && key.substr(0, prefix.size()) == prefix && key[prefix.size()] == '.') {
+      return true;
+    }
+  }
   for (const auto& spec : Schema()) {
     if (spec.path.size() > prefix.size() && spec.path.substr(0, prefix.size()) == prefix &&
         spec.path[prefix.size()] == '.') {
@@ -352,6 +395,10 @@ Status Walk(const YAML::Node& node, const std::string& prefix, Config& config) {
     }
     std::string path = prefix.empty() ? key : prefix + "." + key;
     const YAML::Node& value = item.second;
+    if (path == "snapshots.schedules") {
+      NASD_RETURN_IF_ERROR(ParseSnapshotSchedules(value, config));
+      continue;
+    }
     if (path == "nfs.exports") {
       NASD_RETURN_IF_ERROR(ParseNfsExports(value, config));
       continue;
@@ -525,6 +572,46 @@ std::string RenderS3(const S3Config& s, const std::string& backend) {
   return out;
 }
 
+// The gc, scrub and snapshots sections.
+std::string RenderMaintenance(const Config& c) {
+  std::string out = fmt::format(
+      R"(
+gc:
+  # A chunk no file or snapshot names any more is deleted after this grace
+  # period; the collector runs every interval (`nasd gc --dry-run` explains).
+  grace: {}
+  interval: {}
+
+scrub:
+  # The background scrub re-reads every chunk and checks its SHA-256, at most
+  # rate bytes per second, one pass every interval.
+  rate: {}
+  interval: {}
+
+snapshots:
+  # List /.snapshots in each share's root (it is always reachable by name).
+  visible: {}
+  # Scheduled snapshots, applied at every start: a share named here gets
+  # exactly these schedules (replacing any set with `nasd snapshot schedule`).
+  # Snapshots are named LABEL-<UTC time>; the oldest beyond keep are deleted.
+)",
+      FormatDuration(c.gc.grace), FormatDuration(c.gc.interval), FormatSize(c.scrub.rate),
+      FormatDuration(c.scrub.interval), c.snapshots.visible ? "true" : "false");
+  if (c.snapshots.schedules.empty()) {
+    out += "  # schedules:\n  #   - {share: docs, label: hourly, every: 1h, keep: 24}\n"
+           "  #   - {share: docs, label: daily, every: 1d, keep: 7}\n";
+  } else {
+    out += "  schedules:\n";
+    for (const ShareSnapshotSchedule& s : c.snapshots.schedules) {
+      const std::string spec = FormatSchedule(s.schedule);  // label:every:keep
+      const size_t a = spec.find(':'), b = spec.rfind(':');
+      out += fmt::format("    - {{share: {}, label: {}, every: {}, keep: {}}}\n", Quote(s.share),
+                         s.schedule.label, spec.substr(a + 1, b - a - 1), s.schedule.keep);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string RenderConfig(const Config& c) {
@@ -545,7 +632,7 @@ storage:
   write_buffer: {}
   # Memory for recently read blocks (all shares together).
   block_cache: {}
-{}
+{}{}
 api:
   # Address of the HTTP server (health, metrics, management API, file access).
   listen: {}
@@ -624,6 +711,7 @@ log:
       Quote(c.storage.path), c.storage.backend, FormatSize(c.storage.block_size),
       FormatSize(c.storage.write_buffer), FormatSize(c.storage.block_cache), RenderS3(c.storage.s3,
                                                                                        c.storage.backend),
+      RenderMaintenance(c),
       Quote(c.api.listen), Quote(c.api.admin_token), c.http.max_connections, c.http.io_threads, c.http.worker_threads,
       FormatDuration(c.http.header_timeout), FormatDuration(c.http.body_timeout),
       FormatDuration(c.http.idle_timeout), FormatDuration(c.http.drain_timeout),

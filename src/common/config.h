@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "common/schedule_spec.h"
 #include "common/status.h"
 
 namespace nasd {
@@ -42,6 +43,31 @@ struct StorageConfig {
   uint64_t write_buffer = 256ULL << 20;  // memory for buffered writes (all shares)
   uint64_t block_cache = 256ULL << 20;   // memory for cached blocks (all shares)
   S3Config s3;
+};
+
+// gc, scrub, snapshots: background maintenance and snapshot policy
+// (README, "Snapshots, garbage collection, fsck and scrub").
+struct GcConfig {
+  std::chrono::milliseconds grace{3'600'000};   // a chunk unreferenced this long is deleted
+  std::chrono::milliseconds interval{60'000};   // between collector passes
+};
+
+struct ScrubConfig {
+  uint64_t rate = 32ULL << 20;                      // bytes read per second
+  std::chrono::milliseconds interval{86'400'000};   // between passes
+};
+
+// One scheduled snapshot of a share, from snapshots.schedules.
+struct ShareSnapshotSchedule {
+  std::string share;
+  SnapshotSchedule schedule;
+};
+
+struct SnapshotsConfig {
+  bool visible = false;  // list /.snapshots in every share's root
+  // Applied at serve start: each share named here gets exactly these
+  // schedules (replacing what the API set); others keep theirs.
+  std::vector<ShareSnapshotSchedule> schedules;
 };
 
 struct ApiConfig {
@@ -123,6 +149,9 @@ struct LogConfig {
 
 struct Config {
   StorageConfig storage;
+  GcConfig gc;
+  ScrubConfig scrub;
+  SnapshotsConfig snapshots;
   ApiConfig api;
   HttpConfig http;
   WebDavConfig webdav;

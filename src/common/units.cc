@@ -1,6 +1,7 @@
 #include "common/units.h"
 
 #include <charconv>
+#include <ctime>
 #include <limits>
 
 #include <fmt/format.h>
@@ -70,6 +71,19 @@ std::string FormatBytes(uint64_t bytes) {
   }
   if (i == 0) return fmt::format("{} B", bytes);
   return fmt::format("{:.1f} {}", v, kNames[i]);
+}
+
+std::string ExactBytes(uint64_t bytes) {
+  if (bytes < 1024) return fmt::format("{} B", bytes);
+  return fmt::format("{} B ({})", bytes, FormatBytes(bytes));
+}
+
+std::string FormatUtcNs(int64_t unix_ns) {
+  std::time_t secs = static_cast<std::time_t>(unix_ns / 1'000'000'000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, unix_ns % 1'000'000'000);
 }
 
 Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {

@@ -19,6 +19,12 @@ std::string FormatSize(uint64_t bytes);
 // Approximate, for people: "53.1 GiB", "512 B".
 std::string FormatBytes(uint64_t bytes);
 
+// Exact and for people: "4194304 B (4.0 MiB)", "512 B".
+std::string ExactBytes(uint64_t bytes);
+
+// RFC 3339 UTC with nanoseconds: "2026-11-26T06:40:01.123456789Z".
+std::string FormatUtcNs(int64_t unix_ns);
+
 // Accepts a number followed by ms, s, m or h. Rejects negatives and overflow.
 Result<std::chrono::milliseconds> ParseDuration(std::string_view text);
 std::string FormatDuration(std::chrono::milliseconds d);

@@ -19,25 +19,19 @@
 #include <string_view>
 #include <vector>
 
+#include "common/schedule_spec.h"
 #include "common/status.h"
 #include "kv/kv_engine.h"
 #include "meta/snapshot_record.h"
 
 namespace nasd::meta {
 
-struct SnapshotSchedule {
-  std::string label;           // 1-16 of a-z 0-9
-  std::chrono::seconds every;  // >= 1 minute
-  uint32_t keep = 0;           // >= 1
-  bool operator==(const SnapshotSchedule&) const = default;
-};
-
-// Parses "LABEL:EVERY:KEEP", e.g. "hourly:1h:24", "daily:1d:7", "weekly:1w:4"
-// (EVERY: a number with m, h, d or w).
-Result<SnapshotSchedule> ParseSchedule(std::string_view spec);
-std::string FormatSchedule(const SnapshotSchedule& s);  // the same form
-// kInvalidArgument unless valid and the labels are distinct.
-Status ValidateSchedules(const std::vector<SnapshotSchedule>& schedules);
+// The spec (label, period, keep) and its parser live in common/, for the
+// config loader.
+using ::nasd::FormatSchedule;
+using ::nasd::ParseSchedule;
+using ::nasd::SnapshotSchedule;
+using ::nasd::ValidateSchedules;
 
 Result<std::vector<SnapshotSchedule>> GetSchedules(kv::KvEngine& kv, uint64_t share_id);
 // An empty list removes the share's schedules.

@@ -57,6 +57,7 @@ Filesystem::Filesystem(kv::KvEngine& kv, chunk::ChunkStore& chunks, uint64_t sha
                        std::shared_ptr<DirtyBudget> budget)
     : share_id_(share_id),
       root_(root),
+      list_snapshots_(options.list_snapshots),
       flush_after_(options.flush_after),
       space_(std::move(options.space)),
       inodes_(kv, share_id, options.inode_batch),
@@ -283,7 +284,14 @@ Status Filesystem::EraseStartupOrphans() {
 Result<DirPage> Filesystem::ReadDir(const Caller& c, uint64_t ino, uint64_t cookie,
                                     size_t max_entries) {
   if (IsViewIno(ino)) return views_->ReadDir(c, ino, cookie, max_entries);
-  return ops::ReadDir(ctx_, c, ino, cookie, max_entries);
+  for (;;) {
+    NASD_ASSIGN_OR_RETURN(DirPage page, ops::ReadDir(ctx_, c, ino, cookie, max_entries));
+    if (ino != root_) return page;
+    const uint64_t last = page.entries.empty() ? cookie : page.entries.back().cookie;
+    views_->AdjustRootPage(page, cookie, max_entries, list_snapshots_);
+    if (!page.entries.empty() || page.eof) return page;
+    cookie = last;  // the page held only a hidden entry: read on after it
+  }
 }
 Result<Attr> Filesystem::OpenFile(const Caller& c, uint64_t ino, OpenFlags flags) {
   if (IsViewIno(ino)) return views_->Open(c, ino, flags);

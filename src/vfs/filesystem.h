@@ -101,6 +101,9 @@ struct FilesystemOptions {
   // Capacity of the disk under the chunk store (StatFs); null for stores
   // without one (S3): free space is then reported as kUnboundedFree.
   std::function<Result<FsInfo>()> space;
+  // List /.snapshots in the root's ReadDir (config snapshots.visible); it is
+  // reachable by name either way.
+  bool list_snapshots = false;
 };
 
 class Filesystem {
@@ -274,6 +277,7 @@ class Filesystem {
 
   const uint64_t share_id_;
   const uint64_t root_;
+  const bool list_snapshots_;
   const std::chrono::milliseconds flush_after_;
   const std::function<Result<FsInfo>()> space_;
   meta::InodeAllocator inodes_;

@@ -2,6 +2,9 @@
 #include <nlohmann/json.hpp>
 
 #include "api/api_fixture.h"
+#include "kv/retry.h"
+#include "meta/share_fs.h"
+#include "meta/share_txn.h"
 #include "meta/snapshot_store.h"
 
 namespace nasd::api::testing {
@@ -79,6 +82,42 @@ TEST_F(SnapshotsApiTest, Schedules) {
   EXPECT_EQ(Call("PUT", "/api/v1/shares/nope/snapshot-schedules", R"({"schedules":[]})").status, 404);
   ASSERT_EQ(Call("PUT", "/api/v1/shares/docs/snapshot-schedules", R"({"schedules":[]})").status, 200);
   EXPECT_TRUE(nlohmann::json::parse(Call("GET", "/api/v1/shares/docs/snapshot-schedules").body)["schedules"].empty());
+}
+
+TEST_F(SnapshotsApiTest, SpaceHeldByTheLiveViewAndBySnapshots) {
+  const uint64_t id = shares_.Get("docs")->id;
+  ASSERT_TRUE(meta::EnsureShareFs(*kv_, id, 1).ok());
+  auto put_block = [&](uint64_t block, char chunk, uint32_t length) {
+    ASSERT_TRUE(kv::RunTransaction(*kv_, [&](kv::Transaction& t) -> Status {
+                  NASD_ASSIGN_OR_RETURN(meta::ShareTxn txn, meta::ShareTxn::Open(t, id));
+                  return txn.PutBlock(10, block, meta::BlockRecord{std::string(32, chunk), length});
+                }).ok());
+  };
+  put_block(0, 'a', 4 << 20);
+  put_block(1, 'b', 4 << 20);
+  ASSERT_EQ(Call("POST", "/api/v1/shares/docs/snapshots", R"({"name":"one"})").status, 201);
+  put_block(1, 'c', 1 << 20);  // overwrite: 'b' is now the snapshot's alone
+  ASSERT_EQ(Call("POST", "/api/v1/shares/docs/snapshots", R"({"name":"two"})").status, 201);
+
+  auto list = nlohmann::json::parse(Call("GET", "/api/v1/shares/docs/snapshots").body);
+  EXPECT_EQ(list["live_bytes"], (4 << 20) + (1 << 20));
+  EXPECT_EQ(list["snapshot_bytes"], 4 << 20);
+  ASSERT_EQ(list["snapshots"].size(), 2u);
+  EXPECT_EQ(list["snapshots"][0]["name"], "one");
+  EXPECT_EQ(list["snapshots"][0]["exclusive_bytes"], 4 << 20);
+  EXPECT_EQ(list["snapshots"][1]["exclusive_bytes"], 0);  // sees what live sees
+
+  auto detail = nlohmann::json::parse(Call("GET", "/api/v1/shares/docs").body);
+  EXPECT_EQ(detail["live_bytes"], (4 << 20) + (1 << 20));
+  EXPECT_EQ(detail["snapshot_bytes"], 4 << 20);
+  EXPECT_EQ(detail["snapshots"], 2);
+  auto shares = nlohmann::json::parse(Call("GET", "/api/v1/shares").body);
+  EXPECT_EQ(shares["shares"][0]["snapshot_bytes"], 4 << 20);
+  auto status = nlohmann::json::parse(Call("GET", "/api/v1/status").body);
+  ASSERT_EQ(status["share_usage"].size(), 1u);
+  EXPECT_EQ(status["share_usage"][0]["name"], "docs");
+  EXPECT_EQ(status["share_usage"][0]["live_bytes"], (4 << 20) + (1 << 20));
+  EXPECT_EQ(status["share_usage"][0]["snapshot_bytes"], 4 << 20);
 }
 
 TEST_F(SnapshotsApiTest, GcWithoutACollectorIsNotSupported) {

@@ -93,6 +93,16 @@ TYPED_TEST(ChunkStoreTest, HasAndDelete) {
   EXPECT_EQ(this->store_->Usage().bytes, 0u);
 }
 
+TYPED_TEST(ChunkStoreTest, DataLengthIsTheUnframedSize) {
+  for (size_t size : {size_t{0}, size_t{5}, size_t{65536}, size_t{(1 << 20) + 3}}) {
+    const ChunkId id = this->MustPut(RandomBytes(size, size));
+    Result<uint64_t> n = this->store_->DataLength(id);
+    ASSERT_TRUE(n.ok()) << n.status().ToString();
+    EXPECT_EQ(*n, size);
+  }
+  EXPECT_EQ(this->store_->DataLength(ChunkId::Of("never stored")).status().code(), Code::kNotFound);
+}
+
 TYPED_TEST(ChunkStoreTest, AbsentChunkIsNotFound) {
   const ChunkId id = ChunkId::Of("never stored");
   EXPECT_EQ(this->store_->Get(id).status().code(), Code::kNotFound);

@@ -87,6 +87,88 @@ TEST(ConfigTest, RenderedConfigRoundTrips) {
   EXPECT_EQ(back->log.format, "json");
 }
 
+constexpr char kMaintenance[] =
+    "storage:\n  path: /x\ngc:\n  grace: 10m\n  interval: 30s\nscrub:\n  rate: 8MiB\n  interval: 6h\n"
+    "snapshots:\n  visible: true\n  schedules:\n"
+    "    - {share: docs, label: hourly, every: 1h, keep: 24}\n"
+    "    - share: docs\n      label: daily\n      every: 1d\n      keep: 7\n"
+    "    - {share: media, label: hourly, every: 2h, keep: 3}\n";
+
+TEST(ConfigTest, MaintenanceSectionsParse) {
+  auto c = Parse(kMaintenance);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->gc.grace, std::chrono::minutes(10));
+  EXPECT_EQ(c->gc.interval, std::chrono::seconds(30));
+  EXPECT_EQ(c->scrub.rate, 8u << 20);
+  EXPECT_EQ(c->scrub.interval, std::chrono::hours(6));
+  EXPECT_TRUE(c->snapshots.visible);
+  ASSERT_EQ(c->snapshots.schedules.size(), 3u);
+  EXPECT_EQ(c->snapshots.schedules[1].share, "docs");
+  EXPECT_EQ(c->snapshots.schedules[1].schedule,
+            (SnapshotSchedule{"daily", std::chrono::hours(24), 7}));
+  EXPECT_EQ(c->snapshots.schedules[2].schedule.every, std::chrono::hours(2));
+
+  auto d = Parse(kMinimal);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->gc.grace, std::chrono::hours(1));
+  EXPECT_EQ(d->gc.interval, std::chrono::minutes(1));
+  EXPECT_EQ(d->scrub.rate, 32u << 20);
+  EXPECT_EQ(d->scrub.interval, std::chrono::hours(24));
+  EXPECT_TRUE(d->snapshots.schedules.empty());
+  EXPECT_FALSE(d->snapshots.visible);
+}
+
+TEST(ConfigTest, MaintenanceErrorsAreExact) {
+  const std::string base = kMinimal;
+  EXPECT_NE(ErrorOf(base + "gc:\n  grace: soon\n").find("gc.grace"), std::string::npos);
+  EXPECT_NE(ErrorOf(base + "gc:\n  interval: 0s\n").find("gc.interval: must be greater than 0"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(base + "scrub:\n  rate: fast\n").find("scrub.rate"), std::string::npos);
+  EXPECT_NE(ErrorOf(base + "scrub:\n  speed: 1MiB\n").find("unknown key 'scrub.speed'"), std::string::npos);
+  EXPECT_NE(ErrorOf(base + "snapshots:\n  visible: yes\n").find("snapshots.visible: expected true or false"),
+            std::string::npos);
+  const std::string s = base + "snapshots:\n  schedules:\n";
+  EXPECT_NE(ErrorOf(s + "    - {share: docs, label: hourly, every: 1h}\n")
+                .find("snapshots.schedules[0]: missing 'keep'"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(s + "    - {share: docs, label: Hourly, every: 1h, keep: 1}\n")
+                .find("snapshots.schedules[0]: schedule label 'Hourly' must be 1-16 of a-z 0-9"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(s + "    - {share: docs, label: fast, every: 30s, keep: 1}\n").find("snapshots.schedules[0]"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(s + "    - {share: docs, label: h, every: 1h, keep: 0}\n").find("must keep at least 1"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(s + "    - {share: docs, label: h, every: 1h, keep: 1, when: now}\n")
+                .find("unknown key 'snapshots.schedules[0].when'"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(s + "    - {share: docs, label: h, every: 1h, keep: 1}\n"
+                        "    - {share: docs, label: h, every: 1d, keep: 1}\n")
+                .find("snapshots.schedules[1]: share 'docs': schedule label 'h' is used twice"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(s + "    hourly\n").find("snapshots.schedules: expected a list"), std::string::npos);
+}
+
+TEST(ConfigTest, RenderedMaintenanceRoundTrips) {
+  auto c = Parse(kMaintenance);
+  ASSERT_TRUE(c.ok());
+  c->api.admin_token = "0123456789abcdef0123";
+  auto back = Parse(RenderConfig(*c));
+  ASSERT_TRUE(back.ok()) << back.status().ToString() << "\n" << RenderConfig(*c);
+  EXPECT_EQ(back->gc.grace, c->gc.grace);
+  EXPECT_EQ(back->scrub.rate, c->scrub.rate);
+  EXPECT_EQ(back->scrub.interval, c->scrub.interval);
+  EXPECT_TRUE(back->snapshots.visible);
+  ASSERT_EQ(back->snapshots.schedules.size(), 3u);
+  EXPECT_EQ(back->snapshots.schedules[1].schedule, c->snapshots.schedules[1].schedule);
+  EXPECT_EQ(back->snapshots.schedules[2].share, "media");
+  Config plain;
+  plain.storage.path = "/x";
+  plain.api.admin_token = c->api.admin_token;
+  auto defaults = Parse(RenderConfig(plain));
+  ASSERT_TRUE(defaults.ok()) << defaults.status().ToString();
+  EXPECT_TRUE(defaults->snapshots.schedules.empty());
+}
+
 constexpr char kS3[] =
     "storage:\n  path: /x\n  backend: s3\n  s3:\n    endpoint: https://s3.example.test:9000\n"
     "    bucket: chunks\n    prefix: vol1/\n    path_style: true\n    access_key: AKID\n"

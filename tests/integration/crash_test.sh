@@ -42,7 +42,7 @@ workload() { # runs until killed; records what was acknowledged
         "${N[@]}" snapshot create s "c$serial" >/dev/null 2>&1 || true ;;
       2)
         local victim
-        victim=$("${N[@]}" snapshot list s 2>/dev/null | awk 'NR>1 {print $1}' | shuf -n1 --random-source=<(yes "$serial") || true)
+        victim=$("${N[@]}" snapshot list s 2>/dev/null | awk 'NR>1 && $1 != "live" {print $1}' | shuf -n1 --random-source=<(yes "$serial") || true)
         [ -n "$victim" ] && { "${N[@]}" snapshot delete s "$victim" >/dev/null 2>&1 || true; } ;;
       *)
         payload "$f" "$serial" > "$WORK/inflight/$f"

@@ -3,6 +3,10 @@
 // and is never served stale or live data by the write-back buffers or caches.
 #include <cerrno>
 
+#include <map>
+
+#include "kv/retry.h"
+#include "meta/share_txn.h"
 #include "meta/snapshot_store.h"
 #include "vfs/snapshot/snapshot_ino.h"
 #include "vfs/vfs_fixture.h"
@@ -74,6 +78,58 @@ TYPED_TEST(SnapshotViewTest, ViewShowsTheTreeAsItWasWithItsOwnInodeNumbers) {
   }
   // The root never lists .snapshots, but reaches it by name.
   EXPECT_EQ(this->Names(this->root_), (std::vector<std::string>{"d"}));
+}
+
+// Every name of dir's listing by fs, in pages of max entries, with the
+// inode each was listed with.
+std::multimap<std::string, uint64_t> ListAll(Filesystem& fs, uint64_t dir, size_t max) {
+  std::multimap<std::string, uint64_t> out;
+  uint64_t cookie = Filesystem::kCookieStart;
+  for (int pages = 0; pages < 1000; ++pages) {
+    auto page = fs.ReadDir(Caller::Root(), dir, cookie, max);
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    if (!page.ok()) break;
+    for (const DirEntry& e : page->entries) {
+      if (e.name != "." && e.name != "..") out.emplace(e.name, e.ino);
+      cookie = e.cookie;
+    }
+    if (page->eof) break;
+  }
+  return out;
+}
+
+TYPED_TEST(SnapshotViewTest, TheRootListsSnapshotsOnlyWhenConfigured) {
+  std::multimap<std::string, uint64_t> want;
+  for (int i = 0; i < 12; ++i) {
+    const std::string name = "f" + std::to_string(i);
+    want.emplace(name, this->File("/" + name, "x"));
+  }
+  this->Snap("s");
+  FilesystemOptions options;
+  options.block_size = kTestBlockSize;
+  options.list_snapshots = true;
+  auto visible = Filesystem::Open(*this->kv_, *this->chunks_, "docs", options);
+  ASSERT_TRUE(visible.ok()) << visible.status().ToString();
+  std::multimap<std::string, uint64_t> with = want;
+  with.emplace(".snapshots", kSnapshotsDirIno);
+  for (size_t max : {size_t{1}, size_t{2}, size_t{3}, size_t{5}, size_t{100}}) {
+    SCOPED_TRACE("pages of " + std::to_string(max));
+    EXPECT_EQ(ListAll(*this->fs_, this->root_, max), want);
+    EXPECT_EQ(ListAll(**visible, this->root_, max), with);
+  }
+
+  // A real entry named .snapshots (from before snapshots existed) is hidden:
+  // lookups and listings show the folder, once.
+  ASSERT_TRUE(kv::RunTransaction(*this->kv_, [&](kv::Transaction& t) -> Status {
+                NASD_ASSIGN_OR_RETURN(meta::ShareTxn txn, meta::ShareTxn::Open(t, this->fs_->share_id()));
+                return txn.PutEntry(this->root_, ".snapshots", {want.begin()->second, FileType::kRegular});
+              }).ok());
+  for (size_t max : {size_t{1}, size_t{3}, size_t{100}}) {
+    SCOPED_TRACE("pages of " + std::to_string(max));
+    EXPECT_EQ(ListAll(*this->fs_, this->root_, max), want);
+    EXPECT_EQ(ListAll(**visible, this->root_, max), with);
+  }
+  EXPECT_EQ(this->Ino("/.snapshots"), kSnapshotsDirIno);
 }
 
 TYPED_TEST(SnapshotViewTest, EveryWriteIntoAViewFailsWithEROFS) {

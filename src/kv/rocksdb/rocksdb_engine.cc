@@ -121,7 +121,13 @@ bool IsLockHeld(const rocksdb::Status& st) {
 }  // namespace
 
 Result<std::unique_ptr<KvEngine>> OpenRocksDb(const std::string& path, CommitObserver observer) {
+  return OpenRocksDbWithEnv(path, nullptr, std::move(observer));
+}
+
+Result<std::unique_ptr<KvEngine>> OpenRocksDbWithEnv(const std::string& path, rocksdb::Env* env,
+                                                     CommitObserver observer) {
   rocksdb::Options options = MakeOptions();
+  if (env != nullptr) options.env = env;
   // A plain DB: transactions validate their read sets themselves
   // (rocksdb_transaction.h), so that concurrent commits share WAL syncs.
   rocksdb::DB* db = nullptr;

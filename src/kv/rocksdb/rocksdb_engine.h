@@ -18,6 +18,10 @@
 
 #include "kv/kv_engine.h"
 
+namespace rocksdb {
+class Env;
+}
+
 namespace nasd::kv {
 
 // Opens (creating if missing) the database in directory path.
@@ -26,5 +30,9 @@ namespace nasd::kv {
 // open, and with kIoError/kCorruption/... (RocksDB's message appended) for
 // other failures. observer, if set, is called after every Commit()/Write().
 Result<std::unique_ptr<KvEngine>> OpenRocksDb(const std::string& path, CommitObserver observer = {});
+// As OpenRocksDb, with every file access through env (borrowed; must outlive
+// the engine). Power-loss tests pass PowerLossFs::env() (power_loss_fs.h).
+Result<std::unique_ptr<KvEngine>> OpenRocksDbWithEnv(const std::string& path, rocksdb::Env* env,
+                                                     CommitObserver observer = {});
 
 }  // namespace nasd::kv

@@ -34,6 +34,40 @@ std::string Encode(uint64_t n) {
   return v;
 }
 
+// One "damaged_file" problem per file block naming a damaged chunk (in any
+// version), by the path the walks found the file at.
+Status ListDamagedFiles(kv::KvEngine& kv, const std::vector<uint64_t>& shares,
+                        const std::map<std::string, std::string>& damaged, FsckReport& report) {
+  for (uint64_t share : shares) {
+    const std::string prefix = meta::keys::TagPrefix(share, meta::keys::kBlockTag);
+    std::string last_base;  // versions of one block come newest first
+    NASD_RETURN_IF_ERROR(ScanAll(kv, prefix, [&](const kv::KeyValue& item) -> Status {
+      std::string_view base;
+      uint64_t epoch = 0;
+      if (!meta::keys::SplitVersionedKey(item.key, base, epoch)) return Corruption("block key is malformed");
+      const bool newest = base != last_base;
+      last_base = base;
+      if (item.value.size() == 1) return Status::Ok();  // tombstone
+      NASD_ASSIGN_OR_RETURN(meta::BlockRecord rec, meta::DecodeBlock(item.value));
+      auto it = damaged.find(rec.chunk_id);
+      uint64_t ino = 0, block = 0;
+      const std::string_view rest = base.substr(prefix.size());
+      if (it == damaged.end() || !meta::keys::ReadU64(rest, ino) || !meta::keys::ReadU64(rest.substr(8), block)) {
+        return Status::Ok();
+      }
+      auto path = report.paths.find({share, ino});
+      report.problems.push_back(
+          {"damaged_file",
+           path != report.paths.end() ? path->second : fmt::format("share {} inode #{}", share, ino),
+           fmt::format("block {}{}: chunk {} is {}", block,
+                       newest ? "" : fmt::format(" as snapshots from epoch {} see it", epoch),
+                       data::ToChunkId(rec.chunk_id).ToHex(), it->second)});
+      return Status::Ok();
+    }));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status CheckChunks(kv::KvEngine& kv, chunk::ChunkStore& chunks, const std::vector<uint64_t>& shares,
@@ -56,6 +90,7 @@ Status CheckChunks(kv::KvEngine& kv, chunk::ChunkStore& chunks, const std::vecto
     counted[item.key.substr(meta::keys::kChunkRefPrefix.size())] = n;
     return Status::Ok();
   }));
+  std::map<std::string, std::string> damaged;  // chunk -> what is wrong with it
   std::map<std::string, uint64_t> wrong;  // chunk -> the right count
   for (const auto& [chunk, n] : named) {
     const std::string hex = data::ToChunkId(chunk).ToHex();
@@ -73,14 +108,19 @@ Status CheckChunks(kv::KvEngine& kv, chunk::ChunkStore& chunks, const std::vecto
     if (options.verify_data) {
       Result<std::string> bytes = chunks.Get(data::ToChunkId(chunk));
       if (!bytes.ok()) {
-        report.problems.push_back({bytes.status().code() == Code::kNotFound ? "missing_chunk" : "bad_chunk",
-                                   hex, bytes.status().ToString()});
+        const bool missing = bytes.status().code() == Code::kNotFound;
+        report.problems.push_back({missing ? "missing_chunk" : "bad_chunk", hex, bytes.status().ToString()});
+        damaged[chunk] = missing ? "missing" : "damaged";
       } else if (chunk::ChunkId::Of(*bytes) != data::ToChunkId(chunk)) {
         report.problems.push_back({"bad_chunk", hex, "its bytes do not hash to its name"});
+        damaged[chunk] = "damaged";
       }
     } else {
       NASD_ASSIGN_OR_RETURN(bool has, chunks.Has(data::ToChunkId(chunk)));
-      if (!has) report.problems.push_back({"missing_chunk", hex, "referenced but not stored"});
+      if (!has) {
+        report.problems.push_back({"missing_chunk", hex, "referenced but not stored"});
+        damaged[chunk] = "missing";
+      }
     }
   }
   for (const auto& [chunk, n] : counted) {
@@ -89,6 +129,7 @@ Status CheckChunks(kv::KvEngine& kv, chunk::ChunkStore& chunks, const std::vecto
                                fmt::format("count {}, no block version names it", n)});
     wrong[chunk] = 0;
   }
+  if (!damaged.empty()) NASD_RETURN_IF_ERROR(ListDamagedFiles(kv, shares, damaged, report));
   if (!options.repair_counts) return Status::Ok();
   for (const auto& [chunk, n] : wrong) {
     NASD_RETURN_IF_ERROR(kv::RunTransaction(kv, [&](kv::Transaction& txn) -> Status {

@@ -12,7 +12,9 @@ Result<FsckReport> Check(kv::KvEngine& kv, chunk::ChunkStore& chunks, FsckOption
   for (const meta::ShareInfo& share : shares) {
     ++report.shares;
     ids.push_back(share.id);
-    NASD_RETURN_IF_ERROR(CheckTree(kv, share.id, 0, share.name, report));
+    Unreachable unreachable;
+    NASD_RETURN_IF_ERROR(CheckTree(kv, share.id, 0, share.name, report, &unreachable));
+    if (options.move_orphans) NASD_RETURN_IF_ERROR(Reconnect(kv, share.id, share.name, unreachable, report));
     NASD_ASSIGN_OR_RETURN(std::vector<meta::SnapshotInfo> snaps,
                           meta::SnapshotStore(kv, share.id).List());
     for (const meta::SnapshotInfo& s : snaps) {

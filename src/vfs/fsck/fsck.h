@@ -14,17 +14,26 @@
 //   - every referenced chunk exists; with verify_data, its bytes hash to its
 //     name (SHA-256; reads also check the crc32c framing).
 // Repair (repair_counts) rewrites wrong reference counts (and their 'Z'
-// records) to the counted value; other problems are reported with the paths
-// they affect.
+// records) to the counted value; move_orphans links the live view's orphan
+// inodes into the share's /lost+found (created when missing) under their
+// inode numbers, and renames a real root entry named .snapshots, which the
+// snapshots folder hides, to .snapshots.INODE (lost_found.cc). Files naming a missing or damaged chunk are
+// listed by path (kind "damaged_file"), in the live view when they are
+// reachable there, else in a snapshot's. Other problems are reported with
+// the paths they affect; nothing is ever deleted.
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "chunk/chunk_store.h"
 #include "common/status.h"
 #include "kv/kv_engine.h"
+#include "meta/records.h"
 
 namespace nasd::vfs::fsck {
 
@@ -37,6 +46,7 @@ struct Problem {
 struct FsckOptions {
   bool verify_data = false;
   bool repair_counts = false;
+  bool move_orphans = false;
 };
 
 struct FsckReport {
@@ -46,15 +56,32 @@ struct FsckReport {
   uint64_t inodes = 0;  // inodes reached, summed over views
   uint64_t chunks = 0;  // distinct chunks referenced
   uint64_t repaired = 0;
+  // What --repair made reachable: "share:#ino -> share:/lost+found/ino",
+  // "share:/.snapshots -> share:/.snapshots.ino".
+  std::vector<std::string> moved;
+  // Where the walks found each inode first: (share id, ino) -> "label:path".
+  std::map<std::pair<uint64_t, uint64_t>, std::string> paths;
   bool clean() const { return problems.empty(); }
 };
 
 Result<FsckReport> Check(kv::KvEngine& kv, chunk::ChunkStore& chunks, FsckOptions options = {});
 
 // Internal steps (tree_check.cc, chunk_check.cc).
+// What a live view holds that no path reaches.
+struct Unreachable {
+  std::vector<uint64_t> orphans;  // inodes no entry names
+  // A real root entry named .snapshots (made before snapshots existed, or
+  // by a bug): the snapshots folder hides it from every protocol.
+  std::optional<meta::DirEntryRecord> shadowed;
+};
 // One share at one epoch (0: live); label names the view in problems.
+// What is unreachable is recorded in unreachable when given.
 Status CheckTree(kv::KvEngine& kv, uint64_t share_id, uint64_t epoch, const std::string& label,
-                 FsckReport& report);
+                 FsckReport& report, Unreachable* unreachable = nullptr);
+// Makes it reachable again (lost_found.cc): orphans are linked into
+// /lost+found; a shadowed /.snapshots entry is renamed /.snapshots.INODE.
+Status Reconnect(kv::KvEngine& kv, uint64_t share_id, const std::string& label,
+                 const Unreachable& unreachable, FsckReport& report);
 Status CheckChunks(kv::KvEngine& kv, chunk::ChunkStore& chunks, const std::vector<uint64_t>& shares,
                    const FsckOptions& options, FsckReport& report);
 

@@ -8,6 +8,7 @@
 #include "meta/share_txn.h"
 #include "meta/versioned.h"
 #include "vfs/fsck/fsck.h"
+#include "vfs/snapshot/snapshot_ino.h"
 
 namespace nasd::vfs::fsck {
 namespace {
@@ -22,7 +23,7 @@ struct Seen {
 }  // namespace
 
 Status CheckTree(kv::KvEngine& kv, uint64_t share_id, uint64_t epoch, const std::string& label,
-                 FsckReport& report) {
+                 FsckReport& report, Unreachable* unreachable) {
   std::unique_ptr<kv::Transaction> t = kv.Begin(kv::WriteOptions{.durable = false});
   Result<meta::ShareTxn> opened =
       epoch == 0 ? meta::ShareTxn::Open(*t, share_id) : meta::ShareTxn::OpenAt(*t, share_id, epoch);
@@ -49,6 +50,12 @@ Status CheckTree(kv::KvEngine& kv, uint64_t share_id, uint64_t epoch, const std:
     NASD_ASSIGN_OR_RETURN(meta::EntryPage page, txn.ListEntries(dir, 0, 0));
     for (const meta::NamedEntry& e : page.entries) {
       const std::string path = (dir_path == "/" ? "/" : dir_path + "/") + e.name;
+      if (epoch == 0 && dir == txn.root() && e.name == kSnapshotsDirName) {
+        problem("shadowed_entry", path,
+                fmt::format("a real entry (inode {}) that the snapshots folder hides; --repair renames it "
+                            "to {}.{}", e.entry.ino, kSnapshotsDirName, e.entry.ino));
+        if (unreachable != nullptr) unreachable->shadowed = e.entry;
+      }
       NASD_ASSIGN_OR_RETURN(auto rec, txn.GetInode(e.entry.ino));
       if (!rec) {
         problem("dangling_entry", path, fmt::format("names inode {}, which does not exist", e.entry.ino));
@@ -75,6 +82,7 @@ Status CheckTree(kv::KvEngine& kv, uint64_t share_id, uint64_t epoch, const std:
   }
   for (const auto& [ino, s] : seen) {
     ++report.inodes;
+    report.paths.try_emplace({share_id, ino}, label + ":" + s.path);
     const uint32_t want = s.rec.type == meta::FileType::kDirectory ? 2 + s.subdirs : s.links;
     if (s.rec.nlink != want) {
       problem("link_count", s.path, fmt::format("inode {} has nlink {}, {} found", ino, s.rec.nlink, want));
@@ -91,6 +99,7 @@ Status CheckTree(kv::KvEngine& kv, uint64_t share_id, uint64_t epoch, const std:
           auto rec = meta::DecodeInode(value);
           if (rec.ok() && rec->nlink == 0 && rec->type == meta::FileType::kRegular) return true;
           problem("orphan_inode", fmt::format("#{}", ino), "no directory entry reaches it");
+          if (unreachable != nullptr) unreachable->orphans.push_back(ino);
         }
         return true;
       }));

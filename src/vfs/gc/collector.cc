@@ -11,6 +11,7 @@
 #include "meta/keys.h"
 #include "meta/share_store.h"
 #include "meta/snapshot_prune.h"
+#include "meta/space_usage.h"
 
 namespace nasd::vfs::gc {
 namespace {
@@ -34,6 +35,14 @@ std::string Stamp(int64_t ns) {
 }  // namespace
 
 std::string GcReport::ToJson() const {
+  nlohmann::json held = nlohmann::json::array();
+  for (const SnapshotHold& h : held_by_snapshots) {
+    nlohmann::json snaps = nlohmann::json::array();
+    for (const auto& [name, bytes] : h.exclusive) {
+      snaps.push_back({{"name", name}, {"exclusive_bytes", bytes}});
+    }
+    held.push_back({{"share", h.share}, {"bytes", h.bytes}, {"snapshots", snaps}});
+  }
   return nlohmann::json{{"dry_run", dry_run},
                         {"shares_pruned", shares_pruned},
                         {"versions_dropped", versions_dropped},
@@ -44,7 +53,14 @@ std::string GcReport::ToJson() const {
                         {"pinned", pinned},
                         {"raced", raced},
                         {"deleted", deleted},
-                        {"delete_failed", delete_failed}}
+                        {"delete_failed", delete_failed},
+                        {"deleted_bytes", deleted_bytes},
+                        {"in_grace_bytes", in_grace_bytes},
+                        {"next_due_ns", next_due_ns},
+                        {"last_due_ns", last_due_ns},
+                        {"pinned_bytes", pinned_bytes},
+                        {"buffered_bytes", buffered_bytes},
+                        {"held_by_snapshots", held}}
       .dump();
 }
 
@@ -77,9 +93,11 @@ Result<GcReport> Collector::RunOnce(bool dry_run) {
   std::lock_guard pass(pass_mu_);
   GcReport report;
   report.dry_run = dry_run;
+  deleted_now_.clear();
   NASD_RETURN_IF_ERROR(Prune(report, dry_run));
   if (options_.sweep_orphans) NASD_RETURN_IF_ERROR(SweepOrphans(report, dry_run));
   NASD_RETURN_IF_ERROR(DeleteAged(report, dry_run));
+  if (dry_run) NASD_RETURN_IF_ERROR(ExplainHolds(report));
   if (!dry_run) {
     std::lock_guard lock(totals_mu_);
     ++totals_.passes;
@@ -87,6 +105,10 @@ Result<GcReport> Collector::RunOnce(bool dry_run) {
     totals_.versions_dropped += report.versions_dropped;
     totals_.orphans_found += report.orphans_found;
     totals_.pending_chunks = report.zero_ref_chunks - report.deleted;
+    totals_.reclaimed_bytes += report.deleted_bytes;
+    uint64_t pending = 0;
+    for (const auto& [id, bytes] : sizes_) pending += bytes;
+    totals_.pending_bytes = pending;
   }
   return report;
 }
@@ -141,8 +163,23 @@ Status Collector::SweepOrphans(GcReport& report, bool dry_run) {
   return Status::Ok();
 }
 
+uint64_t Collector::BytesOf(const std::string& raw_id,
+                           std::unordered_map<std::string, uint64_t>& seen) {
+  uint64_t bytes = 0;
+  if (auto known = sizes_.find(raw_id); known != sizes_.end()) {
+    bytes = known->second;
+  } else if (Result<uint64_t> n = chunks_.DataLength(IdOf(raw_id)); n.ok()) {
+    bytes = *n;
+  } else if (n.status().code() != Code::kNotFound) {
+    log::Warn("gc.size_unknown").Str("chunk", IdOf(raw_id).ToHex()).Err(n.status());
+  }
+  seen[raw_id] = bytes;
+  return bytes;
+}
+
 Status Collector::DeleteAged(GcReport& report, bool dry_run) {
   const int64_t now = options_.clock();
+  std::unordered_map<std::string, uint64_t> seen;
   kv::Range range = kv::Range::Prefix(meta::keys::kZeroRefPrefix);
   for (;;) {
     std::vector<kv::KeyValue> batch;
@@ -158,10 +195,15 @@ Status Collector::DeleteAged(GcReport& report, bool dry_run) {
       if (raw.size() != chunk::ChunkId::kSize || !meta::keys::ReadU64(kv.value, since)) {
         return Corruption("zero-reference record is malformed");
       }
+      const uint64_t bytes = BytesOf(raw, seen);
       if (now - static_cast<int64_t>(since) < options_.grace.count()) {
         ++report.in_grace;
+        report.in_grace_bytes += bytes;
+        const int64_t due = static_cast<int64_t>(since) + options_.grace.count();
+        if (report.next_due_ns == 0 || due < report.next_due_ns) report.next_due_ns = due;
+        report.last_due_ns = std::max(report.last_due_ns, due);
       } else {
-        aged.push_back(ZeroEntry{raw, kv.value});
+        aged.push_back(ZeroEntry{raw, kv.value, bytes});
       }
     }
     if (!aged.empty()) {
@@ -170,18 +212,26 @@ Status Collector::DeleteAged(GcReport& report, bool dry_run) {
       for (const ZeroEntry& z : aged) {
         if (pins_.Pinned(z.raw_id)) {
           ++report.pinned;
+          report.pinned_bytes += z.bytes;
         } else if (dry_run) {
           ++report.deleted;
+          report.deleted_bytes += z.bytes;
         } else {
           due.push_back(&z);
         }
       }
       NASD_RETURN_IF_ERROR(CollectBatch(due, report));
     }
-    if (batch.size() < options_.batch) return Status::Ok();
+    if (batch.size() < options_.batch) break;
     range.begin = batch.back().key;
     range.begin.push_back('\0');
   }
+  if (!dry_run) {
+    // Forget what was deleted; what is left is pending.
+    for (const auto& [id, bytes] : deleted_now_) seen.erase(id);
+  }
+  sizes_ = std::move(seen);
+  return Status::Ok();
 }
 
 Status Collector::CollectBatch(const std::vector<const ZeroEntry*>& due, GcReport& report) {
@@ -203,26 +253,31 @@ Status Collector::CollectBatch(const std::vector<const ZeroEntry*>& due, GcRepor
   }
   Status st = txn->Commit();
   if (st.code() == Code::kConflict) {
-    for (const ZeroEntry* z : due) NASD_RETURN_IF_ERROR(Collect(z->raw_id, z->stamp, report));
+    for (const ZeroEntry* z : due) NASD_RETURN_IF_ERROR(Collect(*z, report));
     return Status::Ok();
   }
   NASD_RETURN_IF_ERROR(st);
   report.raced += raced;
-  for (const ZeroEntry* z : doomed) DeleteObject(z->raw_id, report);
+  for (const ZeroEntry* z : doomed) DeleteObject(*z, report);
   return Status::Ok();
 }
 
-void Collector::DeleteObject(const std::string& raw_id, GcReport& report) {
-  Status st = chunks_.Delete(IdOf(raw_id));
+void Collector::DeleteObject(const ZeroEntry& z, GcReport& report) {
+  // Off the 'Z' list either way (a failed delete leaves an orphan).
+  deleted_now_.emplace(z.raw_id, z.bytes);
+  Status st = chunks_.Delete(IdOf(z.raw_id));
   if (!st.ok()) {
     ++report.delete_failed;
-    log::Warn("gc.delete_failed").Str("chunk", IdOf(raw_id).ToHex()).Err(st);
+    log::Warn("gc.delete_failed").Str("chunk", IdOf(z.raw_id).ToHex()).Err(st);
     return;
   }
   ++report.deleted;
+  report.deleted_bytes += z.bytes;
 }
 
-Status Collector::Collect(const std::string& raw_id, const std::string& stamp, GcReport& report) {
+Status Collector::Collect(const ZeroEntry& z, GcReport& report) {
+  const std::string& raw_id = z.raw_id;
+  const std::string& stamp = z.stamp;
   // One attempt: a conflict means a writer touched the chunk's records, and
   // the chunk is left for a later pass.
   std::unique_ptr<kv::Transaction> txn = kv_.Begin();
@@ -239,7 +294,22 @@ Status Collector::Collect(const std::string& raw_id, const std::string& stamp, G
     return Status::Ok();
   }
   NASD_RETURN_IF_ERROR(st);
-  DeleteObject(raw_id, report);
+  DeleteObject(z, report);
+  return Status::Ok();
+}
+
+Status Collector::ExplainHolds(GcReport& report) {
+  if (options_.buffered_bytes) report.buffered_bytes = options_.buffered_bytes();
+  NASD_ASSIGN_OR_RETURN(std::vector<meta::ShareInfo> shares, meta::ShareStore(kv_).List());
+  for (const meta::ShareInfo& share : shares) {
+    NASD_ASSIGN_OR_RETURN(meta::ShareSpace space, meta::MeasureShareSpace(kv_, share.id));
+    if (space.snapshot_bytes == 0) continue;
+    SnapshotHold hold{share.name, space.snapshot_bytes, {}};
+    for (const meta::SnapshotSpace& s : space.snapshots) {
+      if (s.exclusive_bytes > 0) hold.exclusive.emplace_back(s.info.name, s.exclusive_bytes);
+    }
+    report.held_by_snapshots.push_back(std::move(hold));
+  }
   return Status::Ok();
 }
 

@@ -13,7 +13,13 @@
 //      (chunk_pins.h), so no committed block ever names a deleted chunk.
 // If a chunk delete fails after its 'Z' is gone, the chunk is an orphan that
 // the next sweep finds. A dry run changes nothing and reports the same
-// counts.
+// counts, and also explains what holds space that is not garbage: for every
+// share, the bytes only its snapshots hold (meta/space_usage.h, a scan of
+// the share's block records), and the bytes writers still hold (pinned
+// chunks, write-back buffers).
+//
+// Bytes are data bytes (ChunkStore::DataLength; framing not counted), looked
+// up once per chunk on the 'Z' list and remembered while it stays there.
 //
 // Start() runs passes in the background every interval; Stop() (or the
 // destructor) waits for the pass in progress. Thread-safe.
@@ -24,6 +30,8 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "chunk/chunk_store.h"
@@ -46,6 +54,16 @@ struct CollectorOptions {
   bool sweep_orphans = true;
   // Chunks examined per exclusive fence (writers' Puts wait meanwhile).
   size_t batch = 128;
+  // Bytes buffered by writers and not yet stored (the servers' write-back
+  // buffers), for dry-run reports; none when empty.
+  std::function<uint64_t()> buffered_bytes;
+};
+
+// What only a share's snapshots hold (dry runs).
+struct SnapshotHold {
+  std::string share;
+  uint64_t bytes = 0;  // freed if all its snapshots were deleted
+  std::vector<std::pair<std::string, uint64_t>> exclusive;  // snapshot, freed if it alone went
 };
 
 struct GcReport {
@@ -60,6 +78,14 @@ struct GcReport {
   uint64_t raced = 0;            // ... of which a writer referenced meanwhile
   uint64_t deleted = 0;          // chunks deleted (dry run: would be)
   uint64_t delete_failed = 0;    // left as orphans for the next sweep
+  uint64_t deleted_bytes = 0;    // data bytes of the deleted chunks
+  uint64_t in_grace_bytes = 0;
+  int64_t next_due_ns = 0;       // when the first chunk in grace becomes due (0: none)
+  int64_t last_due_ns = 0;       // ... and the last
+  uint64_t pinned_bytes = 0;
+  // Dry runs only: what holds space that is not garbage.
+  uint64_t buffered_bytes = 0;   // in write-back buffers, not yet stored
+  std::vector<SnapshotHold> held_by_snapshots;  // shares whose snapshots hold bytes
   std::string ToJson() const;
 };
 
@@ -71,6 +97,8 @@ struct GcTotals {
   uint64_t versions_dropped = 0;
   uint64_t orphans_found = 0;
   uint64_t pending_chunks = 0;  // on the 'Z' list at the end of the last pass
+  uint64_t reclaimed_bytes = 0;
+  uint64_t pending_bytes = 0;   // ... their data bytes
 };
 
 class Collector {
@@ -93,15 +121,21 @@ class Collector {
   Status Prune(GcReport& report, bool dry_run);
   Status SweepOrphans(GcReport& report, bool dry_run);
   Status DeleteAged(GcReport& report, bool dry_run);
+  Status ExplainHolds(GcReport& report);
+  // The data bytes of a chunk on the 'Z' list (0 if it is gone), remembered
+  // in seen for the next pass.
+  uint64_t BytesOf(const std::string& raw_id,
+                   std::unordered_map<std::string, uint64_t>& seen);
   struct ZeroEntry {
     std::string raw_id;
     std::string stamp;  // the 'Z' value as read
+    uint64_t bytes = 0;
   };
   // Under the fence: the 'Z' transaction of a batch of chunks, then their
   // deletes; one chunk at a time if the batch conflicts.
   Status CollectBatch(const std::vector<const ZeroEntry*>& due, GcReport& report);
-  Status Collect(const std::string& raw_id, const std::string& stamp, GcReport& report);
-  void DeleteObject(const std::string& raw_id, GcReport& report);
+  Status Collect(const ZeroEntry& z, GcReport& report);
+  void DeleteObject(const ZeroEntry& z, GcReport& report);
 
   // Fixed at construction.
   kv::KvEngine& kv_;
@@ -110,6 +144,10 @@ class Collector {
   const CollectorOptions options_;
 
   std::mutex pass_mu_;  // one pass at a time
+  // Data bytes of the chunks on the 'Z' list at the last pass.
+  std::unordered_map<std::string, uint64_t> sizes_ GUARDED_BY(pass_mu_);
+  // Chunks this pass took off the 'Z' list.
+  std::unordered_map<std::string, uint64_t> deleted_now_ GUARDED_BY(pass_mu_);
   std::mutex totals_mu_;
   GcTotals totals_ GUARDED_BY(totals_mu_);
   meta::Periodic periodic_;

@@ -45,6 +45,31 @@ Status SnapshotViews::CheckOldName(uint64_t dir, std::string_view name) const {
   return Status::Ok();
 }
 
+void SnapshotViews::AdjustRootPage(DirPage& page, uint64_t cookie, size_t max_entries,
+                                   bool list) const {
+  std::vector<DirEntry>& e = page.entries;
+  const uint64_t at = meta::keys::NameHash(kSnapshotsDirName);
+  auto real = std::find_if(e.begin(), e.end(), [](const DirEntry& d) { return d.name == kSnapshotsDirName; });
+  if (real != e.end()) {
+    if (!list) {
+      e.erase(real);
+      return;
+    }
+    *real = DirEntry{std::string(kSnapshotsDirName), kSnapshotsDirIno, FileType::kDirectory, at};
+    return;
+  }
+  if (!list || at <= cookie) return;
+  if (!page.eof && (e.empty() || e.back().cookie < at)) return;  // a later page has its place
+  auto pos = std::upper_bound(e.begin(), e.end(), at,
+                              [](uint64_t c, const DirEntry& d) { return c < d.cookie; });
+  e.insert(pos, DirEntry{std::string(kSnapshotsDirName), kSnapshotsDirIno, FileType::kDirectory, at});
+  if (e.size() > std::max<size_t>(max_entries, 1) && e.size() >= 2 &&
+      e[e.size() - 1].cookie != e[e.size() - 2].cookie) {
+    e.pop_back();
+    page.eof = false;
+  }
+}
+
 Result<OpContext> SnapshotViews::ViewOf(uint64_t ino) {
   const uint64_t epoch = ViewEpoch(ino);
   if (epoch == 0) return StaleView(ino);

@@ -3,7 +3,10 @@
 // snapshot_ino.h, here).
 //
 // /.snapshots is a virtual directory (mode 0555, owned by root) in the share's
-// root: always reachable by name, never listed by the root's ReadDir. Its
+// root: always reachable by name, listed by the root's ReadDir only when
+// configured (snapshots.visible). A real root entry of that name (made before
+// snapshots existed) is hidden by it, in lookups and listings alike; fsck
+// reports it and --repair renames it .snapshots.INODE. Its
 // entries are the share's snapshots, each the root directory of the share as
 // it was at the snapshot's epoch. Inside a view every read runs the ordinary
 // vfs operation at that epoch (OpContext::view_epoch), with the inode numbers
@@ -49,6 +52,14 @@ class SnapshotViews {
   Status CheckWritable(uint64_t ino) const;
   Status CheckNewName(uint64_t dir, std::string_view name) const;
   Status CheckOldName(uint64_t dir, std::string_view name) const;
+
+  // Fixes a page of the root's listing that started after cookie: a real
+  // entry named .snapshots is dropped or, when list, becomes /.snapshots;
+  // else, when list, /.snapshots goes in at its cookie's place, keeping the
+  // page within max_entries (the last entry then moves to the next page,
+  // unless it shares its cookie with the one before). The page may end up
+  // empty though not at the end (it held only the dropped entry).
+  void AdjustRootPage(DirPage& page, uint64_t cookie, size_t max_entries, bool list) const;
 
   // As the Filesystem calls of the same names, for view inodes.
   Result<Attr> Lookup(const Caller& caller, uint64_t parent, std::string_view name);
