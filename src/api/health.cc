@@ -2,6 +2,7 @@
 // orchestrators and scrapers.
 #include <memory>
 #include <mutex>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
@@ -18,15 +19,22 @@ class ReadinessProbe {
  public:
   explicit ReadinessProbe(const ApiContext& ctx) : ctx_(ctx) {}
 
-  Status Check() {
+  // Ok, or the failure and the part that failed ("metadata_store" or
+  // "chunk_store": /readyz reports it as degraded).
+  struct Outcome {
+    Status status;
+    std::string degraded;
+  };
+  Outcome Check() {
     std::lock_guard lock(mu_);
     auto now = std::chrono::steady_clock::now();
-    if (last_ok_ && now - last_ok_at_ < ctx_.ready_cache_ttl) return Status::Ok();
-    Status st = ctx_.kv->CheckWritable().WithContext("metadata store");
-    if (st.ok()) st = ctx_.chunks->CheckWritable().WithContext("chunk store");
-    last_ok_ = st.ok();
+    if (last_ok_ && now - last_ok_at_ < ctx_.ready_cache_ttl) return {};
+    Outcome out{ctx_.kv->CheckWritable().WithContext("metadata store"), "metadata_store"};
+    if (out.status.ok()) out = {ctx_.chunks->CheckWritable().WithContext("chunk store"), "chunk_store"};
+    if (out.status.ok()) out.degraded.clear();
+    last_ok_ = out.status.ok();
     last_ok_at_ = now;
-    return st;
+    return out;
   }
 
  private:
@@ -45,9 +53,9 @@ void AddHealthRoutes(http::Router& router, const ApiContext& ctx) {
 
   auto probe = std::make_shared<ReadinessProbe>(ctx);
   router.Add("GET", "/readyz", [probe, &ctx](http::Request&) {
-    Status st = probe->Check();
-    if (!st.ok()) {
-      nlohmann::json body{{"status", "not_ready"}, {"reason", st.ToString()}};
+    ReadinessProbe::Outcome probed = probe->Check();
+    if (!probed.status.ok()) {
+      nlohmann::json body{{"status", "not_ready"}, {"reason", probed.status.ToString()}, {probed.degraded, "degraded"}};
       return http::Response::Json(503, body.dump());
     }
     if (!ctx.services) return http::Response::Json(200, R"({"status":"ready"})");

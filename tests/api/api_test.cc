@@ -31,9 +31,15 @@ TEST_F(ApiTest, ReadyzReportsUnwritableStorage) {
   auto j = nlohmann::json::parse(r.body);
   EXPECT_EQ(j["status"], "not_ready");
   EXPECT_NE(j["reason"].get<std::string>().find("chunk store"), std::string::npos);
+  EXPECT_EQ(j["chunk_store"], "degraded");
+  EXPECT_FALSE(j.contains("metadata_store"));
   EXPECT_EQ(Call("GET", "/readyz", "", false).status, 200);  // the fault was one-shot
   ASSERT_TRUE(kv_->Close().ok());
-  EXPECT_EQ(Call("GET", "/readyz", "", false).status, 503);
+  r = Call("GET", "/readyz", "", false);
+  EXPECT_EQ(r.status, 503);
+  j = nlohmann::json::parse(r.body);
+  EXPECT_EQ(j["metadata_store"], "degraded");
+  EXPECT_FALSE(j.contains("chunk_store"));
 }
 
 TEST_F(ApiTest, ReadyzReusesASuccessfulProbeForItsTtl) {
