@@ -11,6 +11,8 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <string>
+#include <vector>
 
 #include "chunk_test_util.h"
 #include "fault_proxy.h"
@@ -78,6 +80,32 @@ TEST_F(S3BackendTest, ListPaginatesWithContinuationTokensUnderThePrefix) {
   ASSERT_NE(reopened, nullptr);
   EXPECT_EQ(reopened->Usage().objects, 10u);
   EXPECT_EQ(reopened->Usage().bytes, 10u * 100 + 45);
+}
+
+TEST_F(S3BackendTest, VirtualHostStyleNamesTheBucketInTheHostName) {
+  s3::S3Options vhost = server_->Options(bucket_);
+  vhost.path_style = false;
+  vhost.endpoint = "http://s3.localhost:" + std::to_string(server_->port());  // BUCKET.s3.localhost
+  vhost.prefix = "vh";
+  auto backend = Open(vhost);
+  ASSERT_NE(backend, nullptr);
+  ASSERT_TRUE(backend->PutObject("hosted", "by host name").ok());
+  // The same object through path-style requests: had the bucket also been
+  // in the path, the key would have been "BUCKET/vh/hosted".
+  s3::S3Options path = server_->Options(bucket_);
+  path.prefix = "vh";
+  auto direct = Open(path);
+  ASSERT_NE(direct, nullptr);
+  auto got = direct->ReadObject("hosted", 0, 100);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(*got, "by host name");
+  std::vector<std::string> names;
+  ASSERT_TRUE(backend->ListObjects([&](std::string_view n) { return names.emplace_back(n), true; }).ok());
+  EXPECT_EQ(names, std::vector<std::string>{"hosted"});
+  ASSERT_TRUE(backend->DeleteObject("hosted").ok());
+  EXPECT_EQ(direct->ObjectSize("hosted").status().code(), Code::kNotFound);
+  vhost.bucket = "no-such-vhost-bucket";
+  EXPECT_EQ(OpenS3Backend(vhost).status().code(), Code::kNotFound);
 }
 
 TEST_F(S3BackendTest, RangeReadsAreClippedToTheObject) {
