@@ -7,7 +7,8 @@
 # tree reads back again -> stopping s3rver makes /readyz 503 (chunk store
 # degraded, with the reason), writes fail within the deadline, files read
 # before stay readable (read cache) -> starting s3rver again makes /readyz 200
-# and every acknowledged file is intact.
+# and every acknowledged file is intact -> killing s3rver mid-upload fails
+# that upload and loses nothing acknowledged.
 # Usage: s3_test.sh NASD_BINARY SOURCE_DIR (SOURCE_DIR holds node_modules/s3rver).
 NASD=$(realpath "$1")
 S3RVER="$(realpath "$2")/node_modules/s3rver/bin/s3rver.js"
@@ -177,6 +178,26 @@ check "every acknowledged file is intact" tree_reads_back "${FILES[@]}"
 check "writes work again" test "$(http_code "$DAV/new.bin" "${AUTH[@]}" -T "$WORK/new.bin")" = 201
 new_reads_back() { curl -sf "${AUTH[@]}" "$DAV/new.bin" | cmp -s - "$WORK/new.bin"; }
 check "and read back" new_reads_back
+
+# s3rver killed in the middle of an upload: the PUT is not acknowledged, and
+# no file (and no old content replaced by part of the new) appears.
+# Three whole 4 MiB blocks: each is stored in the background while the body
+# streams in (no partial block is left for the final flush to store).
+head -c $((3 * 4 * 1024 * 1024)) /dev/urandom > "$WORK/midway.bin"
+curl -s -o /dev/null -w '%{http_code}' "${AUTH[@]}" --limit-rate 3M -T "$WORK/midway.bin" "$DAV/midway.bin" \
+  > "$WORK/midway.code" &
+UPLOAD=$!
+sleep 1.5
+kill -KILL "$S3PID"
+wait "$S3PID" 2>/dev/null || true
+START=$(date +%s)
+wait "$UPLOAD" || true
+MIDWAY=$(cat "$WORK/midway.code")
+check "an upload cut off by the store failing is not acknowledged (HTTP $MIDWAY)" test "${MIDWAY:0:1}" = 5
+check "it fails within the deadline" test $(( $(date +%s) - START )) -le 20
+check "s3rver starts after the kill" start_s3rver
+check "the cut-off upload left no file" test "$(http_code "$DAV/midway.bin" "${AUTH[@]}")" = 404
+check "acknowledged files are intact after the kill" tree_reads_back "${FILES[@]}"
 
 kill -TERM "$SERVER"
 wait_exit "$SERVER" 30
