@@ -251,6 +251,27 @@ TEST_F(S3BackendTest, RetriesThrough503Bursts) {
   EXPECT_TRUE(*direct == data);
 }
 
+TEST_F(S3BackendTest, Retries500And429ButNotAccessDenied) {
+  testing::FaultProxy proxy(server_->port());
+  s3::S3Options o = server_->Options(bucket_);
+  o.endpoint = proxy.endpoint();
+  auto backend = Open(o);
+  ASSERT_NE(backend, nullptr);
+  proxy.FailNext(2, 500);
+  ASSERT_TRUE(backend->PutObject("after-500", "x").ok());
+  proxy.FailNext(2, 429);
+  ASSERT_TRUE(backend->PutObject("after-429", "y").ok());
+  EXPECT_EQ(proxy.failed(), 4);
+  const int before = proxy.requests();
+  proxy.FailNext(5, 403);
+  Status st = backend->PutObject("denied", "z");
+  EXPECT_EQ(st.code(), Code::kPermissionDenied) << st.ToString();
+  EXPECT_NE(st.message().find("AccessDenied"), std::string::npos) << st.message();
+  EXPECT_EQ(proxy.requests() - before, 1) << "a 403 is not retried";
+  proxy.FailNext(0);
+  EXPECT_EQ(Open()->ObjectSize("denied").status().code(), Code::kNotFound);
+}
+
 TEST_F(S3BackendTest, EndlessSlowDownFailsAtTheDeadline) {
   testing::FaultProxy proxy(server_->port());
   s3::S3Options o = server_->Options(bucket_);
