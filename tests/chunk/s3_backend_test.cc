@@ -41,6 +41,12 @@ class S3BackendTest : public ::testing::Test {
     return b.ok() ? std::move(b).value() : nullptr;
   }
   std::unique_ptr<Backend> Open() { return Open(server_->Options(bucket_)); }
+  // The bucket reached through proxy.
+  std::unique_ptr<Backend> OpenVia(const testing::FaultProxy& proxy) {
+    s3::S3Options o = server_->Options(bucket_);
+    o.endpoint = proxy.endpoint();
+    return Open(o);
+  }
 
   static double Seconds(std::chrono::steady_clock::time_point since) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
@@ -233,9 +239,7 @@ TEST_F(S3BackendTest, EndpointThatNeverAnswersTimesOutAtTheDeadline) {
 
 TEST_F(S3BackendTest, RetriesThrough503Bursts) {
   testing::FaultProxy proxy(server_->port());
-  s3::S3Options o = server_->Options(bucket_);
-  o.endpoint = proxy.endpoint();
-  auto backend = Open(o);
+  auto backend = OpenVia(proxy);
   ASSERT_NE(backend, nullptr);
   const std::string data = RandomBytes(300000, 8);
   proxy.FailNext(3);
@@ -253,9 +257,7 @@ TEST_F(S3BackendTest, RetriesThrough503Bursts) {
 
 TEST_F(S3BackendTest, Retries500And429ButNotAccessDenied) {
   testing::FaultProxy proxy(server_->port());
-  s3::S3Options o = server_->Options(bucket_);
-  o.endpoint = proxy.endpoint();
-  auto backend = Open(o);
+  auto backend = OpenVia(proxy);
   ASSERT_NE(backend, nullptr);
   proxy.FailNext(2, 500);
   ASSERT_TRUE(backend->PutObject("after-500", "x").ok());
@@ -274,9 +276,7 @@ TEST_F(S3BackendTest, Retries500And429ButNotAccessDenied) {
 
 TEST_F(S3BackendTest, EndlessSlowDownFailsAtTheDeadline) {
   testing::FaultProxy proxy(server_->port());
-  s3::S3Options o = server_->Options(bucket_);
-  o.endpoint = proxy.endpoint();
-  auto backend = Open(o);
+  auto backend = OpenVia(proxy);
   ASSERT_NE(backend, nullptr);
   proxy.FailNext(1 << 30);
   auto start = std::chrono::steady_clock::now();
