@@ -50,6 +50,9 @@ struct ApiContext {
   uint64_t max_api_body = 1 << 20;
   // How long a successful /readyz storage probe is reused.
   std::chrono::milliseconds ready_cache_ttl{1000};
+  // How long a /readyz request waits for the storage probe before it
+  // answers 503 with the part still probed as degraded.
+  std::chrono::milliseconds ready_probe_timeout{5000};
   // Commits the buffered writes of the named share, so that a snapshot taken
   // or restored next holds every completed write. Null: nothing buffers.
   std::function<Status(std::string_view share)> flush_share;

@@ -1,7 +1,13 @@
 // /healthz, /readyz, /versionz and /metrics: unauthenticated probes for
 // orchestrators and scrapers.
+#include <atomic>
+#include <chrono>
+#include <future>
 #include <memory>
 #include <mutex>
+#include <string>
+
+#include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
 
@@ -14,24 +20,63 @@ namespace {
 // client must not be able to force a sync per request: one probe runs at a
 // time and a success is reused for ctx.ready_cache_ttl. Failures are probed
 // again on the next request, so recovery shows at once.
+//
+// A store that hangs (an unreachable S3 bucket retries until its deadline)
+// must not hang /readyz: the probe runs on its own thread and a request waits
+// for it at most ctx.ready_probe_timeout, then answers with the part still
+// being probed as degraded. Later requests wait for that same probe.
 class ReadinessProbe {
  public:
   explicit ReadinessProbe(const ApiContext& ctx) : ctx_(ctx) {}
 
-  Status Check() {
+  // Ok, or the failure and the part that failed ("metadata_store" or
+  // "chunk_store": /readyz reports it as degraded).
+  struct Outcome {
+    Status status;
+    std::string degraded;
+  };
+  Outcome Check() {
+    std::shared_future<Outcome> probe;
+    {
+      std::lock_guard lock(mu_);
+      if (last_ok_ && std::chrono::steady_clock::now() - last_ok_at_ < ctx_.ready_cache_ttl) return {};
+      if (!running_.valid()) running_ = std::async(std::launch::async, [this] { return Probe(); }).share();
+      probe = running_;
+    }
+    if (probe.wait_for(ctx_.ready_probe_timeout) != std::future_status::ready) {
+      return {Timeout(fmt::format("{} did not answer its probe within {} ms", Part(), ctx_.ready_probe_timeout.count())),
+              stage_.load() == kMetadata ? "metadata_store" : "chunk_store"};
+    }
+    Outcome out = probe.get();
     std::lock_guard lock(mu_);
-    auto now = std::chrono::steady_clock::now();
-    if (last_ok_ && now - last_ok_at_ < ctx_.ready_cache_ttl) return Status::Ok();
-    Status st = ctx_.kv->CheckWritable().WithContext("metadata store");
-    if (st.ok()) st = ctx_.chunks->CheckWritable().WithContext("chunk store");
-    last_ok_ = st.ok();
-    last_ok_at_ = now;
-    return st;
+    if (running_.valid() && running_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+      last_ok_ = running_.get().status.ok();
+      last_ok_at_ = std::chrono::steady_clock::now();
+      running_ = {};  // the next probe starts afresh
+    }
+    return out;
   }
 
  private:
+  enum Stage { kMetadata, kChunks };
+
+  Outcome Probe() {
+    stage_ = kMetadata;
+    Outcome out{ctx_.kv->CheckWritable().WithContext("metadata store"), "metadata_store"};
+    if (!out.status.ok()) return out;
+    stage_ = kChunks;
+    out = {ctx_.chunks->CheckWritable().WithContext("chunk store"), "chunk_store"};
+    if (out.status.ok()) out.degraded.clear();
+    return out;
+  }
+  const char* Part() const { return stage_.load() == kMetadata ? "the metadata store" : "the chunk store"; }
+
   const ApiContext& ctx_;
+  std::atomic<Stage> stage_{kMetadata};
   std::mutex mu_;
+  // The probe in progress (or finished, not yet collected). Its destructor
+  // waits for the probe thread, so ctx_ outlives it.
+  std::shared_future<Outcome> running_;
   bool last_ok_ = false;
   std::chrono::steady_clock::time_point last_ok_at_;
 };
@@ -45,9 +90,9 @@ void AddHealthRoutes(http::Router& router, const ApiContext& ctx) {
 
   auto probe = std::make_shared<ReadinessProbe>(ctx);
   router.Add("GET", "/readyz", [probe, &ctx](http::Request&) {
-    Status st = probe->Check();
-    if (!st.ok()) {
-      nlohmann::json body{{"status", "not_ready"}, {"reason", st.ToString()}};
+    ReadinessProbe::Outcome probed = probe->Check();
+    if (!probed.status.ok()) {
+      nlohmann::json body{{"status", "not_ready"}, {"reason", probed.status.ToString()}, {probed.degraded, "degraded"}};
       return http::Response::Json(503, body.dump());
     }
     if (!ctx.services) return http::Response::Json(200, R"({"status":"ready"})");

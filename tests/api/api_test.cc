@@ -2,6 +2,9 @@
 #include "api/api.h"
 
 #include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "api/api_fixture.h"
@@ -31,9 +34,32 @@ TEST_F(ApiTest, ReadyzReportsUnwritableStorage) {
   auto j = nlohmann::json::parse(r.body);
   EXPECT_EQ(j["status"], "not_ready");
   EXPECT_NE(j["reason"].get<std::string>().find("chunk store"), std::string::npos);
+  EXPECT_EQ(j["chunk_store"], "degraded");
+  EXPECT_FALSE(j.contains("metadata_store"));
   EXPECT_EQ(Call("GET", "/readyz", "", false).status, 200);  // the fault was one-shot
   ASSERT_TRUE(kv_->Close().ok());
-  EXPECT_EQ(Call("GET", "/readyz", "", false).status, 503);
+  r = Call("GET", "/readyz", "", false);
+  EXPECT_EQ(r.status, 503);
+  j = nlohmann::json::parse(r.body);
+  EXPECT_EQ(j["metadata_store"], "degraded");
+  EXPECT_FALSE(j.contains("chunk_store"));
+}
+
+TEST_F(ApiTest, ReadyzAnswersWithinItsTimeoutWhileTheChunkStoreHangs) {
+  ctx_.ready_probe_timeout = std::chrono::milliseconds(200);
+  fault_->Inject(chunk::FaultOp::kPut, chunk::FaultKind::kDelay, 1, std::chrono::milliseconds(1500));
+  auto start = std::chrono::steady_clock::now();
+  auto r = Call("GET", "/readyz", "", false);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1000));
+  EXPECT_EQ(r.status, 503);
+  auto j = nlohmann::json::parse(r.body);
+  EXPECT_EQ(j["chunk_store"], "degraded");
+  EXPECT_NE(j["reason"].get<std::string>().find("the chunk store did not answer its probe within 200 ms"),
+            std::string::npos) << r.body;
+  EXPECT_EQ(Call("GET", "/readyz", "", false).status, 503) << "the same probe is still running";
+  EXPECT_EQ(fault_->fired(), 1u) << "no second probe was started";
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  EXPECT_EQ(Call("GET", "/readyz", "", false).status, 200) << "the slow probe succeeded in the end";
 }
 
 TEST_F(ApiTest, ReadyzReusesASuccessfulProbeForItsTtl) {

@@ -31,6 +31,25 @@ bool SendAll(int fd, std::string_view data) {
   return true;
 }
 
+// The answer of an armed failure: 503 SlowDown, 500 InternalError, 403
+// AccessDenied (S3 error documents) or a bare status (429).
+std::string ErrorAnswer(int status) {
+  std::string code, reason;
+  switch (status) {
+    case 503: code = "SlowDown", reason = "Slow Down"; break;
+    case 500: code = "InternalError", reason = "Internal Server Error"; break;
+    case 403: code = "AccessDenied", reason = "Forbidden"; break;
+    default: reason = "Too Many Requests";
+  }
+  std::string doc;
+  if (!code.empty()) {
+    doc = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" + code + "</Code><Message>injected by "
+          "the fault proxy</Message></Error>";
+  }
+  return "HTTP/1.1 " + std::to_string(status) + " " + reason + "\r\nContent-Type: application/xml\r\nContent-Length: " +
+         std::to_string(doc.size()) + "\r\n\r\n" + doc;
+}
+
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
@@ -127,12 +146,7 @@ void FaultProxy::Serve(int fd) {
     if (drop_) return;
     if (fail_next_.fetch_sub(1) > 0) {
       ++failed_;
-      const std::string doc =
-          "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>SlowDown</Code>"
-          "<Message>Please reduce your request rate.</Message></Error>";
-      std::string resp = "HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\nContent-Length: " +
-                         std::to_string(doc.size()) + "\r\n\r\n" + doc;
-      if (!SendAll(fd, resp)) return;
+      if (!SendAll(fd, ErrorAnswer(fail_status_.load()))) return;
       continue;
     }
     if (delay_next_.fetch_sub(1) > 0) {

@@ -1,7 +1,7 @@
 // FaultProxy: a tiny HTTP/1.1 proxy for fault tests. It listens on
 // 127.0.0.1 (a free port), reads each request whole and either forwards it to
 // the upstream server (one upstream connection per request, "Connection:
-// close") or misbehaves as armed: answer 503 SlowDown, hold the request for a
+// close") or misbehaves as armed: answer an error (503 SlowDown ...), hold the request for a
 // while first, or drop the connection without an answer (a server that went
 // away). Counts what it saw. Thread-safe; the destructor stops every thread.
 #pragma once
@@ -24,8 +24,12 @@ class FaultProxy {
 
   std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
-  // The next n requests are answered 503 SlowDown without reaching upstream.
-  void FailNext(int n) { fail_next_ = n; }
+  // The next n requests are answered `status` without reaching upstream:
+  // 503 SlowDown, 500 InternalError, 403 AccessDenied or 429.
+  void FailNext(int n, int status = 503) {
+    fail_status_ = status;
+    fail_next_ = n;
+  }
   // The next n requests wait `delay` before they are forwarded.
   void DelayNext(int n, std::chrono::milliseconds delay) {
     delay_ms_ = delay.count();
@@ -50,6 +54,7 @@ class FaultProxy {
   int port_ = 0;
   std::atomic<bool> stop_{false};
   std::atomic<int> fail_next_{0};
+  std::atomic<int> fail_status_{503};
   std::atomic<int> delay_next_{0};
   std::atomic<long> delay_ms_{0};
   std::atomic<bool> drop_{false};

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "chunk_test_util.h"
 
 namespace nasd::chunk {
@@ -94,6 +96,37 @@ TEST_F(ReadCacheTest, OpenEmptiesTheFolder) {
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(testing::CountFiles(dir_.Sub("cache")), 0u);
   EXPECT_EQ(OpenReadCache(NewMemBackend(), dir_.Sub("x"), 0).status().code(), Code::kInvalidArgument);
+}
+
+// The cache holds framed chunks; ChunkStore verifies them on every read, so a
+// cached copy damaged on disk is reported as corruption, never served.
+TEST(ReadCacheChunkTest, ADamagedCachedCopyFailsTheChunkChecksums) {
+  testutil::TempDir dir;
+  auto opened = OpenReadCache(NewMemBackend(), dir.Sub("cache"), 16 << 20);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  ReadCacheBackend* cache = opened->get();
+  ChunkStore store(std::move(opened).value());
+  const std::string data = RandomBytes(300000, 9);
+  auto id = store.Put(data);
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  ASSERT_TRUE(store.Get(*id).ok());
+  ASSERT_EQ(cache->CacheStats().objects, 1u);
+  {
+    std::fstream f(dir.Sub("cache") + "/" + id->ToHex(), std::ios::in | std::ios::out | std::ios::binary);
+    ASSERT_TRUE(f.is_open());
+    f.seekg(1000);
+    char c = 0;
+    f.get(c);
+    f.seekp(1000);
+    f.put(static_cast<char>(c ^ 0x20));
+  }
+  const uint64_t hits = cache->CacheStats().hits;
+  EXPECT_EQ(store.Get(*id).status().code(), Code::kCorruption);
+  EXPECT_EQ(store.GetRange(*id, 0, 4000).status().code(), Code::kCorruption);
+  EXPECT_GT(cache->CacheStats().hits, hits) << "the damaged copy was what the store read";
+  auto far = store.GetRange(*id, 200000, 100);  // segments the damage does not touch
+  ASSERT_TRUE(far.ok()) << far.status().ToString();
+  EXPECT_EQ(*far, data.substr(200000, 100));
 }
 
 }  // namespace

@@ -11,6 +11,8 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <string>
+#include <vector>
 
 #include "chunk_test_util.h"
 #include "fault_proxy.h"
@@ -39,6 +41,12 @@ class S3BackendTest : public ::testing::Test {
     return b.ok() ? std::move(b).value() : nullptr;
   }
   std::unique_ptr<Backend> Open() { return Open(server_->Options(bucket_)); }
+  // The bucket reached through proxy.
+  std::unique_ptr<Backend> OpenVia(const testing::FaultProxy& proxy) {
+    s3::S3Options o = server_->Options(bucket_);
+    o.endpoint = proxy.endpoint();
+    return Open(o);
+  }
 
   static double Seconds(std::chrono::steady_clock::time_point since) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
@@ -78,6 +86,32 @@ TEST_F(S3BackendTest, ListPaginatesWithContinuationTokensUnderThePrefix) {
   ASSERT_NE(reopened, nullptr);
   EXPECT_EQ(reopened->Usage().objects, 10u);
   EXPECT_EQ(reopened->Usage().bytes, 10u * 100 + 45);
+}
+
+TEST_F(S3BackendTest, VirtualHostStyleNamesTheBucketInTheHostName) {
+  s3::S3Options vhost = server_->Options(bucket_);
+  vhost.path_style = false;
+  vhost.endpoint = "http://s3.localhost:" + std::to_string(server_->port());  // BUCKET.s3.localhost
+  vhost.prefix = "vh";
+  auto backend = Open(vhost);
+  ASSERT_NE(backend, nullptr);
+  ASSERT_TRUE(backend->PutObject("hosted", "by host name").ok());
+  // The same object through path-style requests: had the bucket also been
+  // in the path, the key would have been "BUCKET/vh/hosted".
+  s3::S3Options path = server_->Options(bucket_);
+  path.prefix = "vh";
+  auto direct = Open(path);
+  ASSERT_NE(direct, nullptr);
+  auto got = direct->ReadObject("hosted", 0, 100);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(*got, "by host name");
+  std::vector<std::string> names;
+  ASSERT_TRUE(backend->ListObjects([&](std::string_view n) { return names.emplace_back(n), true; }).ok());
+  EXPECT_EQ(names, std::vector<std::string>{"hosted"});
+  ASSERT_TRUE(backend->DeleteObject("hosted").ok());
+  EXPECT_EQ(direct->ObjectSize("hosted").status().code(), Code::kNotFound);
+  vhost.bucket = "no-such-vhost-bucket";
+  EXPECT_EQ(OpenS3Backend(vhost).status().code(), Code::kNotFound);
 }
 
 TEST_F(S3BackendTest, RangeReadsAreClippedToTheObject) {
@@ -205,9 +239,7 @@ TEST_F(S3BackendTest, EndpointThatNeverAnswersTimesOutAtTheDeadline) {
 
 TEST_F(S3BackendTest, RetriesThrough503Bursts) {
   testing::FaultProxy proxy(server_->port());
-  s3::S3Options o = server_->Options(bucket_);
-  o.endpoint = proxy.endpoint();
-  auto backend = Open(o);
+  auto backend = OpenVia(proxy);
   ASSERT_NE(backend, nullptr);
   const std::string data = RandomBytes(300000, 8);
   proxy.FailNext(3);
@@ -223,11 +255,28 @@ TEST_F(S3BackendTest, RetriesThrough503Bursts) {
   EXPECT_TRUE(*direct == data);
 }
 
+TEST_F(S3BackendTest, Retries500And429ButNotAccessDenied) {
+  testing::FaultProxy proxy(server_->port());
+  auto backend = OpenVia(proxy);
+  ASSERT_NE(backend, nullptr);
+  proxy.FailNext(2, 500);
+  ASSERT_TRUE(backend->PutObject("after-500", "x").ok());
+  proxy.FailNext(2, 429);
+  ASSERT_TRUE(backend->PutObject("after-429", "y").ok());
+  EXPECT_EQ(proxy.failed(), 4);
+  const int before = proxy.requests();
+  proxy.FailNext(5, 403);
+  Status st = backend->PutObject("denied", "z");
+  EXPECT_EQ(st.code(), Code::kPermissionDenied) << st.ToString();
+  EXPECT_NE(st.message().find("AccessDenied"), std::string::npos) << st.message();
+  EXPECT_EQ(proxy.requests() - before, 1) << "a 403 is not retried";
+  proxy.FailNext(0);
+  EXPECT_EQ(Open()->ObjectSize("denied").status().code(), Code::kNotFound);
+}
+
 TEST_F(S3BackendTest, EndlessSlowDownFailsAtTheDeadline) {
   testing::FaultProxy proxy(server_->port());
-  s3::S3Options o = server_->Options(bucket_);
-  o.endpoint = proxy.endpoint();
-  auto backend = Open(o);
+  auto backend = OpenVia(proxy);
   ASSERT_NE(backend, nullptr);
   proxy.FailNext(1 << 30);
   auto start = std::chrono::steady_clock::now();

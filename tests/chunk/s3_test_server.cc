@@ -102,10 +102,10 @@ Status S3TestServer::Start(bool tls) {
     ::setenv("NODE_OPTIONS", "--openssl-legacy-provider", 1);
     if (tls) {
       ::execlp("node", "node", script.c_str(), "-d", data.c_str(), "-a", "127.0.0.1", "-p", port.c_str(),
-               "--no-vhost-buckets", "-s", "--key", key.c_str(), "--cert", cert.c_str(), static_cast<char*>(nullptr));
+               "--no-vhost-buckets", "--service-endpoint", "localhost", "-s", "--key", key.c_str(), "--cert", cert.c_str(), static_cast<char*>(nullptr));
     } else {
       ::execlp("node", "node", script.c_str(), "-d", data.c_str(), "-a", "127.0.0.1", "-p", port.c_str(),
-               "--no-vhost-buckets", "-s", static_cast<char*>(nullptr));
+               "--no-vhost-buckets", "--service-endpoint", "localhost", "-s", static_cast<char*>(nullptr));
     }
     ::_exit(127);
   }

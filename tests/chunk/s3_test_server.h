@@ -1,7 +1,9 @@
 // A real S3-compatible server for tests: s3rver (npm, installed into the
 // project's node_modules by scripts/install-deps.sh) on 127.0.0.1 and a free
 // port, with its data in a temporary directory. Tests that need it FAIL when
-// it cannot start; they never skip.
+// it cannot start; they never skip. Virtual-host addressing works through
+// http://s3.localhost:PORT (s3rver's --service-endpoint localhost; curl
+// resolves *.localhost to 127.0.0.1): BUCKET.s3.localhost names the bucket.
 #pragma once
 
 #include <sys/types.h>

@@ -2,8 +2,13 @@
 # nasd on the S3 backend against a real s3rver, as a user runs it:
 # init probes the bucket (and refuses unknown buckets, bad access keys,
 # missing credentials and unreachable endpoints before writing anything) ->
-# serve -> /readyz 200 -> status shows s3 -> SIGTERM -> restart -> stopping
-# s3rver makes /readyz 503 with a reason -> starting it again makes it 200.
+# serve -> /readyz 200 -> status shows s3 -> a tree uploaded over WebDAV reads
+# back and its chunks are objects in the bucket -> SIGTERM -> restart -> the
+# tree reads back again -> stopping s3rver makes /readyz 503 (chunk store
+# degraded, with the reason), writes fail within the deadline, files read
+# before stay readable (read cache) -> starting s3rver again makes /readyz 200
+# and every acknowledged file is intact -> killing s3rver mid-upload fails
+# that upload and loses nothing acknowledged.
 # Usage: s3_test.sh NASD_BINARY SOURCE_DIR (SOURCE_DIR holds node_modules/s3rver).
 NASD=$(realpath "$1")
 S3RVER="$(realpath "$2")/node_modules/s3rver/bin/s3rver.js"
@@ -100,6 +105,40 @@ expect_code 0 "status" "$NASD" --config "$CFG" status
 check "status shows backend s3" grep -qE "^storage: .*\(s3" "$WORK/last.out"
 expect_code 0 "share create docs" "$NASD" --config "$CFG" share create docs
 check "the secret is not in the server log" bash -c "! grep -q S3RVER '$WORK/serve.log'"
+check "the secret is not in status" bash -c "! grep -q S3RVER '$WORK/last.out'"
+check "the secret is not in /metrics" bash -c "! curl -sf '$BASE/metrics' | grep -q S3RVER"
+
+# A tree over WebDAV: files of 0 bytes to several 4 MiB blocks.
+TOKEN=$(sed -n 's/^  admin_token: "\(.*\)"$/\1/p' "$CFG")
+AUTH=(-H "Authorization: Bearer $TOKEN")
+DAV="$BASE/dav/docs"
+mkdir -p "$WORK/tree/sub/deeper"
+head -c $((9 * 1024 * 1024 + 12345)) /dev/urandom > "$WORK/tree/big.bin"
+head -c 5000000 /dev/urandom > "$WORK/tree/sub/mid.bin"
+seq 1 3000 > "$WORK/tree/sub/deeper/nums.txt"
+: > "$WORK/tree/empty"
+head -c 6000000 /dev/urandom > "$WORK/tree/sub/unread.bin"  # not read after the restart
+FILES=(big.bin sub/mid.bin sub/deeper/nums.txt empty sub/unread.bin)
+upload_tree() {
+  for d in sub sub/deeper; do [ "$(http_code "$DAV/$d" "${AUTH[@]}" -X MKCOL)" = 201 ] || return 1; done
+  for f in "${FILES[@]}"; do [ "$(http_code "$DAV/$f" "${AUTH[@]}" -T "$WORK/tree/$f")" = 201 ] || return 1; done
+}
+same_file() { curl -sf "${AUTH[@]}" "$DAV/$1" -o "$WORK/got" && cmp -s "$WORK/got" "$WORK/tree/$1"; }
+tree_reads_back() {
+  local f
+  for f in "$@"; do same_file "$f" || { echo "differs: $f"; return 1; }; done
+}
+check "a tree uploads over WebDAV" upload_tree
+check "the tree reads back" tree_reads_back "${FILES[@]}"
+# Chunks are objects named by their SHA-256 under the prefix (listed with
+# s3rver's unsigned access).
+bucket_chunks() {
+  curl -sf "$S3/chunks?list-type=2&prefix=vol1/" | grep -oE '<Key>vol1/[0-9a-f]{64}</Key>' | sort -u | wc -l
+}
+# big.bin is 3 blocks, mid.bin and unread.bin 2 each; nums.txt may be inline.
+check "the chunks are objects in the bucket" test "$(bucket_chunks)" -ge 7
+check "nothing is stored outside the prefix" bash -c \
+  "! curl -sf '$S3/chunks?list-type=2' | grep -oE '<Key>[^<]*</Key>' | grep -v '<Key>vol1/' | grep -q ."
 
 kill -TERM "$SERVER"
 wait_exit "$SERVER" 30
@@ -108,6 +147,7 @@ check "server restarts" start_server
 check "readyz 200 after restart" test "$(http_code "$BASE/readyz")" = 200
 expect_code 0 "share list after restart" "$NASD" --config "$CFG" share list
 check "the share survived" grep -q "^docs " "$WORK/last.out"
+check "the tree reads back after the restart" tree_reads_back big.bin sub/mid.bin sub/deeper/nums.txt empty
 
 check "s3rver stops" stop_s3rver
 # A successful probe is reused for 1 s; wait that out so the next one runs.
@@ -118,10 +158,46 @@ check "readyz 503 while s3 is down" test "$CODE" = 503
 check "readyz answers within the deadline" test $(( $(date +%s) - START )) -le 10
 check "readyz names the chunk store" grep -q "chunk store" "$WORK/readyz.json"
 check "readyz gives the network reason" grep -qE "network_error|timeout" "$WORK/readyz.json"
+check "readyz reports the chunk store degraded" grep -q '"chunk_store":"degraded"' "$WORK/readyz.json"
 check "healthz stays 200" test "$(http_code "$BASE/healthz")" = 200
+check "files read before stay readable (read cache)" tree_reads_back big.bin sub/mid.bin
+# New bytes (not chunks the bucket already holds, which a put would only find).
+head -c 3000000 /dev/urandom > "$WORK/new.bin"
+START=$(date +%s)
+CODE=$(http_code "$DAV/new.bin" "${AUTH[@]}" -m 30 -T "$WORK/new.bin")
+check "a write while s3 is down fails (HTTP $CODE)" test "${CODE:0:1}" = 5
+check "the write fails within the deadline" test $(( $(date +%s) - START )) -le 15
+check "the failed write left no file" test "$(http_code "$DAV/new.bin" "${AUTH[@]}")" = 404
+unread_is_served() { curl -sf -m 30 "${AUTH[@]}" "$DAV/sub/unread.bin" | cmp -s - "$WORK/tree/sub/unread.bin"; }
+unread_fails() { ! unread_is_served; }
+check "a file never read since the restart is not served" unread_fails
 
 check "s3rver starts again" start_s3rver
 check "readyz 200 once s3 is back" test "$(http_code "$BASE/readyz")" = 200
+check "every acknowledged file is intact" tree_reads_back "${FILES[@]}"
+check "writes work again" test "$(http_code "$DAV/new.bin" "${AUTH[@]}" -T "$WORK/new.bin")" = 201
+new_reads_back() { curl -sf "${AUTH[@]}" "$DAV/new.bin" | cmp -s - "$WORK/new.bin"; }
+check "and read back" new_reads_back
+
+# s3rver killed in the middle of an upload: the PUT is not acknowledged, and
+# no file (and no old content replaced by part of the new) appears.
+# Three whole 4 MiB blocks: each is stored in the background while the body
+# streams in (no partial block is left for the final flush to store).
+head -c $((3 * 4 * 1024 * 1024)) /dev/urandom > "$WORK/midway.bin"
+curl -s -o /dev/null -w '%{http_code}' "${AUTH[@]}" --limit-rate 3M -T "$WORK/midway.bin" "$DAV/midway.bin" \
+  > "$WORK/midway.code" &
+UPLOAD=$!
+sleep 1.5
+kill -KILL "$S3PID"
+wait "$S3PID" 2>/dev/null || true
+START=$(date +%s)
+wait "$UPLOAD" || true
+MIDWAY=$(cat "$WORK/midway.code")
+check "an upload cut off by the store failing is not acknowledged (HTTP $MIDWAY)" test "${MIDWAY:0:1}" = 5
+check "it fails within the deadline" test $(( $(date +%s) - START )) -le 20
+check "s3rver starts after the kill" start_s3rver
+check "the cut-off upload left no file" test "$(http_code "$DAV/midway.bin" "${AUTH[@]}")" = 404
+check "acknowledged files are intact after the kill" tree_reads_back "${FILES[@]}"
 
 kill -TERM "$SERVER"
 wait_exit "$SERVER" 30

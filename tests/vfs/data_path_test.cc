@@ -1,7 +1,8 @@
 // The chunked data path (data/, write_back.h): block maps, holes, the inline
 // form and its transitions, chunk reference counts, buffered writes and their
 // durability, temp files, the read cache. Typed over (KV, chunk backend):
-// in-memory KV with in-memory chunks, RocksDB with chunks on local disk.
+// in-memory KV with in-memory chunks, RocksDB with chunks on local disk,
+// RocksDB with chunks in S3 (s3rver).
 #include <gtest/gtest.h>
 
 #include <map>
@@ -16,6 +17,7 @@
 #include "testutil/temp_dir.h"
 #include "vfs/data/layout.h"
 #include "vfs/filesystem.h"
+#include "vfs/s3_chunks.h"
 #include "vfs/share_mounts.h"
 #include "vfs/vfs_fixture.h"
 
@@ -39,9 +41,15 @@ struct DiskStack {
   }
 };
 
+struct S3Stack {
+  kv::testing::RocksDbFactory kv;
+  static std::unique_ptr<chunk::Backend> Backend(const testutil::TempDir&) { return NewS3ChunkBackend(); }
+};
+
 struct StackNames {
   template <typename T>
   static std::string GetName(int) {
+    if constexpr (std::is_same_v<T, S3Stack>) return "RocksDbS3Chunks";
     return std::is_same_v<T, MemStack> ? "MemKvMemChunks" : "RocksDbLocalChunks";
   }
 };
@@ -116,7 +124,7 @@ class DataPathTest : public ::testing::Test {
   std::unique_ptr<Filesystem> fs_;
 };
 
-using Stacks = ::testing::Types<MemStack, DiskStack>;
+using Stacks = ::testing::Types<MemStack, DiskStack, S3Stack>;
 TYPED_TEST_SUITE(DataPathTest, Stacks, StackNames);
 
 TYPED_TEST(DataPathTest, MultiBlockFileReadsBackAcrossBoundaries) {

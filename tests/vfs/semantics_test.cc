@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include "vfs/data/layout.h"
+#include "vfs/s3_chunks.h"
 #include "vfs/vfs_fixture.h"
 
 namespace nasd::vfs::testing {
@@ -10,7 +11,8 @@ namespace {
 
 template <typename Factory>
 class SemanticsTest : public VfsTest<Factory> {};
-TYPED_TEST_SUITE(SemanticsTest, KvFactories, kv::testing::FactoryNames);
+// Also with chunks in S3 (s3rver): the backend keeps the same semantics.
+TYPED_TEST_SUITE(SemanticsTest, KvAndS3Factories, ChunkBackendNames);
 
 const Caller kAlice{1000, 1000, {}};
 
@@ -163,6 +165,29 @@ TYPED_TEST(SemanticsTest, InlineDataReadWriteTruncate) {
   std::string full(data::kInlineMax, 'z');  // the largest inline file
   ASSERT_TRUE(this->fs_->Write(this->root, f, 0, full).ok());
   EXPECT_EQ(*this->fs_->Read(f, 0, data::kInlineMax + 10), full);
+}
+
+TYPED_TEST(SemanticsTest, ChunkedDataReadsBackAfterAnOverwriteAndAReopen) {
+  std::string data(2 * kTestBlockSize + 1000, '\0');
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>((i * 131 + i / 977) & 0xff);
+  uint64_t f = this->File("/big", data);
+  const std::string patch(5000, 'p');  // across the first block boundary
+  ASSERT_TRUE(this->fs_->Write(this->root, f, kTestBlockSize - 2000, patch).ok());
+  ASSERT_TRUE(this->fs_->Fsync(f).ok());
+  data.replace(kTestBlockSize - 2000, patch.size(), patch);
+  this->fs_.reset();
+  FilesystemOptions options;
+  options.block_size = kTestBlockSize;
+  auto fs = Filesystem::Open(*this->kv_, *this->chunks_, "docs", options);
+  ASSERT_TRUE(fs.ok()) << fs.status().ToString();
+  this->fs_ = std::move(fs).value();
+  EXPECT_EQ(this->Stat("/big").size, data.size());
+  auto all = this->fs_->Read(f, 0, data.size() + 10);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_TRUE(*all == data);
+  auto range = this->fs_->Read(f, 2 * kTestBlockSize - 10, 100);
+  ASSERT_TRUE(range.ok()) << range.status().ToString();
+  EXPECT_EQ(*range, data.substr(2 * kTestBlockSize - 10, 100));
 }
 
 TYPED_TEST(SemanticsTest, WriteUpdatesTimesAndClearsSetuid) {

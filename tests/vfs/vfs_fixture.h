@@ -86,9 +86,13 @@ class VfsTest : public ::testing::Test {
     kv_ = factory_.Open();
     ASSERT_NE(kv_, nullptr);
     // Every suite runs twice: in-memory KV with in-memory chunks, and
-    // RocksDB with chunks on the local disk (the production pair).
+    // RocksDB with chunks on the local disk (the production pair). A
+    // factory with ChunkBackend() brings its own chunks (S3: s3_chunks.h).
     std::unique_ptr<chunk::Backend> backend = chunk::NewMemBackend();
-    if constexpr (!std::is_same_v<Factory, kv::testing::MemFactory>) {
+    if constexpr (requires { factory_.ChunkBackend(); }) {
+      backend = factory_.ChunkBackend();
+      ASSERT_NE(backend, nullptr);
+    } else if constexpr (!std::is_same_v<Factory, kv::testing::MemFactory>) {
       auto local = chunk::OpenLocalBackend(chunk_dir_.Sub("chunks"));
       ASSERT_TRUE(local.ok()) << local.status().ToString();
       backend = std::move(local).value();
