@@ -130,12 +130,6 @@ std::string ReadBuffers::Flatten() const {
   return out;
 }
 
-Result<std::string> BlockCache::Read(const ReadPlan& plan, bool sequential) {
-  ReadPlan copy = plan;
-  NASD_ASSIGN_OR_RETURN(ReadBuffers buffers, ReadShared(copy, sequential));
-  return buffers.Flatten();
-}
-
 Result<ReadBuffers> BlockCache::ReadShared(ReadPlan& plan, bool sequential) {
   ReadBuffers out;
   std::shared_ptr<const std::string> inline_bytes;

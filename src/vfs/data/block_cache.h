@@ -82,10 +82,9 @@ class BlockCache {
   BlockCache(const BlockCache&) = delete;
   BlockCache& operator=(const BlockCache&) = delete;
 
-  // The bytes of plan's range (size = sum of the pieces). sequential: the
-  // reader is streaming, so fetch whole chunks and read plan.following ahead.
-  Result<std::string> Read(const ReadPlan& plan, bool sequential);
-  // The same bytes by reference (ReadBuffers); plan.inline_bytes is moved.
+  // The bytes of plan's range (size = sum of the pieces), by reference
+  // (ReadBuffers); plan.inline_bytes is moved. sequential: the reader is
+  // streaming, so fetch whole chunks and read plan.following ahead.
   Result<ReadBuffers> ReadShared(ReadPlan& plan, bool sequential);
 
   // The whole chunk (raw 32-byte id), from the cache or the store.
