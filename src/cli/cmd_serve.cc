@@ -111,7 +111,8 @@ Status ApplySmbFlags(const SmbFlags& f, SmbConfig& smb) {
 }
 
 // The NFS server over the same share mounts as WebDAV; null when disabled.
-Result<std::unique_ptr<nfs::NfsServer>> StartNfs(const Config& c, vfs::ShareMounts& mounts) {
+Result<std::unique_ptr<nfs::NfsServer>> StartNfs(const Config& c, vfs::ShareMounts& mounts,
+                                                 metrics::Registry& metrics) {
   if (!c.nfs.enabled) return std::unique_ptr<nfs::NfsServer>();
   NASD_ASSIGN_OR_RETURN(HostPort listen, ParseHostPort(c.nfs.listen));
   nfs::NfsServerOptions o;
@@ -124,6 +125,7 @@ Result<std::unique_ptr<nfs::NfsServer>> StartNfs(const Config& c, vfs::ShareMoun
   NASD_ASSIGN_OR_RETURN(o.exports, nfs::ExportsFromConfig(c.nfs));
   if (o.exports.empty()) log::Warn("nfs.no_exports").Str("advice", "add nfs.exports to the config");
   o.mount = [&mounts](std::string_view share) { return mounts.Get(share); };
+  o.metrics = &metrics;
   if (c.nfs.portmap) {
     o.portmap_port = nfs::kPortmapPort;
   } else {
@@ -280,7 +282,7 @@ int Serve(const GlobalOptions& global, const NfsFlags& nfs_flags, const SmbFlags
     closed.IgnoreError();  // the start failure is what the operator needs to see
     return Fail(kExitFailed, fmt::format("cannot serve on {}: {}", config->api.listen, st.message()));
   }
-  auto nfs_server = StartNfs(*config, *mounts);
+  auto nfs_server = StartNfs(*config, *mounts, *s.metrics);
   if (!nfs_server.ok()) {
     server.Stop();
     smb_service->reset();

@@ -12,6 +12,22 @@ std::optional<std::string> Dispatcher::Handle(std::string_view record, const Pee
   return std::move(*reply).Flatten();
 }
 
+bool Dispatcher::IsQuick(std::string_view record) const {
+  // xid, msg_type, rpcvers, prog, vers, proc: six words at fixed offsets.
+  XdrReader in(record);
+  in.U32();
+  const uint32_t type = in.U32();
+  in.U32();
+  const uint32_t prog = in.U32(), vers = in.U32(), proc = in.U32();
+  if (!in.ok() || type != kMsgCall) return false;
+  for (RpcProgram* p : programs_) {
+    if (p->program() == prog && vers >= p->min_version() && vers <= p->max_version()) {
+      return p->HasProcedure(vers, proc) && p->IsQuick(vers, proc);
+    }
+  }
+  return false;
+}
+
 std::optional<XdrMessage> Dispatcher::HandleMessage(std::string_view record, const Peer& peer) const {
   XdrReader in(record);
   ParsedCall parsed = ParseCall(in);
@@ -50,6 +66,7 @@ std::optional<XdrMessage> Dispatcher::HandleMessage(std::string_view record, con
   XdrWriter out;
   WriteSuccessHeader(out, xid);
   ProcOutcome outcome;
+  const auto start = std::chrono::steady_clock::now();
   try {
     outcome = prog->Call(RpcCall{h, peer}, in, out);
   } catch (const std::exception& e) {
@@ -57,6 +74,10 @@ std::optional<XdrMessage> Dispatcher::HandleMessage(std::string_view record, con
     // gets SYSTEM_ERR instead of a worker thread dying.
     log::Error("nfs.call_threw").Uint("prog", h.prog).Uint("proc", h.proc).Str("what", e.what());
     outcome = ProcOutcome::SystemErr();
+  }
+  if (observer_) {
+    observer_(CallSummary{prog->name(), prog->ProcedureName(h.proc), outcome.accept, outcome.auth != AuthStat::kOk,
+                          std::chrono::steady_clock::now() - start});
   }
   if (outcome.auth != AuthStat::kOk) return XdrMessage{ReplyAuthError(xid, outcome.auth), {}};
   if (outcome.accept != AcceptStat::kSuccess) {

@@ -3,7 +3,9 @@
 // prescribes. Pure: no sockets, so hostile records are tested directly.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -48,25 +50,49 @@ class RpcProgram {
   virtual uint32_t max_version() const = 0;
   // True if proc exists in this version (PROC_UNAVAIL otherwise).
   virtual bool HasProcedure(uint32_t vers, uint32_t proc) const = 0;
+  // Names for metrics and logs: the program ("nfs") and a procedure that
+  // HasProcedure accepts ("GETATTR").
+  virtual std::string_view name() const = 0;
+  virtual std::string_view ProcedureName(uint32_t proc) const = 0;
+  // True if proc never waits for a disk sync or chunk data (it reads
+  // metadata at most), so a server may run it on its network thread instead
+  // of handing it to a worker, which costs a thread wake-up per call.
+  virtual bool IsQuick(uint32_t /*vers*/, uint32_t /*proc*/) const { return false; }
   // Decodes args, runs the procedure and encodes its results into out.
   virtual ProcOutcome Call(const RpcCall& call, XdrReader& args, XdrWriter& out) = 0;
+};
+
+// One call a program ran, as an observer sees it (metrics).
+struct CallSummary {
+  std::string_view program;
+  std::string_view procedure;
+  AcceptStat accept = AcceptStat::kSuccess;
+  bool auth_error = false;
+  std::chrono::nanoseconds duration{0};  // the procedure alone, not the queue
 };
 
 class Dispatcher {
  public:
   // Programs must outlive the dispatcher.
   void Add(RpcProgram* program) { programs_.push_back(program); }
+  // Called (on the worker thread) after every call a program ran; set before
+  // the first call.
+  void SetObserver(std::function<void(const CallSummary&)> observer) { observer_ = std::move(observer); }
 
   // The complete reply record for one request record, or nullopt when the
   // record deserves no reply (not a call). Never throws; logs at debug level
   // why a call was refused. The reply's bulk data (READ) stays in the
   // message's tail, so a server sends it with a gathering write.
   std::optional<XdrMessage> HandleMessage(std::string_view record, const Peer& peer) const;
+  // True if record is a call of a quick procedure (RpcProgram::IsQuick);
+  // looks at the call header only.
+  bool IsQuick(std::string_view record) const;
   // As HandleMessage, the reply as one string.
   std::optional<std::string> Handle(std::string_view record, const Peer& peer) const;
 
  private:
   std::vector<RpcProgram*> programs_;
+  std::function<void(const CallSummary&)> observer_;
 };
 
 }  // namespace nasd::nfs

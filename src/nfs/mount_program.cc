@@ -40,6 +40,11 @@ std::pair<std::string_view, std::string_view> SplitMountPath(std::string_view pa
 
 }  // namespace
 
+std::string_view MountProgram::ProcedureName(uint32_t proc) const {
+  static constexpr std::string_view kNames[] = {"NULL", "MNT", "DUMP", "UMNT", "UMNTALL", "EXPORT"};
+  return proc < std::size(kNames) ? kNames[proc] : "unknown";
+}
+
 ProcOutcome MountProgram::Call(const RpcCall& call, XdrReader& args, XdrWriter& out) {
   switch (call.header.proc) {
     case kNull: return ProcOutcome::Ok();

@@ -25,6 +25,8 @@ class MountProgram : public RpcProgram {
   uint32_t min_version() const override { return kMountVersion; }
   uint32_t max_version() const override { return kMountVersion; }
   bool HasProcedure(uint32_t, uint32_t proc) const override { return proc <= 5; }
+  std::string_view name() const override { return "mount"; }
+  std::string_view ProcedureName(uint32_t proc) const override;
   ProcOutcome Call(const RpcCall& call, XdrReader& args, XdrWriter& out) override;
 
  private:

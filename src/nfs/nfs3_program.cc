@@ -25,9 +25,40 @@ constexpr nfs3::Proc kProcs[] = {
 };
 static_assert(std::size(kProcs) == 22);
 
+constexpr std::string_view kProcNames[] = {
+    "NULL",   "GETATTR", "SETATTR", "LOOKUP", "ACCESS", "READLINK", "READ",    "WRITE",
+    "CREATE", "MKDIR",   "SYMLINK", "MKNOD",  "REMOVE", "RMDIR",    "RENAME",  "LINK",
+    "READDIR", "READDIRPLUS", "FSSTAT", "FSINFO", "PATHCONF", "COMMIT",
+};
+static_assert(std::size(kProcNames) == std::size(kProcs));
+
 }  // namespace
 
 Nfs3Program::Nfs3Program(ExportTable& exports) : exports_(exports), verifier_(RandomVerifier()) {}
+
+std::string_view Nfs3Program::ProcedureName(uint32_t proc) const {
+  return proc < std::size(kProcNames) ? kProcNames[proc] : "unknown";
+}
+
+bool Nfs3Program::IsQuick(uint32_t, uint32_t proc) const {
+  // Attribute and name reads; everything that writes (and READ, which may
+  // wait for chunk data) goes to the workers.
+  switch (proc) {
+    case 0:   // NULL
+    case 1:   // GETATTR
+    case 3:   // LOOKUP
+    case 4:   // ACCESS
+    case 5:   // READLINK
+    case 16:  // READDIR
+    case 17:  // READDIRPLUS
+    case 18:  // FSSTAT
+    case 19:  // FSINFO
+    case 20:  // PATHCONF
+      return true;
+    default:
+      return false;
+  }
+}
 
 ProcOutcome Nfs3Program::Call(const RpcCall& call, XdrReader& args, XdrWriter& out) {
   nfs3::Call c(call, exports_, verifier_);

@@ -22,6 +22,9 @@ class Nfs3Program : public RpcProgram {
   uint32_t min_version() const override { return kNfsVersion; }
   uint32_t max_version() const override { return kNfsVersion; }
   bool HasProcedure(uint32_t, uint32_t proc) const override { return proc <= 21; }
+  std::string_view name() const override { return "nfs"; }
+  std::string_view ProcedureName(uint32_t proc) const override;
+  bool IsQuick(uint32_t vers, uint32_t proc) const override;
   ProcOutcome Call(const RpcCall& call, XdrReader& args, XdrWriter& out) override;
 
   const std::string& write_verifier() const { return verifier_; }

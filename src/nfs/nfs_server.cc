@@ -9,6 +9,40 @@
 #include "nfs/portmap_program.h"
 
 namespace nasd::nfs {
+namespace {
+
+std::string_view ResultLabel(const CallSummary& call) {
+  if (call.auth_error) return "auth_error";
+  switch (call.accept) {
+    case AcceptStat::kSuccess:
+      return "ok";
+    case AcceptStat::kGarbageArgs:
+      return "garbage_args";
+    case AcceptStat::kSystemErr:
+      return "system_err";
+    default:
+      return "refused";
+  }
+}
+
+// Calls by program, procedure and RPC result, and how long the procedures
+// ran (NFS calls are often far below a millisecond, hence the low buckets).
+void ObserveCalls(Dispatcher& dispatcher, metrics::Registry& registry) {
+  auto& calls = registry.AddCounter("nasd_nfs_calls_total", "RPC calls answered on the NFS listener.",
+                                    {"program", "procedure", "result"});
+  auto& duration = registry.AddHistogram(
+      "nasd_nfs_call_duration_seconds", "Time a procedure ran (queueing and sending not included).",
+      {"program", "procedure"},
+      {0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
+       2.5, 5.0, 10.0});
+  dispatcher.SetObserver([&calls, &duration](const CallSummary& call) {
+    std::string program(call.program), procedure(call.procedure);
+    calls.With({program, procedure, std::string(ResultLabel(call))}).Inc();
+    duration.With({program, procedure}).Observe(std::chrono::duration<double>(call.duration).count());
+  });
+}
+
+}  // namespace
 
 struct NfsServer::Parts {
   explicit Parts(NfsServerOptions o)
@@ -17,6 +51,7 @@ struct NfsServer::Parts {
     dispatcher.Add(&mount);
     dispatcher.Add(&nfs);
     dispatcher.Add(&portmap);
+    if (o.metrics != nullptr) ObserveCalls(dispatcher, *o.metrics);
     if (o.portmap_port) {
       portmap_only.Add(&portmap);
       RpcServerOptions p = o.rpc;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/config.h"
+#include "metrics/metrics.h"
 #include "nfs/export_table.h"
 #include "nfs/rpcbind_client.h"
 #include "nfs/server.h"
@@ -24,6 +25,9 @@ struct NfsServerOptions {
   // Without portmap_port: register with the host's rpcbind here, if one
   // answers (best effort; logged), and unregister on Stop.
   std::optional<PortmapperAddress> rpcbind;
+  // Calls are counted and timed here (nasd_nfs_*) when set; must outlive
+  // the server.
+  metrics::Registry* metrics = nullptr;
 };
 
 class NfsServer {

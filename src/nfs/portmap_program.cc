@@ -17,6 +17,11 @@ constexpr Mapping kServed[] = {{kNfsProgram, kNfsVersion}, {kMountProgram, kMoun
 
 }  // namespace
 
+std::string_view PortmapProgram::ProcedureName(uint32_t proc) const {
+  static constexpr std::string_view kNames[] = {"NULL", "SET", "UNSET", "GETPORT", "DUMP"};
+  return proc < std::size(kNames) ? kNames[proc] : "unknown";
+}
+
 ProcOutcome PortmapProgram::Call(const RpcCall& call, XdrReader& args, XdrWriter& out) {
   const uint16_t port = nfs_port_.load();
   switch (call.header.proc) {

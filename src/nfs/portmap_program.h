@@ -25,6 +25,9 @@ class PortmapProgram : public RpcProgram {
   uint32_t min_version() const override { return kPortmapVersion; }
   uint32_t max_version() const override { return kPortmapVersion; }
   bool HasProcedure(uint32_t, uint32_t proc) const override { return proc <= 4; }
+  std::string_view name() const override { return "portmap"; }
+  std::string_view ProcedureName(uint32_t proc) const override;
+  bool IsQuick(uint32_t, uint32_t) const override { return true; }  // in-memory table
   ProcOutcome Call(const RpcCall& call, XdrReader& args, XdrWriter& out) override;
 
  private:

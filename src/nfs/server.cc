@@ -11,6 +11,13 @@
 #include <thread>
 #include <vector>
 
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <cerrno>
+#include <climits>
+#include <system_error>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -46,8 +53,68 @@ std::array<char, 4> RecordMark(size_t n) {
           static_cast<char>(word)};
 }
 
-// One client connection. Everything but the constants is touched only on
-// the connection's strand (the socket's executor).
+// A reply with its record mark, sent with one gathering write (mark, encoded
+// reply, bulk data, padding), so no reply byte is copied to join them.
+struct Frame {
+  std::array<char, 4> mark;
+  XdrMessage reply;
+};
+
+// The pieces of f after its first skip bytes.
+std::vector<asio::const_buffer> FrameBuffers(const Frame& f, size_t skip) {
+  static constexpr char kZeros[4] = {};
+  std::vector<asio::const_buffer> bufs;
+  bufs.reserve(3 + f.reply.tail.size());
+  auto add = [&](const void* data, size_t n) {
+    if (skip >= n) {
+      skip -= n;
+      return;
+    }
+    bufs.emplace_back(static_cast<const char*>(data) + skip, n - skip);
+    skip = 0;
+  };
+  add(f.mark.data(), f.mark.size());
+  add(f.reply.head.data(), f.reply.head.size());
+  for (const SharedBytes& piece : f.reply.tail) add(piece.bytes.data(), piece.bytes.size());
+  add(kZeros, XdrPad(f.reply.tail_size));
+  return bufs;
+}
+
+// Writes what the socket takes now without waiting: the bytes written (all
+// of bufs, or fewer when the socket's buffer is full), or -errno.
+ssize_t SendNow(int fd, const std::vector<asio::const_buffer>& bufs) {
+  std::vector<iovec> iov;
+  iov.reserve(bufs.size());
+  for (const auto& b : bufs) iov.push_back({const_cast<void*>(b.data()), b.size()});
+  size_t total = 0, first = 0;
+  while (first < iov.size()) {
+    msghdr msg{};
+    msg.msg_iov = iov.data() + first;
+    msg.msg_iovlen = std::min<size_t>(iov.size() - first, IOV_MAX);
+    ssize_t n = ::sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      return -errno;
+    }
+    total += static_cast<size_t>(n);
+    for (size_t left = static_cast<size_t>(n); left > 0 && first < iov.size();) {
+      size_t take = std::min(left, iov[first].iov_len);
+      iov[first].iov_base = static_cast<char*>(iov[first].iov_base) + take;
+      iov[first].iov_len -= take;
+      left -= take;
+      if (iov[first].iov_len == 0) ++first;
+    }
+    while (first < iov.size() && iov[first].iov_len == 0) ++first;
+  }
+  return static_cast<ssize_t>(total);
+}
+
+// One client connection. The reading side, the timers and Close run on the
+// connection's strand (the socket's executor). Replies are sent by the worker
+// that made them, straight from its thread, when no write is in progress and
+// the socket takes the whole reply at once (no hop to the io thread); else
+// they queue in `out`, which the strand drains with asynchronous writes.
 struct Connection : std::enable_shared_from_this<Connection> {
   Connection(uint64_t id, tcp::socket s, Peer p, size_t max_record)
       : id(id), socket(std::move(s)), peer(std::move(p)), wake(socket.get_executor()),
@@ -60,26 +127,29 @@ struct Connection : std::enable_shared_from_this<Connection> {
   asio::steady_timer write_timer;  // deadline of the write in progress
   asio::steady_timer idle_timer;   // closes a connection that went quiet
   RecordAssembler records;
-  // Replies with their record marks, sent with one gathering write (mark,
-  // encoded reply, bulk data, padding), so no reply byte is copied to join
-  // them; front() is being written.
-  struct Frame {
-    std::array<char, 4> mark;
-    XdrMessage reply;
-  };
-  std::deque<Frame> out;
-  bool writing = false;
-  bool closed = false;
-  bool reading_done = false;  // the peer half-closed: close once the replies are out
-  size_t in_flight = 0;            // calls running plus replies not yet written
+  std::chrono::steady_clock::time_point last_read;  // strand only
 
+  std::mutex send_mu;  // the socket's sending side and the queue below
+  // Replies waiting for the strand's writer; front() is being written, its
+  // first front_sent bytes already are.
+  std::deque<Frame> out GUARDED_BY(send_mu);
+  size_t front_sent GUARDED_BY(send_mu) = 0;
+  bool writing GUARDED_BY(send_mu) = false;  // the strand's writer owns sending
+  std::atomic<bool> closed{false};           // set under send_mu, on the strand
+  std::atomic<bool> reading_done{false};     // the peer half-closed: close once the replies are out
+  std::atomic<size_t> in_flight{0};          // calls running plus replies not yet written
+
+  // On the strand.
   void Close(std::string_view why) {
-    if (closed) return;
-    closed = true;
+    {
+      std::lock_guard lock(send_mu);
+      if (closed) return;
+      closed = true;
+      error_code ec;
+      socket.shutdown(tcp::socket::shutdown_both, ec);
+      socket.close(ec);  // under send_mu: no worker sends to a reused descriptor
+    }
     log::Debug("nfs.conn_closed").Uint("conn", id).Str("peer", peer.address).Str("why", why);
-    error_code ec;
-    socket.shutdown(tcp::socket::shutdown_both, ec);
-    socket.close(ec);
     wake.cancel();
     write_timer.cancel();
     idle_timer.cancel();
@@ -209,11 +279,12 @@ class RpcServer::Impl {
     error_code ec;
     c->socket.set_option(tcp::no_delay(true), ec);
     std::vector<char> buf(kReadChunk);
-    ArmIdle(c);
+    c->last_read = std::chrono::steady_clock::now();
+    ArmIdle(c, options_.idle_timeout);
     while (!c->closed) {
       size_t n = co_await c->socket.async_read_some(asio::buffer(buf), asio::redirect_error(asio::use_awaitable, ec));
       if (ec) break;
-      ArmIdle(c);
+      c->last_read = std::chrono::steady_clock::now();
       std::string_view data(buf.data(), n);
       while (!data.empty() && !c->closed) {
         data.remove_prefix(c->records.Feed(data));
@@ -231,17 +302,11 @@ class RpcServer::Impl {
         if (c->closed) break;
         ++c->in_flight;
         ++in_flight_;
-        asio::post(*workers_, [this, c, rec = std::move(*record)] {
-          std::optional<XdrMessage> reply = dispatcher_.HandleMessage(rec, c->peer);
-          asio::post(c->socket.get_executor(), [this, c, reply = std::move(reply)]() mutable {
-            if (!reply || c->closed) {
-              Done(*c);
-              return;
-            }
-            c->out.push_back(Connection::Frame{RecordMark(reply->size()), std::move(*reply)});
-            if (!c->writing) WriteNext(c);
-          });
-        });
+        if (dispatcher_.IsQuick(*record)) {
+          Answer(c, *record);
+        } else {
+          asio::post(*workers_, [this, c, rec = std::move(*record)] { Answer(c, rec); });
+        }
       }
     }
     // The peer closed (or we did). Replies still running are dropped when
@@ -265,15 +330,17 @@ class RpcServer::Impl {
     return n;
   }
 
-  // (Re)starts the idle deadline; on the connection's strand. A connection
-  // whose calls are still running is not idle: it waits for another period.
-  void ArmIdle(const std::shared_ptr<Connection>& c) {
+  // Closes the connection once it has been quiet for idle_timeout; on the
+  // strand. Reads only note their time (re-arming a timer per call costs
+  // system calls); a connection whose calls are still running is not idle.
+  void ArmIdle(const std::shared_ptr<Connection>& c, std::chrono::steady_clock::duration after) {
     if (options_.idle_timeout.count() <= 0 || c->closed) return;
-    c->idle_timer.expires_after(options_.idle_timeout);
+    c->idle_timer.expires_after(after);
     c->idle_timer.async_wait([this, c](error_code ec) {
-      if (ec || c->closed) return;  // re-armed, or closed meanwhile
-      if (c->in_flight > 0) {
-        ArmIdle(c);
+      if (ec || c->closed) return;  // closed meanwhile
+      auto quiet = std::chrono::steady_clock::now() - c->last_read;
+      if (c->in_flight > 0 || quiet < options_.idle_timeout) {
+        ArmIdle(c, c->in_flight > 0 ? options_.idle_timeout : options_.idle_timeout - quiet);
         return;
       }
       log::Debug("nfs.idle_connection").Str("peer", c->peer.address);
@@ -281,51 +348,112 @@ class RpcServer::Impl {
     });
   }
 
-  // One reply written (or dropped): room for another call.
-  void Done(Connection& c) {
-    --c.in_flight;
+  // One reply written (or dropped): room for another call. Any thread; the
+  // reader is woken (and a half-closed connection closed) on the strand, and
+  // only when that is needed.
+  void Done(const std::shared_ptr<Connection>& c) {
+    const size_t left = --c->in_flight;
     --in_flight_;
-    c.wake.cancel();
-    if (c.reading_done && c.in_flight == 0) c.Close("eof");
+    if (left + 1 >= options_.max_in_flight || (left == 0 && c->reading_done)) {
+      asio::post(c->socket.get_executor(), [c] {
+        c->wake.cancel();
+        if (c->reading_done && c->in_flight == 0) c->Close("eof");
+      });
+    }
   }
 
-  void WriteNext(const std::shared_ptr<Connection>& c) {
-    if (c->out.empty() || c->closed) {
-      c->writing = false;
-      for (; !c->out.empty(); c->out.pop_front()) Done(*c);
+  // Runs the call in record and sends its reply; on a worker, or on the
+  // strand for quick calls.
+  void Answer(const std::shared_ptr<Connection>& c, std::string_view record) {
+    std::optional<XdrMessage> reply = dispatcher_.HandleMessage(record, c->peer);
+    if (reply) {
+      Send(c, Frame{RecordMark(reply->size()), std::move(*reply)});
+    } else {
+      Done(c);
+    }
+  }
+
+  // A reply: sent from this thread when nothing else is being sent
+  // and the socket takes all of it now; otherwise queued for the strand.
+  void Send(const std::shared_ptr<Connection>& c, Frame frame) {
+    std::unique_lock lock(c->send_mu);
+    if (c->closed) {
+      lock.unlock();
+      Done(c);
       return;
     }
+    if (c->writing) {
+      c->out.push_back(std::move(frame));
+      return;
+    }
+    ssize_t sent = SendNow(c->socket.native_handle(), FrameBuffers(frame, 0));
+    if (sent < 0) {
+      lock.unlock();
+      std::string why = std::error_code(static_cast<int>(-sent), std::system_category()).message();
+      asio::post(c->socket.get_executor(), [c, why] { c->Close(why); });
+      Done(c);
+      return;
+    }
+    if (static_cast<size_t>(sent) == frame.reply.size() + frame.mark.size()) {
+      lock.unlock();
+      Done(c);
+      return;
+    }
+    c->out.push_back(std::move(frame));
+    c->front_sent = static_cast<size_t>(sent);
     c->writing = true;
+    lock.unlock();
+    asio::post(c->socket.get_executor(), [this, c] { WriteNext(c); });
+  }
+
+  // Writes out.front() and what follows it; on the strand, while writing.
+  void WriteNext(const std::shared_ptr<Connection>& c) {
+    std::vector<asio::const_buffer> bufs;
+    {
+      std::lock_guard lock(c->send_mu);
+      if (!c->out.empty() && !c->closed) {
+        // The queue only grows at its back meanwhile, which leaves the front
+        // element (and these buffers into it) in place.
+        bufs = FrameBuffers(c->out.front(), c->front_sent);
+      }
+    }
+    if (bufs.empty()) {
+      DropQueued(c);
+      return;
+    }
     c->write_timer.expires_after(options_.write_timeout);
     c->write_timer.async_wait([c](error_code ec) {
       if (!ec) c->Close("write timeout: the client stopped reading");
     });
-    static constexpr char kZeros[4] = {};
-    const Connection::Frame& f = c->out.front();
-    // Mark, head, the tail's pieces in place (READ data in the block cache's
-    // memory), padding.
-    std::vector<asio::const_buffer> bufs;
-    bufs.reserve(3 + f.reply.tail.size());
-    bufs.push_back(asio::buffer(f.mark));
-    bufs.push_back(asio::buffer(f.reply.head));
-    for (const SharedBytes& piece : f.reply.tail) bufs.push_back(asio::buffer(piece.bytes.data(), piece.bytes.size()));
-    bufs.push_back(asio::buffer(kZeros, XdrPad(f.reply.tail_size)));
     // asio's own completion conditions hand the socket at most 64 KiB per
     // sendmsg, so a 1 MiB READ reply took 17 system calls, each after an
     // epoll round trip of the io thread; offer the whole rest every time.
     auto whole = [](const error_code& ec, size_t) -> size_t { return ec ? 0 : SIZE_MAX; };
     asio::async_write(c->socket, bufs, whole, [this, c](error_code ec, size_t) {
       c->write_timer.cancel();
-      c->out.pop_front();
-      Done(*c);
-      if (ec) {
-        c->Close(ec.message());
-        for (; !c->out.empty(); c->out.pop_front()) Done(*c);
-        c->writing = false;
-        return;
+      {
+        std::lock_guard lock(c->send_mu);
+        c->out.pop_front();
+        c->front_sent = 0;
       }
+      Done(c);
+      if (ec) c->Close(ec.message());
       WriteNext(c);
     });
+  }
+
+  // Ends the strand's writing: drops what is queued (the connection is
+  // closed, or nothing is left) and gives sending back to the workers.
+  void DropQueued(const std::shared_ptr<Connection>& c) {
+    size_t dropped = 0;
+    {
+      std::lock_guard lock(c->send_mu);
+      dropped = c->out.size();
+      c->out.clear();
+      c->front_sent = 0;
+      c->writing = false;
+    }
+    for (; dropped > 0; --dropped) Done(c);
   }
 
   const RpcServerOptions options_;

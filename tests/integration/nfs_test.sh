@@ -85,6 +85,16 @@ check "read-only export: nfs-cp is refused" bash -c "! nfs-cp '$WORK/nums.txt' '
 check "export for another network: mount refused" bash -c "! nfs-ls '$(nfsurl far)' 2>/dev/null"
 check "share that is not exported: mount refused" bash -c "! nfs-ls '$(nfsurl nope)' 2>/dev/null"
 
+# --- metrics: every call counted and timed by procedure
+curl -s "$BASE/metrics" >"$WORK/metrics.txt"
+check "/metrics counts NFS WRITE calls" \
+  grep -Eq '^nasd_nfs_calls_total\{program="nfs",procedure="WRITE",result="ok"\} [1-9]' "$WORK/metrics.txt"
+check "/metrics counts MOUNT MNT calls" \
+  grep -Eq '^nasd_nfs_calls_total\{program="mount",procedure="MNT",result="ok"\} [1-9]' "$WORK/metrics.txt"
+check "/metrics times NFS LOOKUP calls" \
+  grep -Eq '^nasd_nfs_call_duration_seconds_count\{program="nfs",procedure="LOOKUP"\} [1-9]' "$WORK/metrics.txt"
+check "promtool accepts them" bash -c "promtool check metrics <'$WORK/metrics.txt'"
+
 # --- durability: SIGTERM drains and flushes, SIGKILL keeps what was committed
 check "SIGTERM stops the server cleanly" stop_server
 check "restart" start_nfs_server

@@ -23,6 +23,9 @@ class AddProgram : public RpcProgram {
   uint32_t min_version() const override { return 2; }
   uint32_t max_version() const override { return 3; }
   bool HasProcedure(uint32_t, uint32_t proc) const override { return proc <= 1; }
+  std::string_view name() const override { return "test"; }
+  std::string_view ProcedureName(uint32_t proc) const override { return proc == 0 ? "NULL" : "ADD"; }
+  bool IsQuick(uint32_t, uint32_t proc) const override { return proc == 0; }
   ProcOutcome Call(const RpcCall& call, XdrReader& in, XdrWriter& out) override {
     if (call.header.proc == 0) return ProcOutcome::Ok();
     uint32_t a = in.U32();
@@ -64,6 +67,30 @@ TEST_F(DispatcherTest, CallsTheProgramWithAuthSysIdentity) {
   EXPECT_EQ(body.U32(), 42u);
   EXPECT_EQ(prog_.last_uid, 1000u);
   EXPECT_EQ(prog_.last_gids, (std::vector<uint32_t>{5, 6}));
+}
+
+TEST_F(DispatcherTest, IsQuickReadsTheCallHeaderOnly) {
+  EXPECT_TRUE(d_.IsQuick(MakeCall({.xid = 1, .prog = 400000, .vers = 2, .proc = 0})));
+  EXPECT_FALSE(d_.IsQuick(MakeCall({.xid = 1, .prog = 400000, .vers = 2, .proc = 1})));
+  EXPECT_FALSE(d_.IsQuick(MakeCall({.xid = 1, .prog = 400000, .vers = 9, .proc = 0}))) << "unknown version";
+  EXPECT_FALSE(d_.IsQuick(MakeCall({.xid = 1, .prog = 1, .vers = 2, .proc = 0}))) << "unknown program";
+  EXPECT_FALSE(d_.IsQuick(MakeCall({.xid = 1, .prog = 400000, .vers = 2, .proc = 7}))) << "unknown procedure";
+  std::string call = MakeCall({.xid = 1, .prog = 400000, .vers = 2, .proc = 0});
+  for (size_t n = 0; n < 24; ++n) EXPECT_FALSE(d_.IsQuick(call.substr(0, n))) << n << " bytes";
+}
+
+TEST_F(DispatcherTest, ObserverSeesEveryCallAProgramRan) {
+  std::vector<std::string> seen;
+  d_.SetObserver([&](const CallSummary& c) {
+    seen.push_back(std::string(c.program) + "." + std::string(c.procedure) + ":" +
+                   std::to_string(static_cast<uint32_t>(c.accept)));
+    EXPECT_GE(c.duration.count(), 0);
+  });
+  Handle(MakeCall({.xid = 1, .prog = 400000, .vers = 3, .proc = 1, .args = Args(1, 2)}));
+  Handle(MakeCall({.xid = 2, .prog = 400000, .vers = 3, .proc = 1, .args = "x"}));  // garbage
+  Handle(MakeCall({.xid = 3, .prog = 400000, .vers = 3, .proc = 0}));
+  Handle(MakeCall({.xid = 4, .prog = 5, .vers = 3, .proc = 0}));  // no such program: not run
+  EXPECT_EQ(seen, (std::vector<std::string>{"test.ADD:0", "test.ADD:4", "test.NULL:0"}));
 }
 
 TEST_F(DispatcherTest, UnknownProgramIsProgUnavail) {

@@ -24,6 +24,8 @@ class FakePortmapper : public RpcProgram {
   uint32_t min_version() const override { return 2; }
   uint32_t max_version() const override { return 2; }
   bool HasProcedure(uint32_t, uint32_t proc) const override { return proc <= 4; }
+  std::string_view name() const override { return "test"; }
+  std::string_view ProcedureName(uint32_t) const override { return "PROC"; }
   ProcOutcome Call(const RpcCall& call, XdrReader& in, XdrWriter& out) override {
     Change c{call.header.proc, in.U32(), in.U32(), in.U32(), in.U32(), call.header.cred.uid};
     if (!in.ok()) return ProcOutcome::Garbage();

@@ -20,18 +20,24 @@ using testing::ParseReply;
 using testing::RawClient;
 
 // Program 400001 v1: proc 1 sleeps the given milliseconds and echoes them;
-// proc 2 returns the given number of bytes.
+// proc 2 returns the given number of bytes; proc 3 (quick: run on the
+// network thread) echoes its argument.
 class SlowProgram : public RpcProgram {
  public:
   uint32_t program() const override { return 400001; }
   uint32_t min_version() const override { return 1; }
   uint32_t max_version() const override { return 1; }
-  bool HasProcedure(uint32_t, uint32_t proc) const override { return proc <= 2; }
+  bool HasProcedure(uint32_t, uint32_t proc) const override { return proc <= 3; }
+  std::string_view name() const override { return "test"; }
+  std::string_view ProcedureName(uint32_t) const override { return "PROC"; }
+  bool IsQuick(uint32_t, uint32_t proc) const override { return proc == 3; }
   ProcOutcome Call(const RpcCall& call, XdrReader& in, XdrWriter& out) override {
     if (call.header.proc == 0) return ProcOutcome::Ok();
     uint32_t n = in.U32();
     if (!in.ok()) return ProcOutcome::Garbage();
-    if (call.header.proc == 1) {
+    if (call.header.proc == 3) {
+      out.U32(n);
+    } else if (call.header.proc == 1) {
       std::this_thread::sleep_for(std::chrono::milliseconds(n));
       out.U32(n);
     } else {
@@ -78,6 +84,52 @@ TEST_F(ServerTest, PipelinedCallsAreAnsweredInCompletionOrder) {
   }
   EXPECT_EQ(order.back(), 1u) << "the slow call's reply should come last";
   EXPECT_EQ(std::set<uint32_t>(order.begin(), order.end()), (std::set<uint32_t>{1, 2, 3, 4, 5}));
+}
+
+// Quick procedures run on the network thread: they are answered while
+// every worker is busy.
+TEST_F(ServerTest, QuickCallsDoNotWaitForBusyWorkers) {
+  RpcServerOptions o;
+  o.worker_threads = 1;
+  Start(o);
+  RawClient c(server_->port());
+  ASSERT_TRUE(c.Send(CallWith(1, 1, 600)));  // occupies the only worker
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(c.Send(CallWith(2, 3, 9)));
+  auto first = c.Receive();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(ParseReply(*first).xid, 2u) << "the quick call waited for the worker";
+  auto second = c.Receive();
+  ASSERT_TRUE(second);
+  EXPECT_EQ(ParseReply(*second).xid, 1u);
+}
+
+// Replies larger than the socket takes at once are finished by the network
+// thread, whole and in one piece each, while later replies queue behind.
+TEST_F(ServerTest, LargeRepliesArriveWholeWhenTheClientReadsSlowly) {
+  Start();
+  RawClient c(server_->port());
+  // Three replies of 8 MiB are more than loopback's socket buffers hold.
+  constexpr uint32_t kSize = 8 << 20;
+  for (uint32_t xid = 1; xid <= 3; ++xid) ASSERT_TRUE(c.Send(CallWith(xid, 2, kSize)));
+  ASSERT_TRUE(c.Send(CallWith(4, 3, 7)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::set<uint32_t> seen;
+  for (int i = 0; i < 4; ++i) {
+    auto rec = c.Receive();
+    ASSERT_TRUE(rec);
+    auto r = ParseReply(*rec);
+    seen.insert(r.xid);
+    XdrReader body(r.body);
+    if (r.xid == 4) {
+      EXPECT_EQ(body.U32(), 7u);
+      continue;
+    }
+    std::string bytes(body.Opaque(kSize));
+    ASSERT_TRUE(body.ok());
+    EXPECT_TRUE(bytes == std::string(kSize, 'r')) << "reply " << r.xid << " has other bytes";
+  }
+  EXPECT_EQ(seen, (std::set<uint32_t>{1, 2, 3, 4}));
 }
 
 TEST_F(ServerTest, MultiFragmentRecordsAreReassembled) {

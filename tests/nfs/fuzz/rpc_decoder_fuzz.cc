@@ -22,6 +22,8 @@ class SetattrLike : public RpcProgram {
   uint32_t min_version() const override { return 3; }
   uint32_t max_version() const override { return 3; }
   bool HasProcedure(uint32_t, uint32_t proc) const override { return proc <= 21; }
+  std::string_view name() const override { return "test"; }
+  std::string_view ProcedureName(uint32_t) const override { return "PROC"; }
   ProcOutcome Call(const RpcCall&, XdrReader& in, XdrWriter& out) override {
     std::string_view fh = in.Opaque(kMaxFileHandleSize);
     (void)ReadSattr(in);
