@@ -26,6 +26,7 @@ size_t RecordAssembler::Feed(std::string_view data) {
         break;
       }
       in_fragment_ = true;
+      record_.reserve(record_.size() + fragment_left_);  // one allocation a fragment
     }
     size_t n = std::min(fragment_left_, data.size() - used);
     record_.append(data.data() + used, n);
@@ -37,6 +38,25 @@ size_t RecordAssembler::Feed(std::string_view data) {
     }
   }
   return used;
+}
+
+std::span<char> RecordAssembler::DirectSpace(size_t min_direct) {
+  if (!status_.ok() || complete_ || !in_fragment_ || fragment_left_ < min_direct || direct_ > 0) return {};
+  direct_ = fragment_left_;
+  const size_t at = record_.size();
+  record_.resize(at + direct_);
+  return {record_.data() + at, direct_};
+}
+
+void RecordAssembler::Filled(size_t n) {
+  n = std::min(n, direct_);
+  record_.resize(record_.size() - (direct_ - n));
+  direct_ = 0;
+  fragment_left_ -= n;
+  if (fragment_left_ == 0) {
+    in_fragment_ = false;
+    if (last_) complete_ = true;
+  }
 }
 
 std::optional<std::string> RecordAssembler::TakeRecord() {

@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -282,19 +283,29 @@ class RpcServer::Impl {
     c->last_read = std::chrono::steady_clock::now();
     ArmIdle(c, options_.idle_timeout);
     while (!c->closed) {
-      size_t n = co_await c->socket.async_read_some(asio::buffer(buf), asio::redirect_error(asio::use_awaitable, ec));
+      size_t n = 0;
+      if (std::span<char> direct = c->records.DirectSpace(kReadChunk); !direct.empty()) {
+        // The bulk of a large call (a WRITE's data) goes straight into its
+        // record: no copy, and as much per system call as has arrived.
+        size_t got = co_await c->socket.async_read_some(asio::buffer(direct.data(), direct.size()),
+                                                        asio::redirect_error(asio::use_awaitable, ec));
+        c->records.Filled(ec ? 0 : got);
+      } else {
+        n = co_await c->socket.async_read_some(asio::buffer(buf), asio::redirect_error(asio::use_awaitable, ec));
+      }
       if (ec) break;
       c->last_read = std::chrono::steady_clock::now();
       std::string_view data(buf.data(), n);
-      while (!data.empty() && !c->closed) {
+      while (!c->closed) {
         data.remove_prefix(c->records.Feed(data));
         if (!c->records.status().ok()) {
           log::Warn("nfs.bad_record").Str("peer", c->peer.address).Err(c->records.status());
           c->Close("bad record");
           break;
         }
+        // Feed stops after each completed record; none means data is used up.
         auto record = c->records.TakeRecord();
-        if (!record) continue;
+        if (!record) break;
         while (c->in_flight >= options_.max_in_flight && !c->closed) {
           c->wake.expires_at(asio::steady_timer::time_point::max());
           co_await c->wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));

@@ -38,6 +38,40 @@ TEST(RecordMarking, StopsAfterEachRecordSoTwoInOneReadAreBothSeen) {
   EXPECT_TRUE(data.empty());
 }
 
+// A reader receives the bulk of a large fragment in place, in pieces, mixed
+// with fed bytes; the record comes out whole and the next one is unharmed.
+TEST(RecordMarking, DirectSpaceReceivesALargeFragmentInPlace) {
+  std::string head = "head-";
+  std::string bulk(100000, 'b');
+  bulk[0] = 'B';
+  bulk.back() = 'E';
+  std::string wire = Fragment(head, false) + Fragment(bulk, true) + FrameRecord("next");
+  RecordAssembler a(1 << 20);
+  EXPECT_TRUE(a.DirectSpace(1).empty()) << "no fragment started yet";
+  // The headers and the first 10 bytes of the bulk fragment come through Feed.
+  size_t fed = 4 + head.size() + 4 + 10;
+  EXPECT_EQ(a.Feed(std::string_view(wire).substr(0, fed)), fed);
+  EXPECT_TRUE(a.DirectSpace(200000).empty()) << "less than min_direct left";
+  std::span<char> space = a.DirectSpace(1000);
+  ASSERT_EQ(space.size(), bulk.size() - 10);
+  // The socket gave only part of it; the rest comes in a second space.
+  std::copy_n(wire.data() + fed, 5000, space.data());
+  a.Filled(5000);
+  fed += 5000;
+  EXPECT_FALSE(a.TakeRecord());
+  space = a.DirectSpace(1000);
+  ASSERT_EQ(space.size(), bulk.size() - 5010);
+  std::copy_n(wire.data() + fed, space.size(), space.data());
+  a.Filled(space.size());
+  fed += space.size();
+  auto rec = a.TakeRecord();
+  ASSERT_TRUE(rec);
+  EXPECT_TRUE(*rec == head + bulk) << "the record is not the bytes sent";
+  EXPECT_EQ(a.Feed(std::string_view(wire).substr(fed)), wire.size() - fed);
+  EXPECT_EQ(a.TakeRecord(), "next");
+  EXPECT_TRUE(a.idle());
+}
+
 TEST(RecordMarking, EmptyLastFragmentCompletesARecord) {
   RecordAssembler a(16);
   std::string wire = Fragment("", true);
