@@ -6,11 +6,13 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <string>
@@ -33,6 +35,7 @@ struct MountFlags {
   bool foreground = false;
   bool allow_other = false;
   int threads = 4;
+  std::string log_file;  // a daemon's log; empty: storage.path/logs/mount-SHARE.log
 };
 
 // How the outcome of mounting reaches the user: on stderr, or, for a
@@ -48,8 +51,9 @@ class Reporter {
     (void)n;
     return kExitFailed;
   }
-  // Tells a waiting parent that the mount is up and detaches from the terminal.
-  void Mounted() {
+  // Tells a waiting parent that the mount is up and detaches from the
+  // terminal: from here on the log goes to log_fd (opened by the caller).
+  void Mounted(int log_fd) {
     if (fd_ < 0) return;
     ssize_t n = ::write(fd_, "K", 1);
     (void)n;
@@ -59,9 +63,10 @@ class Reporter {
     if (null >= 0) {
       ::dup2(null, STDIN_FILENO);
       ::dup2(null, STDOUT_FILENO);
-      ::dup2(null, STDERR_FILENO);
       if (null > STDERR_FILENO) ::close(null);
     }
+    ::dup2(log_fd, STDERR_FILENO);
+    ::close(log_fd);
   }
 
  private:
@@ -119,12 +124,32 @@ int RunMount(const GlobalOptions& global, const MountFlags& flags) {
   if (mountpoint.size() > 1 && mountpoint.back() == '/') mountpoint.pop_back();
   if (flags.threads < 1 || flags.threads > 10) return Fail(kExitUsage, "--threads must be 1..10");
 
+  // A daemon logs to a file (opened before forking, so a bad path is an
+  // error the user sees).
+  int log_fd = -1;
+  if (!flags.foreground) {
+    std::string path = flags.log_file;
+    if (path.empty()) {
+      std::string dir = config->storage.path + "/logs";
+      if (::mkdir(dir.c_str(), 0750) != 0 && errno != EEXIST) {
+        return Fail(kExitFailed, fmt::format("create {}: {}", dir, std::strerror(errno)));
+      }
+      path = fmt::format("{}/mount-{}.log", dir, flags.share);
+    }
+    log_fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    if (log_fd < 0) return Fail(kExitUsage, fmt::format("--log-file {}: {}", path, std::strerror(errno)));
+    std::fprintf(stderr, "logging to %s\n", path.c_str());
+  }
+
   int report_fd = -1;
   if (!flags.foreground) {
     bool is_parent = false;
     int exit_code = kExitOk;
     report_fd = Daemonize(is_parent, exit_code);
-    if (is_parent) return exit_code;
+    if (is_parent) {
+      ::close(log_fd);
+      return exit_code;
+    }
   }
   Reporter report(report_fd);
 
@@ -165,7 +190,9 @@ int RunMount(const GlobalOptions& global, const MountFlags& flags) {
       if (!mount.ok()) {
         code = report.Failed(fmt::format("cannot mount {}: {}", mountpoint, mount.status().message()));
       } else {
-        report.Mounted();
+        report.Mounted(log_fd);
+        log_fd = -1;
+        log::Info("fuse.mounted").Str("share", flags.share).Str("mountpoint", mountpoint).Int("pid", ::getpid());
         // An unmount from outside ends the wait as a signal does.
         pthread_t main_thread = pthread_self();
         std::thread watcher([&mount, main_thread] {
@@ -191,6 +218,7 @@ int RunMount(const GlobalOptions& global, const MountFlags& flags) {
     log::Error("fuse.close_failed").Err(closed);
     code = kExitFailed;
   }
+  if (log_fd >= 0) ::close(log_fd);
   return code;
 }
 
@@ -209,6 +237,8 @@ void AddMountCommand(CLI::App& app, const GlobalOptions& global, Runner& run) {
   sub->add_flag("--foreground", flags->foreground, "Stay in the foreground, logging to stderr");
   sub->add_flag("--allow-other", flags->allow_other, "Let other users than root use the mount");
   sub->add_option("--threads", flags->threads, "FUSE worker threads kept idle, 1..10 (default 4)");
+  sub->add_option("--log-file", flags->log_file,
+                  "Where the daemon logs once mounted (appended; default STORAGE/logs/mount-SHARE.log)");
   sub->callback([&global, &run, flags] { run = [&global, flags] { return RunMount(global, *flags); }; });
 }
 

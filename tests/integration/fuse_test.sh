@@ -80,6 +80,8 @@ check "the mount is in /proc/mounts as nasd:s" grep -q "^nasd:s $MNT fuse.nasd "
 DAEMON=$(mount_pid "$MNT" || true)
 [ -n "$DAEMON" ] && PIDS+=("$DAEMON")
 check "the daemon runs" test -n "$DAEMON"
+STORAGE=$(awk '/^storage:/ {s = 1} s && /^  path:/ {gsub(/"/, "", $2); print $2; exit}' "$CFG")
+check "the daemon logs to STORAGE/logs/mount-s.log" grep -q 'fuse.mounted' "$STORAGE/logs/mount-s.log"
 
 check "cp -a of the mixed tree" cp -a "$SRC" "$MNT/cp"
 check "cp -a copy is identical (modes, sizes, links, mtimes, bytes)" same_tree "$SRC" "$MNT/cp"
@@ -142,6 +144,10 @@ check "and allocated nothing" test "$(stat -c %s "$MNT/huge")" = 0
 cp "$SRC/dir/sub/deeper/5m.bin" "$MNT/cross.bin"
 check "fusermount3 -u unmounts" fusermount3 -u "$MNT"
 check "the daemon exits after the unmount" wait_gone "$DAEMON" 20
+check "and logged why" grep -q 'fuse.stopping' "$STORAGE/logs/mount-s.log"
+expect_code 2 "an unwritable --log-file is refused before mounting" \
+  "$NASD" --config "$CFG" mount s "$MNT" --log-file "$WORK/no/such/dir/x.log"
+check "the error names the log file" grep -q "no/such/dir/x.log" "$WORK/last.err"
 check "no mount left" bash -c "! mounted '$MNT'"
 
 # --- beside a running server: the RocksDB lock
