@@ -1,9 +1,14 @@
 #include "fuse/ops_base.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <optional>
 #include <vector>
 
 namespace nasd::fuse {
+
+using Clock = std::chrono::steady_clock;
 
 void FuseFs::Remember(uint64_t ino) {
   std::lock_guard lock(mu_);
@@ -26,16 +31,68 @@ size_t FuseFs::known() const {
   return lookups_.size();
 }
 
+namespace {
+
+// Supplementary groups by requesting process, kept for a second. Reading
+// /proc/PID/status for each request cost an open, two reads and a close per
+// call, and smbd makes some twenty calls for every small file it stores. A
+// process that changes its groups (setgroups) is seen with the new ones
+// within kGroupsTtl (knfsd's --manage-gids keeps them for 30 minutes).
+class GroupsCache {
+ public:
+  static constexpr auto kGroupsTtl = std::chrono::seconds(1);
+  static constexpr size_t kMaxEntries = 1024;
+
+  std::optional<std::vector<uint32_t>> Find(const fuse_ctx& ctx, Clock::time_point now) {
+    std::lock_guard lock(mu_);
+    auto it = entries_.find(ctx.pid);
+    if (it == entries_.end()) return std::nullopt;
+    const Entry& e = it->second;
+    if (e.uid != ctx.uid || e.gid != ctx.gid || now - e.at > kGroupsTtl) return std::nullopt;
+    return e.groups;
+  }
+
+  void Put(const fuse_ctx& ctx, Clock::time_point now, std::vector<uint32_t> groups) {
+    std::lock_guard lock(mu_);
+    if (entries_.size() >= kMaxEntries) std::erase_if(entries_, [&](const auto& kv) { return now - kv.second.at > kGroupsTtl; });
+    if (entries_.size() >= kMaxEntries) entries_.clear();
+    entries_[ctx.pid] = Entry{ctx.uid, ctx.gid, now, std::move(groups)};
+  }
+
+ private:
+  struct Entry {
+    uid_t uid;
+    gid_t gid;
+    Clock::time_point at;
+    std::vector<uint32_t> groups;
+  };
+  std::mutex mu_;
+  std::unordered_map<pid_t, Entry> entries_;
+};
+
+GroupsCache& Groups() {
+  static GroupsCache cache;
+  return cache;
+}
+
+}  // namespace
+
 vfs::Caller CallerOf(fuse_req_t req, bool with_groups) {
   const fuse_ctx* ctx = fuse_req_ctx(req);
   vfs::Caller c{ctx->uid, ctx->gid, {}};
   if (!with_groups || c.is_root()) return c;
+  const auto now = Clock::now();
+  if (auto cached = Groups().Find(*ctx, now)) {
+    c.groups = std::move(*cached);
+    return c;
+  }
   std::vector<gid_t> groups(32);
   for (;;) {
     int n = fuse_req_getgroups(req, static_cast<int>(groups.size()), groups.data());
     if (n < 0) return c;  // no /proc entry (the process is gone): primary group only
     if (static_cast<size_t>(n) <= groups.size()) {
       c.groups.assign(groups.begin(), groups.begin() + n);
+      Groups().Put(*ctx, now, c.groups);
       return c;
     }
     groups.resize(static_cast<size_t>(n));
