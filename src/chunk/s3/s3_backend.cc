@@ -90,13 +90,15 @@ class S3Backend final : public Backend {
   explicit S3Backend(std::unique_ptr<s3::S3Client> client) : client_(std::move(client)) {}
 
   ~S3Backend() override {
+    std::thread counter;
     {
       std::lock_guard lock(mu_);
       stop_ = true;
       stopping_ = true;
+      counter = std::move(counter_);  // Usage() starts no other once stop_ is set
     }
     stop_cv_.notify_all();
-    if (counter_.joinable()) counter_.join();
+    if (counter.joinable()) counter.join();
   }
 
   Status PutObject(std::string_view name, std::string_view data) override {
