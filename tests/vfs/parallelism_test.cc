@@ -110,10 +110,10 @@ TEST_F(ParallelismTest, AWrittenFileStoresWriteUploadsBlocksAtOnce) {
   EXPECT_EQ(slow_->max_puts(), 6);
 }
 
-TEST_F(ParallelismTest, TheDefaultIsFourUploadsPerFile) {
+TEST_F(ParallelismTest, TheDefaultIsFiveUploadsPerFile) {
   Mount({}, 2);
   WriteBlocks(12);
-  EXPECT_EQ(slow_->max_puts(), 4);
+  EXPECT_EQ(slow_->max_puts(), 5);
 }
 
 TEST_F(ParallelismTest, ASequentialReaderReadsAheadWithEveryThread) {

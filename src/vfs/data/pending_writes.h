@@ -44,7 +44,9 @@ struct StoredBlock {
 
 class PendingWrites {
  public:
-  static constexpr size_t kDefaultInFlight = 4;
+  // As before the limit was exact: 4 queued and a fifth started while the
+  // writer waited for the oldest.
+  static constexpr size_t kDefaultInFlight = 5;
   explicit PendingWrites(uint64_t block_size, size_t max_in_flight = kDefaultInFlight)
       : block_size_(block_size), max_in_flight_(max_in_flight) {}
   ~PendingWrites();
