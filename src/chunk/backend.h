@@ -25,6 +25,9 @@ namespace nasd::chunk {
 struct BackendUsage {
   uint64_t objects = 0;
   uint64_t bytes = 0;
+  // false while the backend is still counting what it held before it was
+  // opened (S3): the figures are then a lower bound.
+  bool exact = true;
 };
 
 struct LocalFile {
@@ -106,6 +109,14 @@ class Backend {
     return NotSupported("backend has no local files");
   }
   virtual std::string Describe() const = 0;  // e.g. "local:/srv/nasd/chunks"
+  // Drops a local copy of name kept in front of the real store (a read
+  // cache), so that the next read asks the store itself; true if there was
+  // one. ChunkStore calls it when a read fails its checksums. Default: no
+  // copy, false.
+  virtual bool Invalidate(std::string_view name) {
+    (void)name;
+    return false;
+  }
 };
 
 }  // namespace nasd::chunk

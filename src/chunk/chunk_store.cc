@@ -11,6 +11,7 @@
 
 #include "chunk/chunk_format.h"
 #include "chunk/hash_pool.h"
+#include "common/logging.h"
 #include "common/posix_io.h"
 #include "common/random.h"
 
@@ -151,43 +152,57 @@ Result<std::unique_ptr<PendingObject>> ChunkStore::StageFrame(std::string_view d
 }
 
 Result<std::string> ChunkStore::Get(const ChunkId& id) {
+  return Verified(id, [&] { return ReadWhole(id); });
+}
+
+Result<std::string> ChunkStore::GetRange(const ChunkId& id, uint64_t offset, uint64_t length) {
+  return Verified(id, [&] { return ReadRange(id, offset, length); });
+}
+
+Result<std::string> ChunkStore::Verified(const ChunkId& id, const std::function<Result<std::string>()>& read) {
+  Result<std::string> r = read();
+  // A damaged copy in a cache in front of the store: drop it and read the
+  // store's own copy once; only what verifies is returned.
+  if (r.status().code() == Code::kCorruption && backend_->Invalidate(id.ToHex())) {
+    log::Warn("chunk.cached_copy_corrupt").Str("chunk", id.ToHex()).Str("error", r.status().message());
+    r = read();
+  }
+  if (r.ok()) counters_->gets.fetch_add(1, std::memory_order_relaxed);
+  return counters_->Track(std::move(r));
+}
+
+Result<std::string> ChunkStore::ReadWhole(const ChunkId& id) {
   const std::string name = id.ToHex();
   // Bounded read: one byte more than the largest legal frame reveals an
   // over-long object without ever allocating more than that.
   constexpr uint64_t kCap = format::kMaxHeaderSize + format::kMaxDataLength + 1;
   Result<std::string> read = backend_->ReadObject(name, 0, kCap);
-  if (!read.ok())
-    return counters_->Track<Result<std::string>>(read.status().WithContext("get chunk " + name));
+  if (!read.ok()) return read.status().WithContext("get chunk " + name);
   std::string frame = std::move(read).value();
   Result<format::Header> header = format::DecodeHeader(frame);
-  if (!header.ok()) return counters_->Track<Result<std::string>>(Corrupt(id, header.status()));
+  if (!header.ok()) return Corrupt(id, header.status());
   Status st = format::VerifyFrame(*header, frame);
-  if (!st.ok()) return counters_->Track<Result<std::string>>(Corrupt(id, st));
+  if (!st.ok()) return Corrupt(id, st);
   frame.erase(0, header->header_size());  // in place: no second 4 MiB buffer
-  counters_->gets.fetch_add(1, std::memory_order_relaxed);
   return frame;
 }
 
-Result<std::string> ChunkStore::GetRange(const ChunkId& id, uint64_t offset, uint64_t length) {
+Result<std::string> ChunkStore::ReadRange(const ChunkId& id, uint64_t offset, uint64_t length) {
   const std::string name = id.ToHex();
-  auto fail = [&](const Status& st) { return counters_->Track<Result<std::string>>(st); };
   Result<std::string> prefix_read = backend_->ReadObject(name, 0, kPrefixRead);
-  if (!prefix_read.ok()) return fail(prefix_read.status().WithContext("get chunk " + name));
+  if (!prefix_read.ok()) return prefix_read.status().WithContext("get chunk " + name);
   std::string prefix = std::move(prefix_read).value();
   Result<uint64_t> header_size = format::HeaderSize(prefix);
-  if (!header_size.ok()) return fail(Corrupt(id, header_size.status()));
+  if (!header_size.ok()) return Corrupt(id, header_size.status());
   if (*header_size > prefix.size()) {
-    Result<std::string> rest =
-        ReadExact(*backend_, id, name, prefix.size(), *header_size - prefix.size());
-    if (!rest.ok()) return fail(rest.status());
-    prefix.append(*rest);
+    NASD_ASSIGN_OR_RETURN(std::string rest, ReadExact(*backend_, id, name, prefix.size(), *header_size - prefix.size()));
+    prefix.append(rest);
   }
   Result<format::Header> header = format::DecodeHeader(prefix);
-  if (!header.ok()) return fail(Corrupt(id, header.status()));
+  if (!header.ok()) return Corrupt(id, header.status());
   const format::Header& h = *header;
   if (offset > h.data_length) {
-    return fail(OutOfRange(
-        fmt::format("chunk {}: offset {} beyond length {}", name, offset, h.data_length)));
+    return OutOfRange(fmt::format("chunk {}: offset {} beyond length {}", name, offset, h.data_length));
   }
   const format::SegmentSpan span = format::SpanForRange(h, offset, length);
   std::string segments;
@@ -196,14 +211,11 @@ Result<std::string> ChunkStore::GetRange(const ChunkId& id, uint64_t offset, uin
   if (at + need <= prefix.size()) {
     segments = prefix.substr(at, need);  // small chunk: the prefix read had it all
   } else if (need > 0) {
-    Result<std::string> read = ReadExact(*backend_, id, name, at, need);
-    if (!read.ok()) return fail(read.status());
-    segments = std::move(read).value();
+    NASD_ASSIGN_OR_RETURN(segments, ReadExact(*backend_, id, name, at, need));
   }
   Status st = format::VerifySegments(h, span.first, span.end, segments);
-  if (!st.ok()) return fail(Corrupt(id, st));
+  if (!st.ok()) return Corrupt(id, st);
   const uint64_t want = std::min(length, h.data_length - offset);
-  counters_->gets.fetch_add(1, std::memory_order_relaxed);
   if (offset == span.begin && want == segments.size()) return segments;
   return segments.substr(offset - span.begin, want);
 }

@@ -104,9 +104,13 @@ class ChunkStore {
   // the object was renamed into place (see PendingObject::Commit).
   Result<ChunkId> Put(std::string_view data);
   // Whole chunk, verified. kNotFound when absent, kCorruption when damaged.
+  // A read that fails its checksums is retried once when the backend had a
+  // cached copy to drop (Backend::Invalidate): the store's own copy is then
+  // the answer.
   Result<std::string> Get(const ChunkId& id);
   // Bytes [offset, offset+length) clipped to the chunk, verifying only the
-  // segments that overlap the range. kOutOfRange if offset > chunk length.
+  // segments that overlap the range (retried as Get). kOutOfRange if offset >
+  // chunk length.
   Result<std::string> GetRange(const ChunkId& id, uint64_t offset, uint64_t length);
   Result<bool> Has(const ChunkId& id);
   // How many data bytes the chunk holds (its frame's data length; framing
@@ -138,6 +142,11 @@ class ChunkStore {
   Result<ChunkId> PutOverlapped(std::string_view data);
   // Whether name holds a complete frame for data_size bytes of data.
   Result<bool> HasFrame(const std::string& name, uint64_t data_size);
+  // Get and GetRange: read() once, twice after dropping a damaged cached
+  // copy; counted.
+  Result<std::string> Verified(const ChunkId& id, const std::function<Result<std::string>()>& read);
+  Result<std::string> ReadWhole(const ChunkId& id);
+  Result<std::string> ReadRange(const ChunkId& id, uint64_t offset, uint64_t length);
   // A staged object holding the durable frame of data (unnamed yet).
   Result<std::unique_ptr<PendingObject>> StageFrame(std::string_view data);
 

@@ -1,5 +1,7 @@
 #include "cli/services.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "api/api.h"
@@ -69,6 +71,17 @@ vfs::ShareMountsOptions ShareMountsOptionsFrom(const Config& config, const Servi
   }
   o.dirty_budget_bytes = config.storage.write_buffer;
   o.cache_bytes = config.storage.block_cache;
+  if (config.storage.backend == "s3") {
+    // Each block is one request with a round trip: keep as many in flight per
+    // file as the client runs at once, in both directions. Readahead stays
+    // within half the block cache, so chunks read ahead are not evicted
+    // before the reader gets to them.
+    const size_t n = static_cast<size_t>(config.storage.s3.concurrency);
+    const size_t fit = std::max<uint64_t>(1, config.storage.block_cache / services.volume.block_size / 2);
+    o.filesystem.write_uploads = n;
+    o.filesystem.readahead_blocks = std::min(n, fit);
+    o.readahead_threads = static_cast<int>(o.filesystem.readahead_blocks);
+  }
   return o;
 }
 

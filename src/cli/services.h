@@ -34,7 +34,9 @@ Result<std::unique_ptr<Services>> OpenServices(const Config& config);
 
 // The options of the share Filesystems of a volume served in this process
 // (serve, mount): the volume's block size, the disk's space on the local
-// backend, and the storage section's buffer and cache sizes.
+// backend, the storage section's buffer and cache sizes, and on S3 the
+// parallelism of storage.s3.concurrency for block uploads per file and
+// readahead (threads and blocks).
 vfs::ShareMountsOptions ShareMountsOptionsFrom(const Config& config, const Services& services);
 
 }  // namespace nasd::cli

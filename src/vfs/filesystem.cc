@@ -62,7 +62,7 @@ Filesystem::Filesystem(kv::KvEngine& kv, chunk::ChunkStore& chunks, uint64_t sha
       space_(std::move(options.space)),
       inodes_(kv, share_id, options.inode_batch),
       cache_(std::move(options.cache)),
-      writeback_(options.block_size, std::move(budget)),
+      writeback_(options.block_size, std::move(budget), options.write_uploads),
       ctx_{kv,
            share_id,
            inodes_,

@@ -98,6 +98,10 @@ struct FilesystemOptions {
   std::chrono::milliseconds flush_after{2000};
   // Blocks read ahead of a sequential reader.
   size_t readahead_blocks = 4;
+  // Whole blocks each written file stores in the background at once (chunk
+  // puts in flight per file). serve and mount raise both this and
+  // readahead_blocks to storage.s3.concurrency on S3 (cli/services.h).
+  size_t write_uploads = data::PendingWrites::kDefaultInFlight;
   // Capacity of the disk under the chunk store (StatFs); null for stores
   // without one (S3): free space is then reported as kUnboundedFree.
   std::function<Result<FsInfo>()> space;

@@ -1,5 +1,7 @@
 #include "vfs/share_mounts.h"
 
+#include <algorithm>
+
 #include "meta/share_store.h"
 
 namespace nasd::vfs {
@@ -11,7 +13,9 @@ ShareMounts::ShareMounts(kv::KvEngine& kv, chunk::ChunkStore& chunks, ShareMount
   }
   if (!options_.filesystem.cache) {
     options_.filesystem.cache = std::make_shared<data::BlockCache>(
-        chunks_, data::BlockCacheOptions{.capacity_bytes = options_.cache_bytes});
+        chunks_, data::BlockCacheOptions{.capacity_bytes = options_.cache_bytes,
+                                          .readahead_threads = options_.readahead_threads,
+                                          .max_queued = std::max<size_t>(16, 2 * options_.filesystem.readahead_blocks)});
   }
 }
 

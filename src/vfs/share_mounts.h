@@ -23,6 +23,7 @@ struct ShareMountsOptions {
   FilesystemOptions filesystem;  // dirty_budget and cache are filled in
   uint64_t dirty_budget_bytes = 256ULL << 20;
   uint64_t cache_bytes = 256ULL << 20;
+  int readahead_threads = data::BlockCacheOptions{}.readahead_threads;  // of the read cache
 };
 
 class ShareMounts {

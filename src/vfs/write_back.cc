@@ -11,7 +11,7 @@ std::shared_ptr<DirtyFile> WriteBack::Find(uint64_t ino) {
 std::shared_ptr<DirtyFile> WriteBack::FindOrCreate(uint64_t ino) {
   std::lock_guard lock(mu_);
   auto& slot = files_[ino];
-  if (!slot) slot = std::make_shared<DirtyFile>(block_size_);
+  if (!slot) slot = std::make_shared<DirtyFile>(block_size_, uploads_);
   return slot;
 }
 

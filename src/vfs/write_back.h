@@ -37,7 +37,7 @@ class DirtyBudget {
 };
 
 struct DirtyFile {
-  explicit DirtyFile(uint64_t block_size) : writes(block_size) {}
+  DirtyFile(uint64_t block_size, size_t uploads) : writes(block_size, uploads) {}
 
   std::mutex mu;
   data::PendingWrites writes GUARDED_BY(mu);
@@ -56,8 +56,11 @@ struct DirtyFile {
 
 class WriteBack {
  public:
-  WriteBack(uint64_t block_size, std::shared_ptr<DirtyBudget> budget)
-      : block_size_(block_size), budget_(std::move(budget)) {}
+  // uploads: whole blocks each file stores in the background at once
+  // (data::PendingWrites' max_in_flight).
+  WriteBack(uint64_t block_size, std::shared_ptr<DirtyBudget> budget,
+            size_t uploads = data::PendingWrites::kDefaultInFlight)
+      : block_size_(block_size), uploads_(uploads), budget_(std::move(budget)) {}
 
   std::shared_ptr<DirtyFile> Find(uint64_t ino);
   std::shared_ptr<DirtyFile> FindOrCreate(uint64_t ino);
@@ -71,6 +74,7 @@ class WriteBack {
 
  private:
   const uint64_t block_size_;
+  const size_t uploads_;
   const std::shared_ptr<DirtyBudget> budget_;
   std::mutex mu_;
   std::unordered_map<uint64_t, std::shared_ptr<DirtyFile>> files_ GUARDED_BY(mu_);

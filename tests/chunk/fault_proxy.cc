@@ -78,6 +78,30 @@ std::string CloseHead(const std::string& head) {
   return out + "Connection: close\r\n\r\n";
 }
 
+// An upstream answer (read until upstream closed) made fit for a client
+// connection that stays open: its Connection header dropped. Empty when the
+// answer's end is marked only by the close (no Content-Length, not chunked),
+// so the client connection must close too.
+std::string KeepAliveAnswer(const std::string& request_head, const std::string& resp) {
+  size_t head_end = resp.find("\r\n\r\n");
+  if (head_end == std::string::npos) return {};
+  std::string lower = Lower(resp.substr(0, head_end + 2));
+  const bool bodiless = request_head.rfind("HEAD ", 0) == 0 || lower.rfind("http/1.1 204", 0) == 0 ||
+                        lower.rfind("http/1.1 304", 0) == 0;
+  const bool framed = lower.find("\r\ncontent-length:") != std::string::npos ||
+                      lower.find("\r\ntransfer-encoding: chunked") != std::string::npos;
+  if (!bodiless && !framed) return {};
+  std::string out;
+  size_t pos = 0;
+  while (pos < head_end + 2) {
+    size_t eol = resp.find("\r\n", pos);
+    std::string line = resp.substr(pos, eol - pos);
+    pos = eol + 2;
+    if (Lower(line).rfind("connection:", 0) != 0) out += line + "\r\n";
+  }
+  return out + resp.substr(head_end + 2);
+}
+
 }  // namespace
 
 FaultProxy::FaultProxy(int upstream_port) : upstream_port_(upstream_port) {
@@ -110,6 +134,7 @@ void FaultProxy::AcceptLoop() {
     if (::poll(&p, 1, 50) <= 0) continue;
     int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd < 0) continue;
+    ++connections_;
     std::lock_guard lock(mu_);
     workers_.emplace_back([this, fd] {
       Serve(fd);
@@ -175,8 +200,14 @@ bool FaultProxy::Forward(int client, const std::string& head, const std::string&
   ::close(up);
   if (!ok || resp.empty()) return false;
   ++forwarded_;
-  SendAll(client, resp);
-  return false;  // upstream said "Connection: close"; so does the client connection
+  // Upstream closes after each answer; the client connection stays open
+  // (keep-alive) when the answer's length is known without the close.
+  std::string kept = KeepAliveAnswer(head, resp);
+  if (kept.empty()) {
+    SendAll(client, resp);
+    return false;
+  }
+  return SendAll(client, kept);
 }
 
 }  // namespace nasd::chunk::testing

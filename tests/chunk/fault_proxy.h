@@ -1,7 +1,8 @@
 // FaultProxy: a tiny HTTP/1.1 proxy for fault tests. It listens on
 // 127.0.0.1 (a free port), reads each request whole and either forwards it to
 // the upstream server (one upstream connection per request, "Connection:
-// close") or misbehaves as armed: answer an error (503 SlowDown ...), hold the request for a
+// close"; the client's connection stays open for its next request whenever
+// the answer is framed by its length) or misbehaves as armed: answer an error (503 SlowDown ...), hold the request for a
 // while first, or drop the connection without an answer (a server that went
 // away). Counts what it saw. Thread-safe; the destructor stops every thread.
 #pragma once
@@ -41,6 +42,7 @@ class FaultProxy {
   int requests() const { return requests_; }    // requests read whole
   int forwarded() const { return forwarded_; }  // requests upstream answered
   int failed() const { return failed_; }        // 503s sent
+  int connections() const { return connections_; }  // client connections accepted
 
  private:
   void AcceptLoop();
@@ -61,6 +63,7 @@ class FaultProxy {
   std::atomic<int> requests_{0};
   std::atomic<int> forwarded_{0};
   std::atomic<int> failed_{0};
+  std::atomic<int> connections_{0};
   std::thread acceptor_;
   std::mutex mu_;
   std::vector<std::thread> workers_;  // guarded by mu_

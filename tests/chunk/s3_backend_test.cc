@@ -12,6 +12,7 @@
 
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "chunk_test_util.h"
@@ -48,6 +49,17 @@ class S3BackendTest : public ::testing::Test {
     return Open(o);
   }
 
+  // Usage once the background count finished (waits up to 20 s).
+  static BackendUsage ExactUsage(const Backend& backend) {
+    BackendUsage u = backend.Usage();
+    for (int i = 0; i < 400 && !u.exact; ++i) {
+      std::this_thread::sleep_for(milliseconds(50));
+      u = backend.Usage();
+    }
+    EXPECT_TRUE(u.exact) << "the usage count did not finish";
+    return u;
+  }
+
   static double Seconds(std::chrono::steady_clock::time_point since) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
   }
@@ -82,10 +94,59 @@ TEST_F(S3BackendTest, ListPaginatesWithContinuationTokensUnderThePrefix) {
   ASSERT_TRUE(backend->ListObjects([&](std::string_view) { return ++seen < 5; }).ok());
   EXPECT_EQ(seen, 5) << "returning false stops the listing across pages";
 
-  auto reopened = Open(o);  // usage is counted by listing at open
+  auto reopened = Open(o);  // usage is counted by a listing in the background
   ASSERT_NE(reopened, nullptr);
-  EXPECT_EQ(reopened->Usage().objects, 10u);
-  EXPECT_EQ(reopened->Usage().bytes, 10u * 100 + 45);
+  BackendUsage usage = ExactUsage(*reopened);
+  EXPECT_EQ(usage.objects, 10u);
+  EXPECT_EQ(usage.bytes, 10u * 100 + 45);
+}
+
+// Open costs nothing whatever the bucket holds: no request until one is
+// needed, so it also succeeds while the endpoint is down. Usage() starts the
+// count; puts and deletes made meanwhile are counted once.
+TEST_F(S3BackendTest, OpeningSendsNothingAndUsageIsCountedInTheBackground) {
+  auto writer = Open();
+  ASSERT_NE(writer, nullptr);
+  for (int i = 0; i < 7; ++i) ASSERT_TRUE(writer->PutObject("o" + std::to_string(i), std::string(10, 'x')).ok());
+  testing::FaultProxy proxy(server_->port());
+  s3::S3Options o = server_->Options(bucket_);
+  o.endpoint = proxy.endpoint();
+  o.list_page_size = 2;
+  auto backend = Open(o);
+  ASSERT_NE(backend, nullptr);
+  EXPECT_EQ(proxy.requests(), 0) << "open listed or probed the bucket";
+  ASSERT_TRUE(backend->DeleteObject("o0").ok());
+  ASSERT_TRUE(backend->PutObject("new", "12345").ok());
+  BackendUsage usage = ExactUsage(*backend);
+  EXPECT_EQ(usage.objects, 7u);
+  EXPECT_EQ(usage.bytes, 6u * 10 + 5);
+  EXPECT_GE(proxy.requests(), 2 + 4) << "the delete, the put, four list pages";
+
+  s3::S3Options down = server_->Options(bucket_);
+  down.endpoint = "http://127.0.0.1:" + std::to_string(testing::FreePort());
+  down.deadline = milliseconds(300);
+  auto opened = OpenS3Backend(down);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  EXPECT_FALSE((*opened)->Usage().exact);
+  EXPECT_EQ((*opened)->ObjectSize("o1").status().code(), Code::kNetworkError);
+}  // destroying a backend whose count is failing and retrying returns at once
+
+// The transport keeps its connections: sequential requests share one.
+TEST_F(S3BackendTest, SequentialRequestsReuseOneConnection) {
+  testing::FaultProxy proxy(server_->port());
+  auto backend = OpenVia(proxy);
+  ASSERT_NE(backend, nullptr);
+  for (int i = 0; i < 10; ++i) {
+    const std::string name = "seq-" + std::to_string(i);
+    ASSERT_TRUE(backend->PutObject(name, RandomBytes(20000, i)).ok());
+    auto got = backend->ReadObject(name, 0, 1 << 20);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    EXPECT_TRUE(*got == RandomBytes(20000, i));
+    ASSERT_TRUE(backend->ObjectSize(name).ok());
+  }
+  ASSERT_TRUE(backend->DeleteObject("seq-0").ok());
+  EXPECT_EQ(proxy.requests(), 31);
+  EXPECT_EQ(proxy.connections(), 1) << "each request opened its own connection";
 }
 
 TEST_F(S3BackendTest, VirtualHostStyleNamesTheBucketInTheHostName) {
@@ -111,7 +172,7 @@ TEST_F(S3BackendTest, VirtualHostStyleNamesTheBucketInTheHostName) {
   ASSERT_TRUE(backend->DeleteObject("hosted").ok());
   EXPECT_EQ(direct->ObjectSize("hosted").status().code(), Code::kNotFound);
   vhost.bucket = "no-such-vhost-bucket";
-  EXPECT_EQ(OpenS3Backend(vhost).status().code(), Code::kNotFound);
+  EXPECT_EQ(Open(vhost)->PutObject("x", "y").code(), Code::kNotFound);
 }
 
 TEST_F(S3BackendTest, RangeReadsAreClippedToTheObject) {
@@ -157,12 +218,12 @@ TEST_F(S3BackendTest, DeleteOfAnAbsentObjectIsOk) {
 TEST_F(S3BackendTest, UnknownBucketIsAClearError) {
   s3::S3Options o = server_->Options("no-such-bucket-here");
   o.credentials.secret_key = "very-secret-value";
-  auto backend = OpenS3Backend(o);
-  ASSERT_FALSE(backend.ok());
-  EXPECT_EQ(backend.status().code(), Code::kNotFound);
-  EXPECT_NE(backend.status().message().find("bucket 'no-such-bucket-here' does not exist"), std::string::npos)
-      << backend.status().message();
-  EXPECT_EQ(backend.status().message().find("very-secret-value"), std::string::npos);
+  auto backend = Open(o);  // sends nothing: the first request finds out
+  ASSERT_NE(backend, nullptr);
+  Status st = backend->PutObject("x", "y");
+  EXPECT_EQ(st.code(), Code::kNotFound);
+  EXPECT_NE(st.message().find("bucket 'no-such-bucket-here' does not exist"), std::string::npos) << st.message();
+  EXPECT_EQ(st.message().find("very-secret-value"), std::string::npos);
 }
 
 TEST_F(S3BackendTest, InvalidOptionsAreRejectedBeforeAnyRequest) {
@@ -192,11 +253,12 @@ TEST_F(S3BackendTest, UnknownAccessKeyIsReportedAsBadCredentialsWithoutRetries) 
   s3::S3Options o = server_->Options(bucket_);
   o.endpoint = proxy.endpoint();
   o.credentials = {"AKIDUNKNOWN", "secret-never-shown", ""};
-  auto backend = OpenS3Backend(o);
-  ASSERT_FALSE(backend.ok());
-  EXPECT_EQ(backend.status().code(), Code::kPermissionDenied);
-  EXPECT_NE(backend.status().message().find("bad credentials"), std::string::npos) << backend.status().message();
-  EXPECT_EQ(backend.status().message().find("secret-never-shown"), std::string::npos);
+  auto backend = Open(o);
+  ASSERT_NE(backend, nullptr);
+  Status st = backend->ObjectSize("x").status();
+  EXPECT_EQ(st.code(), Code::kPermissionDenied);
+  EXPECT_NE(st.message().find("bad credentials"), std::string::npos) << st.message();
+  EXPECT_EQ(st.message().find("secret-never-shown"), std::string::npos);
   EXPECT_EQ(proxy.requests(), 1) << "a 403 is not retried";
 }
 
@@ -204,11 +266,12 @@ TEST_F(S3BackendTest, EndpointThatRefusesFailsWithANetworkError) {
   s3::S3Options o = server_->Options(bucket_);
   o.endpoint = "http://127.0.0.1:" + std::to_string(testing::FreePort());
   o.deadline = milliseconds(1500);
+  auto backend = Open(o);
+  ASSERT_NE(backend, nullptr);
   auto start = std::chrono::steady_clock::now();
-  auto backend = OpenS3Backend(o);
-  ASSERT_FALSE(backend.ok());
-  EXPECT_EQ(backend.status().code(), Code::kNetworkError) << backend.status().ToString();
-  EXPECT_NE(backend.status().message().find("gave up after"), std::string::npos);
+  Status st = backend->PutObject("x", "y");
+  EXPECT_EQ(st.code(), Code::kNetworkError) << st.ToString();
+  EXPECT_NE(st.message().find("gave up after"), std::string::npos);
   EXPECT_LT(Seconds(start), 3.0);
 }
 
@@ -227,12 +290,13 @@ TEST_F(S3BackendTest, EndpointThatNeverAnswersTimesOutAtTheDeadline) {
   o.timeout = milliseconds(300);
   o.deadline = milliseconds(1200);
   o.retry.max_attempts = 1000;
+  auto backend = Open(o);
+  ASSERT_NE(backend, nullptr);
   auto start = std::chrono::steady_clock::now();
-  auto backend = OpenS3Backend(o);
+  Status st = backend->ObjectSize("x").status();
   double took = Seconds(start);
   ::close(fd);
-  ASSERT_FALSE(backend.ok());
-  EXPECT_EQ(backend.status().code(), Code::kTimeout) << backend.status().ToString();
+  EXPECT_EQ(st.code(), Code::kTimeout) << st.ToString();
   EXPECT_GT(took, 0.9) << "retried until the deadline";
   EXPECT_LT(took, 2.5) << "but not past it";
 }
@@ -391,9 +455,10 @@ TEST(S3TlsTest, HttpsVerifiesTheServerCertificate) {
 
   o.ca_file.clear();  // the system store does not know the self-signed certificate
   auto untrusted = OpenS3Backend(o);
-  ASSERT_FALSE(untrusted.ok());
-  EXPECT_EQ(untrusted.status().code(), Code::kFailedPrecondition) << untrusted.status().ToString();
-  EXPECT_NE(untrusted.status().message().find("ca_file"), std::string::npos);
+  ASSERT_TRUE(untrusted.ok()) << untrusted.status().ToString();
+  Status st = (*untrusted)->PutObject("over-tls", "x");
+  EXPECT_EQ(st.code(), Code::kFailedPrecondition) << st.ToString();
+  EXPECT_NE(st.message().find("ca_file"), std::string::npos);
 }
 
 }  // namespace

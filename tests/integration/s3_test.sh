@@ -6,7 +6,8 @@
 # back and its chunks are objects in the bucket -> SIGTERM -> restart -> the
 # tree reads back again -> stopping s3rver makes /readyz 503 (chunk store
 # degraded, with the reason), writes fail within the deadline, files read
-# before stay readable (read cache) -> starting s3rver again makes /readyz 200
+# before stay readable (read cache), also after a restart of nasd while s3rver
+# is still down (the cache survives restarts) -> starting s3rver again makes /readyz 200
 # and every acknowledged file is intact -> killing s3rver mid-upload fails
 # that upload and loses nothing acknowledged.
 # Usage: s3_test.sh NASD_BINARY SOURCE_DIR (SOURCE_DIR holds node_modules/s3rver).
@@ -117,7 +118,7 @@ head -c $((9 * 1024 * 1024 + 12345)) /dev/urandom > "$WORK/tree/big.bin"
 head -c 5000000 /dev/urandom > "$WORK/tree/sub/mid.bin"
 seq 1 3000 > "$WORK/tree/sub/deeper/nums.txt"
 : > "$WORK/tree/empty"
-head -c 6000000 /dev/urandom > "$WORK/tree/sub/unread.bin"  # not read after the restart
+head -c 6000000 /dev/urandom > "$WORK/tree/sub/unread.bin"  # not read (so not cached) until s3rver is back
 FILES=(big.bin sub/mid.bin sub/deeper/nums.txt empty sub/unread.bin)
 upload_tree() {
   for d in sub sub/deeper; do [ "$(http_code "$DAV/$d" "${AUTH[@]}" -X MKCOL)" = 201 ] || return 1; done
@@ -129,7 +130,7 @@ tree_reads_back() {
   for f in "$@"; do same_file "$f" || { echo "differs: $f"; return 1; }; done
 }
 check "a tree uploads over WebDAV" upload_tree
-check "the tree reads back" tree_reads_back "${FILES[@]}"
+check "the tree reads back" tree_reads_back big.bin sub/mid.bin sub/deeper/nums.txt empty
 # Chunks are objects named by their SHA-256 under the prefix (listed with
 # s3rver's unsigned access).
 bucket_chunks() {
@@ -170,7 +171,19 @@ check "the write fails within the deadline" test $(( $(date +%s) - START )) -le 
 check "the failed write left no file" test "$(http_code "$DAV/new.bin" "${AUTH[@]}")" = 404
 unread_is_served() { curl -sf -m 30 "${AUTH[@]}" "$DAV/sub/unread.bin" | cmp -s - "$WORK/tree/sub/unread.bin"; }
 unread_fails() { ! unread_is_served; }
-check "a file never read since the restart is not served" unread_fails
+check "a file never read (never cached) is not served" unread_fails
+
+# A restart while the bucket is unreachable: serve starts (opening the S3
+# backend sends no request) and the on-disk read cache, kept across
+# restarts, still serves what was read before; never-read files still fail.
+kill -TERM "$SERVER"
+wait_exit "$SERVER" 30
+check "SIGTERM exits 0 while s3 is down" test "$EXIT_STATUS" = 0
+check "the read cache kept its files" test "$(find "$WORK/data/s3-cache" -type f | wc -l)" -ge 4
+check "server restarts while s3 is down" start_server
+check "readyz 503 after that restart" test "$(http_code "$BASE/readyz")" = 503
+check "files read before the restart are served from the read cache" tree_reads_back big.bin sub/mid.bin
+check "a file never read is still not served after the restart" unread_fails
 
 check "s3rver starts again" start_s3rver
 check "readyz 200 once s3 is back" test "$(http_code "$BASE/readyz")" = 200

@@ -191,4 +191,6 @@ Result<LocalFile> FaultBackend::OpenLocal(std::string_view name) {
 
 std::string FaultBackend::Describe() const { return "fault:" + base_.Describe(); }
 
+bool FaultBackend::Invalidate(std::string_view name) { return base_.Invalidate(name); }
+
 }  // namespace nasd::chunk

@@ -72,6 +72,7 @@ class FaultBackend final : public Backend {
   BackendUsage Usage() const override;
   Result<LocalFile> OpenLocal(std::string_view name) override;
   std::string Describe() const override;
+  bool Invalidate(std::string_view name) override;  // the base's, never faulted
 
  private:
   class Pending;

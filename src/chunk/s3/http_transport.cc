@@ -58,9 +58,16 @@ size_t OnHeader(char* data, size_t size, size_t n, void* user) {
   return size * n;
 }
 
+int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  auto* ex = static_cast<Exchange*>(user);
+  return ex->request->cancel->load(std::memory_order_relaxed) ? 1 : 0;  // 1 aborts the transfer
+}
+
 Status CurlFailure(CURLcode code, const char* detail, const HttpRequest& req) {
   std::string what = fmt::format("{} {}: {}", req.method, req.url, detail[0] != '\0' ? detail : curl_easy_strerror(code));
   switch (code) {
+    case CURLE_ABORTED_BY_CALLBACK:
+      return Status(Code::kCancelled, what + " (cancelled)");
     case CURLE_OPERATION_TIMEDOUT:
       return Timeout(fmt::format("{} (no answer within {} ms)", what, req.timeout.count()));
     case CURLE_PEER_FAILED_VERIFICATION:
@@ -138,6 +145,11 @@ Result<HttpResponse> HttpTransport::Perform(const HttpRequest& req) {
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &ex);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, OnHeader);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &ex);
+  if (req.cancel != nullptr) {
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, OnProgress);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, &ex);
+  }
   if (req.method == "HEAD") {
     curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
   } else if (req.method == "PUT") {

@@ -11,6 +11,7 @@
 // HTTP response, error statuses included, as an HttpResponse. Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <map>
@@ -33,6 +34,8 @@ struct HttpRequest {
   std::string_view body;  // sent with PUT; must outlive Perform
   std::chrono::milliseconds timeout{30'000};  // whole request, connect included
   size_t max_response_bytes = 16 << 20;
+  // When set, the request is abandoned (kCancelled) soon after it turns true.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct HttpResponse {

@@ -3,16 +3,21 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <list>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "chunk/object_name.h"
+#include "common/logging.h"
 #include "common/thread_annotations.h"
 
 namespace nasd::chunk {
@@ -43,9 +48,30 @@ class ReadCache final : public ReadCacheBackend {
     {
       std::lock_guard lock(mu_);
       auto it = index_.find(std::string(name));
-      if (it != index_.end()) return it->second->size;
+      if (it != index_.end() && it->second->confirmed) return it->second->size;
     }
-    return base_->ObjectSize(name);
+    Result<uint64_t> size = base_->ObjectSize(name);
+    if (size.ok()) {
+      std::lock_guard lock(mu_);
+      auto it = index_.find(std::string(name));
+      if (it != index_.end()) {
+        if (it->second->size == *size) {
+          it->second->confirmed = true;
+        } else {
+          EraseLocked(std::string(name), true);  // not the bucket's object
+        }
+      }
+    }
+    return size;
+  }
+
+  bool Invalidate(std::string_view name) override {
+    if (!IsValidObjectName(name)) return false;
+    std::lock_guard lock(mu_);
+    if (!index_.contains(std::string(name))) return false;
+    EraseLocked(std::string(name), true);
+    ++invalidations_;
+    return true;
   }
 
   Status DeleteObject(std::string_view name) override {
@@ -60,13 +86,52 @@ class ReadCache final : public ReadCacheBackend {
 
   ReadCacheStats CacheStats() const override {
     std::lock_guard lock(mu_);
-    return {hits_.load(), misses_.load(), evictions_, bytes_, static_cast<uint64_t>(index_.size())};
+    return {hits_.load(), misses_.load(), evictions_, invalidations_, bytes_, static_cast<uint64_t>(index_.size())};
+  }
+
+  // Indexes the files of a cache left by an earlier run, most recently used
+  // (newest mtime) first, and removes temporaries and strangers.
+  Status Load() {
+    struct Found {
+      std::string name;
+      uint64_t size;
+      std::filesystem::file_time_type mtime;
+    };
+    std::vector<Found> found;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
+      const std::string name = entry.path().filename().string();
+      std::error_code e1, e2;
+      const bool regular = entry.is_regular_file(e1);
+      const uint64_t size = regular ? entry.file_size(e1) : 0;
+      const auto mtime = regular ? entry.last_write_time(e2) : std::filesystem::file_time_type();
+      // Temporaries ("~..."; ".tmp.*" from older versions) are never object names.
+      if (!regular || e1 || e2 || !IsValidObjectName(name) || name.starts_with(".tmp.")) {
+        std::filesystem::remove_all(entry.path(), e1);
+        if (e1) return Status(CodeFromErrno(e1.value()), fmt::format("clean read cache {}: {}", dir_, e1.message()));
+        continue;
+      }
+      found.push_back({name, size, mtime});
+    }
+    if (ec) return Status(CodeFromErrno(ec.value()), fmt::format("list read cache {}: {}", dir_, ec.message()));
+    std::sort(found.begin(), found.end(), [](const Found& a, const Found& b) { return a.mtime > b.mtime; });
+    std::lock_guard lock(mu_);
+    for (Found& f : found) {
+      lru_.push_back({f.name, f.size, /*confirmed=*/false});
+      index_[f.name] = std::prev(lru_.end());
+      bytes_ += f.size;
+    }
+    EvictLocked();
+    return Status::Ok();
   }
 
  private:
   struct Entry {
     std::string name;
     uint64_t size;
+    // The base is known to hold the object with this size (it was read or
+    // sized through this process); false for files found at open.
+    bool confirmed;
   };
   using Lru = std::list<Entry>;  // most recently used first
 
@@ -94,6 +159,7 @@ class ReadCache final : public ReadCacheBackend {
       if (n <= 0) break;
       done += static_cast<size_t>(n);
     }
+    if (done == out.size()) ::futimens(fd, nullptr);  // recency for the next open's LRU order
     ::close(fd);
     if (done != out.size()) {
       Drop(name);
@@ -104,9 +170,9 @@ class ReadCache final : public ReadCacheBackend {
   }
 
   void Insert(std::string_view name, const std::string& data) {
-    // Written under a unique temporary name and renamed: a reader sees the
-    // whole file or none.
-    const std::string tmp = fmt::format("{}/.tmp.{}.{}", dir_, name, tmp_counter_.fetch_add(1));
+    // Written under a unique temporary name and renamed: a reader (or the
+    // next open) sees the whole file or none. '~' is never in an object name.
+    const std::string tmp = fmt::format("{}/~{}.{}", dir_, name, tmp_counter_.fetch_add(1));
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) return;  // caching is best effort
     size_t done = 0;
@@ -122,9 +188,13 @@ class ReadCache final : public ReadCacheBackend {
       return;
     }
     EraseLocked(std::string(name), /*unlink=*/false);  // an older copy was just replaced
-    lru_.push_front({std::string(name), data.size()});
+    lru_.push_front({std::string(name), data.size(), /*confirmed=*/true});
     index_[std::string(name)] = lru_.begin();
     bytes_ += data.size();
+    EvictLocked();
+  }
+
+  void EvictLocked() REQUIRES(mu_) {
     while (bytes_ > capacity_ && !lru_.empty()) {
       EraseLocked(lru_.back().name, true);
       ++evictions_;
@@ -157,6 +227,7 @@ class ReadCache final : public ReadCacheBackend {
   std::unordered_map<std::string, Lru::iterator> index_ GUARDED_BY(mu_);
   uint64_t bytes_ GUARDED_BY(mu_) = 0;
   uint64_t evictions_ GUARDED_BY(mu_) = 0;
+  uint64_t invalidations_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace
@@ -168,12 +239,14 @@ Result<std::unique_ptr<ReadCacheBackend>> OpenReadCache(std::unique_ptr<Backend>
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Status(CodeFromErrno(ec.value()), fmt::format("create read cache {}: {}", dir, ec.message()));
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    std::filesystem::remove_all(entry.path(), ec);
-    if (ec) return Status(CodeFromErrno(ec.value()), fmt::format("empty read cache {}: {}", dir, ec.message()));
-  }
-  if (ec) return Status(CodeFromErrno(ec.value()), fmt::format("list read cache {}: {}", dir, ec.message()));
-  return std::unique_ptr<ReadCacheBackend>(std::make_unique<ReadCache>(std::move(base), dir, capacity_bytes));
+  auto cache = std::make_unique<ReadCache>(std::move(base), dir, capacity_bytes);
+  NASD_RETURN_IF_ERROR(cache->Load());
+  ReadCacheStats loaded = cache->CacheStats();
+  log::Info("s3.read_cache_opened")
+      .Str("dir", dir)
+      .Int("objects", static_cast<int64_t>(loaded.objects))
+      .Int("bytes", static_cast<int64_t>(loaded.bytes));
+  return std::unique_ptr<ReadCacheBackend>(std::move(cache));
 }
 
 }  // namespace nasd::chunk

@@ -9,9 +9,20 @@
 // - Writes and deletes go to the base; a put or delete through this wrapper
 //   drops the cached copy first. Writers elsewhere are not seen (chunks are
 //   immutable, so a cached chunk stays right).
-// - The cache is not durable: Open empties the folder, so a file torn by a
-//   crash is never served. The bytes are not verified here; ChunkStore
-//   verifies every read's checksums whatever the source.
+// - The cache survives restarts. A file is written under a temporary name
+//   ("~*") and renamed into place only when complete, so a cached file is
+//   whole or absent (no fsync: a crash may still leave a damaged file, which
+//   the checksums catch, below). Open indexes the files found (size from
+//   stat, recency from mtime, which every hit refreshes), removes temporary
+//   leftovers and anything that is not an object name, and evicts down to
+//   the cap.
+// - Files found at open are served to reads, but ObjectSize asks the base
+//   about them until it confirms them once: the bucket may have lost the
+//   object while the cache was closed (a collector's delete), and ChunkStore
+//   skips the put of a chunk ObjectSize reports present.
+// - The bytes are not verified here; ChunkStore verifies every read's
+//   checksums whatever the source, and when a read fails them it drops the
+//   cached copy (Invalidate) and reads the base's once.
 // Thread-safe. ListObjects, Usage and staged puts are the base's.
 #pragma once
 
@@ -27,13 +38,15 @@ struct ReadCacheStats {
   uint64_t hits = 0;
   uint64_t misses = 0;
   uint64_t evictions = 0;
-  uint64_t bytes = 0;  // cached now
+  uint64_t invalidations = 0;  // copies dropped by Invalidate (failed checksums)
+  uint64_t bytes = 0;          // cached now
   uint64_t objects = 0;
 };
 
 class ReadCacheBackend;
 
-// Creates (or empties) dir and wraps base. capacity_bytes > 0.
+// Creates dir or indexes the cache already in it, and wraps base.
+// capacity_bytes > 0.
 Result<std::unique_ptr<ReadCacheBackend>> OpenReadCache(std::unique_ptr<Backend> base, const std::string& dir,
                                                         uint64_t capacity_bytes);
 

@@ -1,16 +1,21 @@
 #include "chunk/s3/s3_backend.h"
 
+#include <atomic>
 #include <charconv>
+#include <condition_variable>
 #include <cstdint>
-#include <vector>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
+#include <unordered_set>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "chunk/object_name.h"
 #include "chunk/s3/s3_client.h"
 #include "chunk/s3/xml_reader.h"
+#include "common/logging.h"
 #include "common/thread_annotations.h"
 
 namespace nasd::chunk {
@@ -84,13 +89,16 @@ class S3Backend final : public Backend {
  public:
   explicit S3Backend(std::unique_ptr<s3::S3Client> client) : client_(std::move(client)) {}
 
-  // Counts what is already stored.
-  Status Load() {
-    return ListPages([&](const std::string& name, uint64_t size) {
+  ~S3Backend() override {
+    std::thread counter;
+    {
       std::lock_guard lock(mu_);
-      Track(name, size);
-      return true;
-    });
+      stop_ = true;
+      stopping_ = true;
+      counter = std::move(counter_);  // Usage() starts no other once stop_ is set
+    }
+    stop_cv_.notify_all();
+    if (counter.joinable()) counter.join();
   }
 
   Status PutObject(std::string_view name, std::string_view data) override {
@@ -151,6 +159,7 @@ class S3Backend final : public Backend {
       --usage_.objects;
       sizes_.erase(it);
     }
+    if (counting_) deleted_while_counting_.insert(std::string(name));
     return Status::Ok();
   }
 
@@ -158,9 +167,15 @@ class S3Backend final : public Backend {
     return ListPages([&](const std::string& name, uint64_t) { return fn(name); });
   }
 
+  // The first call starts the count of what the bucket held before this
+  // process (a background listing); until it completes the figures are a
+  // lower bound (exact = false).
   BackendUsage Usage() const override {
     std::lock_guard lock(mu_);
-    return usage_;
+    if (!counter_.joinable() && !stop_) counter_ = std::thread([this] { CountLoop(); });
+    BackendUsage out = usage_;
+    out.exact = counted_;
+    return out;
   }
 
   std::string Describe() const override { return client_->Describe(); }
@@ -169,6 +184,7 @@ class S3Backend final : public Backend {
   std::string Key(std::string_view name) const { return client_->options().prefix + std::string(name); }
 
   void Track(const std::string& name, uint64_t size) REQUIRES(mu_) {
+    deleted_while_counting_.erase(name);
     auto [it, inserted] = sizes_.try_emplace(name, size);
     if (!inserted) {
       usage_.bytes -= it->second;
@@ -179,13 +195,61 @@ class S3Backend final : public Backend {
     usage_.bytes += size;
   }
 
+  // Lists the bucket until one listing completes, retrying failures with a
+  // growing pause; stops with the backend (an S3 request in flight is
+  // cancelled).
+  void CountLoop() const {
+    auto pause = std::chrono::seconds(1);
+    for (;;) {
+      Status st = CountOnce();
+      std::unique_lock lock(mu_);
+      if (stop_) return;
+      if (st.ok()) {
+        log::Info("s3.usage_counted")
+            .Str("bucket", client_->Describe())
+            .Int("objects", static_cast<int64_t>(usage_.objects))
+            .Int("bytes", static_cast<int64_t>(usage_.bytes));
+        return;
+      }
+      log::Warn("s3.usage_count_failed").Str("error", st.ToString()).Int("retry_in_s", pause.count());
+      stop_cv_.wait_for(lock, pause, [&]() REQUIRES(mu_) { return stop_; });
+      if (stop_) return;
+      pause = std::min<std::chrono::seconds>(pause * 2, std::chrono::minutes(5));
+    }
+  }
+
+  // One listing: adds the objects not known yet. Puts and deletes may run
+  // meanwhile; a listed name deleted since is not counted again.
+  Status CountOnce() const {
+    {
+      std::lock_guard lock(mu_);
+      counting_ = true;
+    }
+    Status st = ListPages(
+        [&](const std::string& name, uint64_t size) {
+          std::lock_guard lock(mu_);
+          if (!deleted_while_counting_.contains(name) && sizes_.try_emplace(name, size).second) {
+            ++usage_.objects;
+            usage_.bytes += size;
+          }
+          return true;
+        },
+        &stopping_);
+    std::lock_guard lock(mu_);
+    counting_ = false;
+    deleted_while_counting_.clear();
+    counted_ = st.ok();
+    return st;
+  }
+
   // Calls fn for every valid object name under the prefix, page by page,
-  // holding no lock (fn may call back into the backend).
-  Status ListPages(const std::function<bool(const std::string&, uint64_t)>& fn) {
+  // holding no lock (fn may call back into the backend). cancel: see S3Call.
+  Status ListPages(const std::function<bool(const std::string&, uint64_t)>& fn,
+                   const std::atomic<bool>* cancel = nullptr) const {
     const std::string& prefix = client_->options().prefix;
     std::string token;
     for (;;) {
-      S3Call call{.method = "GET"};
+      S3Call call{.method = "GET", .cancel = cancel};
       call.query = {{"list-type", "2"}, {"max-keys", std::to_string(client_->options().list_page_size)}};
       if (!prefix.empty()) call.query.emplace_back("prefix", prefix);
       if (!token.empty()) call.query.emplace_back("continuation-token", token);
@@ -203,18 +267,25 @@ class S3Backend final : public Backend {
   }
 
   const std::unique_ptr<s3::S3Client> client_;
+  // The usage count (CountLoop) runs on counter_, started by the first
+  // Usage() call: const methods that change only this bookkeeping.
   mutable std::mutex mu_;
-  std::unordered_map<std::string, uint64_t> sizes_ GUARDED_BY(mu_);
-  BackendUsage usage_ GUARDED_BY(mu_);
+  mutable std::unordered_map<std::string, uint64_t> sizes_ GUARDED_BY(mu_);
+  mutable BackendUsage usage_ GUARDED_BY(mu_);
+  mutable bool counting_ GUARDED_BY(mu_) = false;
+  mutable bool counted_ GUARDED_BY(mu_) = false;
+  mutable std::unordered_set<std::string> deleted_while_counting_ GUARDED_BY(mu_);
+  bool stop_ GUARDED_BY(mu_) = false;
+  std::atomic<bool> stopping_{false};  // stop_, readable by requests in flight
+  mutable std::condition_variable stop_cv_;
+  mutable std::thread counter_ GUARDED_BY(mu_);
 };
 
 }  // namespace
 
 Result<std::unique_ptr<Backend>> OpenS3Backend(const s3::S3Options& options) {
   NASD_ASSIGN_OR_RETURN(auto client, s3::S3Client::Create(options));
-  auto backend = std::make_unique<S3Backend>(std::move(client));
-  NASD_RETURN_IF_ERROR(backend->Load().WithContext("open S3 backend " + backend->Describe()));
-  return std::unique_ptr<Backend>(std::move(backend));
+  return std::unique_ptr<Backend>(std::make_unique<S3Backend>(std::move(client)));
 }
 
 }  // namespace nasd::chunk

@@ -9,9 +9,13 @@
 //   (an absent object is fine), ListObjects pages through ListObjectsV2 with
 //   continuation tokens and skips keys under the prefix that are not valid
 //   object names (another tool's files).
-// - Usage is counted when the backend opens (a full listing) and then kept
-//   in memory from this process's puts and deletes; the index costs about
-//   150 bytes per object. Writers in other processes are not seen.
+// - Opening sends no request, so it costs the same for any bucket size and
+//   works while the service is unreachable (a read cache in front keeps
+//   serving; errors show at the first request). Usage is counted by a
+//   background listing that the first Usage() call starts (retried until it
+//   completes; until then Usage is a lower bound, exact = false) and then
+//   kept in memory from this process's puts and deletes; the index costs
+//   about 150 bytes per object. Writers in other processes are not seen.
 // - Every request is retried per S3Client (backoff, total deadline); the
 //   errors name the cause: kNotFound for an unknown bucket, kPermissionDenied
 //   for bad credentials or clock skew, kTimeout or kNetworkError when the
@@ -26,8 +30,7 @@
 
 namespace nasd::chunk {
 
-// Validates options (kInvalidArgument), then lists the bucket under the
-// prefix to count usage, which also proves the bucket is reachable.
+// Validates options (kInvalidArgument); sends nothing (see Usage above).
 Result<std::unique_ptr<Backend>> OpenS3Backend(const s3::S3Options& options);
 
 }  // namespace nasd::chunk

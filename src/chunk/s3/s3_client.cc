@@ -133,16 +133,22 @@ Result<HttpResponse> S3Client::Call(const S3Call& call) {
   const Clock::time_point deadline = start + options_.deadline;
   Status last;
   int attempt = 0;
+  auto cancelled = [&] { return call.cancel != nullptr && call.cancel->load(std::memory_order_relaxed); };
   for (;;) {
     ++attempt;
+    if (cancelled()) return Status(Code::kCancelled, fmt::format("S3 {} {}: cancelled", call.method, call.key));
     auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
-    Result<HttpResponse> r = transport_->Perform(Sign(call, std::min(options_.timeout, left)));
+    HttpRequest request = Sign(call, std::min(options_.timeout, left));
+    request.cancel = call.cancel;
+    Result<HttpResponse> r = transport_->Perform(request);
     if (r.ok() && !RetryableAnswer(*r)) return r;
     if (!r.ok() && !r.status().retryable()) return r.status();
     last = r.ok() ? ErrorStatus(call, *r) : r.status();
     milliseconds wait = options_.retry.Backoff(attempt, JitterRandom());
     if (attempt >= options_.retry.max_attempts || Clock::now() + wait + milliseconds{1} >= deadline) break;
-    std::this_thread::sleep_for(wait);
+    for (auto until = Clock::now() + wait; Clock::now() < until && !cancelled();) {
+      std::this_thread::sleep_for(std::min<Clock::duration>(milliseconds(20), until - Clock::now()));
+    }
   }
   auto spent = std::chrono::duration_cast<milliseconds>(Clock::now() - start);
   return Status(last.code(), fmt::format("{} (gave up after {} attempts in {} ms; deadline {} ms)", last.message(),

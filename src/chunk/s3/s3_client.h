@@ -12,6 +12,7 @@
 // never contain secrets. Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -29,6 +30,9 @@ struct S3Call {
   HeaderList headers; // extra headers to sign and send (e.g. range)
   std::string_view body;  // PUT body; must outlive Call
   size_t max_response_bytes = 16 << 20;
+  // When set and true, Call stops (kCancelled) instead of sending, waiting
+  // or retrying; see HttpRequest::cancel. Must outlive Call.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 class S3Client {

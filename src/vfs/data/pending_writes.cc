@@ -62,13 +62,16 @@ Status PendingWrites::Store(chunk::ChunkStore& chunks, uint64_t block, std::stri
   if (max_in_flight_ == 0 || bytes.size() < block_size_ || AllZero(bytes)) {
     return StoreNow(chunks, block, bytes);
   }
+  // A slot first: at most max_in_flight_ stores run at once. A failed store
+  // keeps its bytes (WaitOne) and this one still starts.
+  Status waited;
+  if (in_flight_.size() >= max_in_flight_) waited = WaitOne(chunks);
   auto copy = std::make_shared<const std::string>(std::move(bytes));
   bytes_ += copy->size();
   auto put = std::async(std::launch::async,
                         [&chunks, copy] { return gc::ProcessPins().Put(chunks, *copy); });
   in_flight_.push_back(InFlight{block, std::move(copy), std::move(put)});
-  if (in_flight_.size() > max_in_flight_) return WaitOne(chunks);
-  return Status::Ok();
+  return waited;
 }
 
 Status PendingWrites::WaitOne(chunk::ChunkStore& chunks) {

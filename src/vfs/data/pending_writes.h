@@ -5,8 +5,9 @@
 // block when the file is flushed (file_data.h, CommitWrites).
 //
 // Whole blocks are stored on background threads, up to max_in_flight at a
-// time per file, so a sequential writer is not bound by one chunk write and
-// fsync at a time; Drain() waits for them. A store that fails is retried
+// time per file (FilesystemOptions::write_uploads), so a sequential writer is
+// not bound by one chunk write and fsync (or S3 PUT) at a time; Drain() waits
+// for them. A store that fails is retried
 // once; if it fails again the block stays buffered (as a fully written
 // partial block) and Drain reports the error, so nothing is dropped.
 //
@@ -43,7 +44,10 @@ struct StoredBlock {
 
 class PendingWrites {
  public:
-  explicit PendingWrites(uint64_t block_size, size_t max_in_flight = 4)
+  // As before the limit was exact: 4 queued and a fifth started while the
+  // writer waited for the oldest.
+  static constexpr size_t kDefaultInFlight = 5;
+  explicit PendingWrites(uint64_t block_size, size_t max_in_flight = kDefaultInFlight)
       : block_size_(block_size), max_in_flight_(max_in_flight) {}
   ~PendingWrites();
   PendingWrites(const PendingWrites&) = delete;
