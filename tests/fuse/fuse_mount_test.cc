@@ -333,8 +333,7 @@ TEST_F(FuseTest, WritesThroughAnOpenDescriptorOutliveAChmod) {
   EXPECT_EQ(st.st_size, 4);
 }
 
-// Names in a directory through readdir(3) (readdir, or readdirplus when the
-// kernel picks it), without "." and "..".
+// Names in a directory through readdir(3), without "." and "..".
 std::set<std::string> ListDir(const std::string& path) {
   std::set<std::string> names;
   DIR* d = ::opendir(path.c_str());
@@ -347,7 +346,7 @@ std::set<std::string> ListDir(const std::string& path) {
 }
 
 // Long names, so that a listing takes several replies even of the 1 MiB the
-// kernel asks for (readdir and readdirplus both continue from a cookie).
+// kernel asks for (each continues from a cookie).
 std::string LongName(int i) {
   std::string n = "entry-" + std::to_string(i) + "-";
   return n + std::string(240 - n.size(), 'x');
@@ -365,7 +364,7 @@ TEST_F(FuseTest, LargeDirectoriesListEveryNameOnce) {
   std::set<std::string> got = ListDir(M("big"));
   EXPECT_EQ(got.size(), want.size());
   EXPECT_TRUE(got == want);
-  // Again with the kernel's caches gone (readdirplus fills them anew), and
+  // Again with the kernel's caches gone, and
   // while names disappear during the listing: each name that stays is listed once.
   { std::ofstream("/proc/sys/vm/drop_caches") << "2"; }
   DIR* d = ::opendir(M("big").c_str());
