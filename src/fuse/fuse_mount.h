@@ -19,6 +19,8 @@
 // process (Stop wakes a busy loop with it): nasd uses SIGUSR1 for nothing else.
 #pragma once
 
+#include <sys/types.h>
+
 #include <memory>
 #include <string>
 
@@ -36,6 +38,10 @@ struct MountOptions {
   // (1..10) idle workers and starts more, up to its own limit of 10, under load.
   int threads = 4;
 };
+
+// Where the kernel keeps the readahead of the mount on device dev (sysfs);
+// Start raises it to kMaxIo.
+std::string ReadaheadPath(dev_t dev);
 
 class FuseMount {
  public:

@@ -352,6 +352,16 @@ std::string LongName(int i) {
   return n + std::string(240 - n.size(), 'x');
 }
 
+TEST_F(FuseTest, ReadaheadIsRaisedToTheLargestRead) {
+  Mount();
+  struct stat st {};
+  ASSERT_EQ(::stat(mnt_.c_str(), &st), 0);
+  std::ifstream in(ReadaheadPath(st.st_dev));
+  size_t kb = 0;
+  ASSERT_TRUE(in >> kb) << ReadaheadPath(st.st_dev);
+  EXPECT_EQ(kb, 1024u) << "the kernel's 128 KiB default was left (want 1 MiB, the largest read)";
+}
+
 TEST_F(FuseTest, LargeDirectoriesListEveryNameOnce) {
   constexpr int kFiles = 5000;
   Mount();
