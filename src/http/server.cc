@@ -26,7 +26,7 @@ Status Server::Impl::Start() {
   }
   const std::string where = fmt::format("{}:{}", options_.host, options_.port);
   beast::error_code ec;
-  tcp::resolver resolver(ioc_);
+  tcp::resolver resolver(*iocs_.front());
   auto endpoints = resolver.resolve(options_.host, std::to_string(options_.port),
                                     tcp::resolver::numeric_service | tcp::resolver::passive, ec);
   if (ec || endpoints.empty()) {
@@ -51,16 +51,22 @@ Status Server::Impl::Start() {
   }
   port_ = acceptor_.local_endpoint().port();
   workers_ = std::make_unique<asio::thread_pool>(options_.worker_threads);
-  work_.emplace(ioc_.get_executor());
+  for (auto& ioc : iocs_) work_.push_back(asio::make_work_guard(*ioc));
   asio::co_spawn(acceptor_.get_executor(), Accept(),
                  [](std::exception_ptr e) { LogException("accept", e); });
-  for (int i = 0; i < options_.io_threads; ++i) io_threads_.emplace_back([this] { RunIo(); });
+  for (auto& ioc : iocs_) io_threads_.emplace_back([this, &ioc] { RunIo(*ioc); });
   state_ = State::kRunning;
   log::Info("http.listening").Str("host", options_.host).Uint("port", port_);
   return Status::Ok();
 }
 
-void Server::Impl::RunIo() {
+std::vector<std::unique_ptr<asio::io_context>> Server::Impl::MakeContexts(int n) {
+  std::vector<std::unique_ptr<asio::io_context>> out;
+  for (int i = 0; i < std::max(1, n); ++i) out.push_back(std::make_unique<asio::io_context>(1));
+  return out;
+}
+
+void Server::Impl::RunIo(asio::io_context& ioc) {
   // sendfile(2) has no MSG_NOSIGNAL: a client that went away would raise
   // SIGPIPE. Blocked here, a synchronous SIGPIPE stays pending on this
   // thread (harmless) and sendfile fails with EPIPE instead.
@@ -70,7 +76,7 @@ void Server::Impl::RunIo() {
   pthread_sigmask(SIG_BLOCK, &pipe_only, nullptr);
   for (;;) {
     try {
-      ioc_.run();
+      ioc.run();
       return;
     } catch (...) {
       LogException("io thread", std::current_exception());
@@ -113,7 +119,7 @@ void Server::Impl::Stop() {
     conns_changed_.wait(lock, [this] { return conns_.empty(); });
   }
   lock.unlock();
-  work_.reset();
+  work_.clear();
   for (auto& t : io_threads_) t.join();
   io_threads_.clear();
   workers_->join();
@@ -124,7 +130,8 @@ void Server::Impl::Stop() {
 asio::awaitable<void> Server::Impl::Accept() {
   for (;;) {
     beast::error_code ec;
-    tcp::socket socket = co_await acceptor_.async_accept(asio::make_strand(ioc_), Redirect(ec));
+    asio::io_context& ioc = *iocs_[next_ioc_++ % iocs_.size()];
+    tcp::socket socket = co_await acceptor_.async_accept(asio::make_strand(ioc), Redirect(ec));
     if (stopping_.load() || ec == asio::error::operation_aborted) co_return;
     if (ec) {
       // Typically EMFILE: back off instead of spinning on the error.

@@ -230,8 +230,8 @@ class Server::Impl {
       : options_(std::move(options)),
         router_(router),
         observer_(registry),
-        ioc_(std::max(1, options_.io_threads)),
-        acceptor_(asio::make_strand(ioc_)) {}
+        iocs_(MakeContexts(options_.io_threads)),
+        acceptor_(asio::make_strand(*iocs_.front())) {}
   ~Impl() { Stop(); }
 
   Status Start();
@@ -275,16 +275,21 @@ class Server::Impl {
   std::optional<bool> QuickAuthenticate(Request& req) const;
 
   std::vector<std::shared_ptr<Connection>> Connections() EXCLUDES(mu_);
-  void RunIo();
+  // One io_context per io thread (shared-nothing, as nginx's workers): a
+  // connection lives on one of them, chosen round-robin at accept. One
+  // context run by several threads woke another thread for every handler.
+  static std::vector<std::unique_ptr<asio::io_context>> MakeContexts(int n);
+  void RunIo(asio::io_context& ioc);
 
   // Fixed after construction.
   const ServerOptions options_;
   const Router& router_;
   ServerObserver observer_;
 
-  asio::io_context ioc_;
-  tcp::acceptor acceptor_;  // on its own strand
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  const std::vector<std::unique_ptr<asio::io_context>> iocs_;
+  tcp::acceptor acceptor_;  // on its own strand of iocs_[0]
+  size_t next_ioc_ = 0;     // the acceptor's round-robin
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::unique_ptr<asio::thread_pool> workers_;
   std::vector<std::thread> io_threads_;
   uint16_t port_ = 0;

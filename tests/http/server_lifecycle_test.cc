@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <memory>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -265,6 +266,30 @@ TEST(ServerLoadTest, ConcurrentClientsOnSeveralIoThreads) {
                std::string::npos &&
            text.find("\nnasd_http_connections 0\n") != std::string::npos;  // all closed
   })) << ts.registry().Render();
+}
+
+// Each io thread runs its own io_context; connections are dealt to them in
+// turn, so quick handlers (run on the io thread) of two connections in a row
+// run on two threads.
+TEST(ServerLoadTest, ConnectionsAreDealtToEveryIoThread) {
+  TestServer ts;
+  ts.options().io_threads = 3;
+  std::mutex mu;
+  std::set<std::thread::id> threads;
+  ts.router().Add("GET", "/where", [&](Request&) {
+    std::lock_guard lock(mu);
+    threads.insert(std::this_thread::get_id());
+    return Response::Text(200, "here");
+  }, {.quick = true});
+  ASSERT_TRUE(ts.Start());
+  for (int i = 0; i < 6; ++i) {
+    RawClient c(ts.port());  // a new connection each time
+    c.Send("GET /where HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto r = c.Read();
+    ASSERT_TRUE(r && r->status == 200);
+  }
+  std::lock_guard lock(mu);
+  EXPECT_EQ(threads.size(), 3u) << "connections did not reach every io thread";
 }
 
 TEST(ServerLoadTest, StopUnderLoadNeitherHangsNorCrashes) {
