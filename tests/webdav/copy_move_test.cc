@@ -1,0 +1,184 @@
+// COPY and MOVE through the handlers: Overwrite and Depth, and partial
+// failure of a collection (RFC 4918 9.8.3, 9.9.2): the members that can go
+// go, and a 207 names exactly the ones that could not.
+#include <gtest/gtest.h>
+
+#include "webdav/handlers_fixture.h"
+
+namespace nasd::webdav {
+namespace {
+
+using CopyMoveTest = HandlersTest;
+
+size_t Count(const std::string& haystack, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = haystack.find(needle); at != std::string::npos;
+       at = haystack.find(needle, at + needle.size()))
+    ++n;
+  return n;
+}
+
+std::string Response(const std::string& href, const std::string& status) {
+  return "<D:response><D:href>" + href + "</D:href><D:status>HTTP/1.1 " + status;
+}
+
+TEST_F(CopyMoveTest, OverwriteAndDepth) {
+  ASSERT_EQ(Call("MKCOL", "/dav/s/d").status, 201);
+  ASSERT_EQ(Call("PUT", "/dav/s/d/f", {}, "x").status, 201);
+  EXPECT_EQ(Call("COPY", "/dav/s/d", {{"destination", "/dav/s/e"}, {"depth", "0"}}).status, 201);
+  EXPECT_EQ(Call("GET", "/dav/s/e/f").status, 404) << "depth 0 copies the collection only";
+  EXPECT_EQ(Call("COPY", "/dav/s/d", {{"destination", "/dav/s/e"}, {"overwrite", "F"}}).status,
+            412);
+  EXPECT_EQ(Call("COPY", "/dav/s/d", {{"destination", "/dav/s/e"}}).status, 204);
+  EXPECT_EQ(Get("/dav/s/e/f"), "x");
+  EXPECT_EQ(Call("MOVE", "/dav/s/e/f", {{"destination", "http://h/dav/s/g"}, {"host", "h"}}).status,
+            201);
+  EXPECT_EQ(Get("/dav/s/g"), "x");
+  EXPECT_EQ(Call("MOVE", "/dav/s/d", {{"destination", "/dav/s/d/sub"}}).status, 403);
+  EXPECT_EQ(Call("MOVE", "/dav/s/g", {{"destination", "/dav/other/g"}}).status, 403);
+  EXPECT_EQ(Call("MOVE", "/dav/s/g", {{"destination", "/elsewhere/g"}}).status, 502);
+}
+
+TEST_F(CopyMoveTest, CollectionsWithoutFailuresAre201And204) {
+  ASSERT_EQ(Call("MKCOL", "/dav/s/d").status, 201);
+  ASSERT_EQ(Call("MKCOL", "/dav/s/d/sub").status, 201);
+  ASSERT_EQ(Call("PUT", "/dav/s/d/sub/f", {}, "f").status, 201);
+  ASSERT_EQ(Call("MKCOL", "/dav/s/old").status, 201);
+  ASSERT_EQ(Call("PUT", "/dav/s/old/stale", {}, "stale").status, 201);
+  http::Response copied = Call("COPY", "/dav/s/d", {{"destination", "/dav/s/e"}});
+  EXPECT_EQ(copied.status, 201) << copied.body;
+  EXPECT_EQ(Get("/dav/s/e/sub/f"), "f");
+  http::Response moved = Call("MOVE", "/dav/s/e", {{"destination", "/dav/s/old"}});
+  EXPECT_EQ(moved.status, 204) << moved.body;
+  EXPECT_EQ(Get("/dav/s/old/sub/f"), "f");
+  EXPECT_EQ(Call("GET", "/dav/s/old/stale").status, 404) << "the overwritten collection is replaced";
+  EXPECT_EQ(Call("GET", "/dav/s/e/").status, 404) << "the source is gone";
+  EXPECT_EQ(Call("MOVE", "/dav/s/old", {{"destination", "/dav/s/new"}}).status, 201);
+  EXPECT_EQ(Get("/dav/s/new/sub/f"), "f");
+}
+
+TEST_F(CopyMoveTest, CopySkipsAnUnreadableMemberAndReportsIt) {
+  caller_ = vfs::Caller{1000, 1000, {}};
+  ASSERT_EQ(Call("MKCOL", "/dav/s/d").status, 201);
+  ASSERT_EQ(Call("MKCOL", "/dav/s/d/sub").status, 201);
+  std::string big;
+  for (int i = 0; i < 300; ++i) big += std::string(1000, static_cast<char>('a' + i % 26));
+  const std::vector<std::pair<std::string, std::string>> files{
+      {"a", big}, {"empty", ""}, {"secret", "hidden"}, {"z", "last"}, {"sub/c", "deep"}};
+  for (const auto& [name, bytes] : files)
+    ASSERT_EQ(Call("PUT", "/dav/s/d/" + name, {}, bytes).status, 201);
+  ASSERT_TRUE(Chmod("d/secret", 0).ok());
+
+  http::Response r = Call("COPY", "/dav/s/d", {{"destination", "/dav/s/e"}});
+  ASSERT_EQ(r.status, 207) << r.body;
+  EXPECT_EQ(Count(r.body, "<D:response>"), 1u) << r.body;
+  EXPECT_NE(r.body.find(Response("/dav/s/d/secret", "403 Forbidden")), std::string::npos) << r.body;
+  for (const auto& [name, bytes] : files) {
+    if (name == "secret") continue;
+    EXPECT_TRUE(Get("/dav/s/e/" + name) == bytes) << name << " differs from its source";
+  }
+  EXPECT_EQ(Call("GET", "/dav/s/e/secret").status, 404) << "nothing is made for the failed member";
+
+  EXPECT_EQ(Call("COPY", "/dav/s/d", {{"destination", "/dav/s/e0"}, {"depth", "0"}}).status, 201)
+      << "Depth 0 does not read the members";
+  ASSERT_TRUE(Chmod("d/secret", 0644).ok());
+  EXPECT_EQ(Call("COPY", "/dav/s/d", {{"destination", "/dav/s/e"}}).status, 204);
+  EXPECT_EQ(Get("/dav/s/e/secret"), "hidden");
+}
+
+TEST_F(CopyMoveTest, CopySkipsAnUnreadableCollection) {
+  caller_ = vfs::Caller{1000, 1000, {}};
+  ASSERT_EQ(Call("MKCOL", "/dav/s/d").status, 201);
+  ASSERT_EQ(Call("MKCOL", "/dav/s/d/closed").status, 201);
+  ASSERT_EQ(Call("PUT", "/dav/s/d/closed/f", {}, "f").status, 201);
+  ASSERT_EQ(Call("PUT", "/dav/s/d/open", {}, "open").status, 201);
+  ASSERT_TRUE(Chmod("d/closed", 0300).ok());  // searchable, not listable
+  http::Response r = Call("COPY", "/dav/s/d", {{"destination", "/dav/s/e"}});
+  ASSERT_EQ(r.status, 207) << r.body;
+  EXPECT_EQ(Count(r.body, "<D:response>"), 1u) << r.body;
+  EXPECT_NE(r.body.find(Response("/dav/s/d/closed/", "403 Forbidden")), std::string::npos) << r.body;
+  EXPECT_EQ(Get("/dav/s/e/open"), "open");
+  EXPECT_EQ(Ino("e/closed"), 0u) << "an unreadable collection is not copied empty";
+}
+
+TEST_F(CopyMoveTest, CopyLeavesALockedDestinationMemberAndReportsIt) {
+  ASSERT_EQ(Call("MKCOL", "/dav/s/d").status, 201);
+  ASSERT_EQ(Call("PUT", "/dav/s/d/a", {}, "new a").status, 201);
+  ASSERT_EQ(Call("PUT", "/dav/s/d/b", {}, "new b").status, 201);
+  ASSERT_EQ(Call("MKCOL", "/dav/s/e").status, 201);
+  ASSERT_EQ(Call("PUT", "/dav/s/e/a", {}, "old a").status, 201);
+  ASSERT_EQ(Call("PUT", "/dav/s/e/x", {}, "old x").status, 201);
+  user_ = "bob";
+  ASSERT_EQ(Call("LOCK", "/dav/s/e/a", {{"depth", "0"}}, kLockBody).status, 200);
+  user_ = "alice";
+
+  http::Response r = Call("COPY", "/dav/s/d", {{"destination", "/dav/s/e"}});
+  ASSERT_EQ(r.status, 207) << r.body;
+  EXPECT_EQ(Count(r.body, "<D:response>"), 1u) << r.body;
+  EXPECT_NE(r.body.find(Response("/dav/s/e/a", "423 Locked")), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("<D:lock-token-submitted><D:href>/dav/s/e/a</D:href>"), std::string::npos)
+      << r.body;
+  EXPECT_EQ(Get("/dav/s/e/a"), "old a") << "a locked member is not overwritten";
+  EXPECT_EQ(Get("/dav/s/e/b"), "new b");
+  EXPECT_EQ(Call("GET", "/dav/s/e/x").status, 404) << "the rest of the destination was replaced";
+  EXPECT_EQ(Get("/dav/s/d/a"), "new a") << "COPY leaves the source";
+
+  user_ = "bob";
+  ASSERT_EQ(Call("LOCK", "/dav/s/e", {{"depth", "0"}}, kLockBody).status, 200);
+  user_ = "alice";
+  http::Response whole = Call("COPY", "/dav/s/d", {{"destination", "/dav/s/e"}});
+  EXPECT_EQ(whole.status, 423) << "a locked destination itself fails the whole request";
+  EXPECT_EQ(Get("/dav/s/e/b"), "new b");
+}
+
+TEST_F(CopyMoveTest, MoveLeavesWhatIsLockedAndMovesTheRest) {
+  ASSERT_EQ(Call("MKCOL", "/dav/s/d").status, 201);
+  ASSERT_EQ(Call("PUT", "/dav/s/d/a", {}, "new a").status, 201);
+  ASSERT_EQ(Call("PUT", "/dav/s/d/b", {}, "new b").status, 201);
+  ASSERT_EQ(Call("MKCOL", "/dav/s/d/sub").status, 201);
+  ASSERT_EQ(Call("PUT", "/dav/s/d/sub/c", {}, "c").status, 201);
+  ASSERT_EQ(Call("MKCOL", "/dav/s/e").status, 201);
+  ASSERT_EQ(Call("PUT", "/dav/s/e/a", {}, "old a").status, 201);
+  ASSERT_EQ(Call("PUT", "/dav/s/e/y", {}, "old y").status, 201);
+  user_ = "bob";
+  ASSERT_EQ(Call("LOCK", "/dav/s/e/a", {{"depth", "0"}}, kLockBody).status, 200);
+  user_ = "alice";
+
+  http::Response r = Call("MOVE", "/dav/s/d", {{"destination", "/dav/s/e"}});
+  ASSERT_EQ(r.status, 207) << r.body;
+  EXPECT_EQ(Count(r.body, "<D:response>"), 1u) << r.body;
+  EXPECT_NE(r.body.find(Response("/dav/s/e/a", "423 Locked")), std::string::npos) << r.body;
+  EXPECT_EQ(Get("/dav/s/e/a"), "old a");
+  EXPECT_EQ(Get("/dav/s/e/b"), "new b");
+  EXPECT_EQ(Get("/dav/s/e/sub/c"), "c");
+  EXPECT_EQ(Call("GET", "/dav/s/e/y").status, 404);
+  EXPECT_EQ(Get("/dav/s/d/a"), "new a") << "a member that was not moved stays in the source";
+  EXPECT_EQ(Call("GET", "/dav/s/d/b").status, 404);
+  EXPECT_EQ(Ino("d/sub"), 0u);
+}
+
+TEST_F(CopyMoveTest, MoveLeavesALockedSourceMember) {
+  ASSERT_EQ(Call("MKCOL", "/dav/s/d").status, 201);
+  ASSERT_EQ(Call("PUT", "/dav/s/d/a", {}, "a").status, 201);
+  ASSERT_EQ(Call("MKCOL", "/dav/s/d/sub").status, 201);
+  ASSERT_EQ(Call("PUT", "/dav/s/d/sub/b", {}, "b").status, 201);
+  ASSERT_EQ(Call("PUT", "/dav/s/d/sub/c", {}, "c").status, 201);
+  user_ = "bob";
+  ASSERT_EQ(Call("LOCK", "/dav/s/d/sub/b", {{"depth", "0"}}, kLockBody).status, 200);
+  user_ = "alice";
+
+  http::Response r = Call("MOVE", "/dav/s/d", {{"destination", "/dav/s/f"}});
+  ASSERT_EQ(r.status, 207) << r.body;
+  EXPECT_EQ(Count(r.body, "<D:response>"), 1u) << r.body;
+  EXPECT_NE(r.body.find(Response("/dav/s/d/sub/b", "423 Locked")), std::string::npos) << r.body;
+  EXPECT_EQ(Get("/dav/s/f/a"), "a");
+  EXPECT_EQ(Get("/dav/s/f/sub/c"), "c");
+  EXPECT_EQ(Get("/dav/s/d/sub/b"), "b") << "the locked member stays where it was";
+  EXPECT_EQ(Call("GET", "/dav/s/f/sub/b").status, 404);
+  EXPECT_EQ(Call("GET", "/dav/s/d/a").status, 404);
+  EXPECT_EQ(Call("MOVE", "/dav/s/d/sub", {{"destination", "/dav/s/g"}}).status, 207)
+      << "still locked";
+}
+
+}  // namespace
+}  // namespace nasd::webdav
