@@ -58,7 +58,7 @@ std::variant<Transfer, http::Response> Prepare(DavRequest& r, bool move) {
   t.src = *src;
   if (r.path.is_root() && move)
     return ErrorResponse(PermissionDenied("the share root cannot be moved"));
-  if (t.dst.IsWithin(r.path) || (move && r.path.IsWithin(t.dst))) {
+  if (t.dst.IsWithin(r.path) || r.path.IsWithin(t.dst)) {
     return ErrorResponse(PermissionDenied("source and destination overlap"));
   }
   auto parent = ResolveParent(r, t.dst);

@@ -67,7 +67,8 @@ class Transfer {
     // collection is skipped whole.
     std::vector<vfs::DirEntry> entries;
     if (recursive_) {
-      auto listed = ListDir(r_, src.ino);
+      Status readable = r_.fs->Access(r_.caller(), src.ino, vfs::kAccessRead | vfs::kAccessExec);
+      auto listed = readable.ok() ? ListDir(r_, src.ino) : Result<std::vector<vfs::DirEntry>>(readable);
       if (!listed.ok()) {
         op_.Fail(from.path, true, listed.status());
         return false;

@@ -13,8 +13,9 @@ void TreeOp::Fail(const DavPath& path, bool collection, Status st) {
 }
 
 void TreeOp::Record(MemberFailure f) {
-  for (const auto& known : failures_) {
-    if (known.path.IsWithin(f.path)) return;
+  if (failed_within_.contains(f.path.Key())) return;
+  for (DavPath p = f.path;; p = p.Parent()) {
+    if (!failed_within_.insert(p.Key()).second || p.is_root()) break;
   }
   failures_.push_back(std::move(f));
 }

@@ -6,6 +6,7 @@
 
 #include <initializer_list>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,8 @@ class TreeOp {
 
   std::vector<std::string> tokens_;
   std::vector<MemberFailure> failures_;
+  // Keys of every failed path and of its ancestors.
+  std::set<std::string> failed_within_;
 };
 
 // Removes path (inode ino, an entry of directory parent), a whole subtree

@@ -37,6 +37,9 @@ TEST_F(CopyMoveTest, OverwriteAndDepth) {
   EXPECT_EQ(Call("MOVE", "/dav/s/d", {{"destination", "/dav/s/d/sub"}}).status, 403);
   EXPECT_EQ(Call("MOVE", "/dav/s/g", {{"destination", "/dav/other/g"}}).status, 403);
   EXPECT_EQ(Call("MOVE", "/dav/s/g", {{"destination", "/elsewhere/g"}}).status, 502);
+  EXPECT_EQ(Call("COPY", "/dav/s/d/f", {{"destination", "/dav/s/d"}}).status, 403)
+      << "overwriting an ancestor would delete the source first";
+  EXPECT_EQ(Get("/dav/s/d/f"), "x");
 }
 
 TEST_F(CopyMoveTest, CollectionsWithoutFailuresAre201And204) {
@@ -91,14 +94,19 @@ TEST_F(CopyMoveTest, CopySkipsAnUnreadableCollection) {
   ASSERT_EQ(Call("MKCOL", "/dav/s/d").status, 201);
   ASSERT_EQ(Call("MKCOL", "/dav/s/d/closed").status, 201);
   ASSERT_EQ(Call("PUT", "/dav/s/d/closed/f", {}, "f").status, 201);
+  ASSERT_EQ(Call("MKCOL", "/dav/s/d/blind").status, 201);
+  ASSERT_EQ(Call("PUT", "/dav/s/d/blind/g", {}, "g").status, 201);
   ASSERT_EQ(Call("PUT", "/dav/s/d/open", {}, "open").status, 201);
   ASSERT_TRUE(Chmod("d/closed", 0300).ok());  // searchable, not listable
+  ASSERT_TRUE(Chmod("d/blind", 0600).ok());   // listable, not searchable
   http::Response r = Call("COPY", "/dav/s/d", {{"destination", "/dav/s/e"}});
   ASSERT_EQ(r.status, 207) << r.body;
-  EXPECT_EQ(Count(r.body, "<D:response>"), 1u) << r.body;
+  EXPECT_EQ(Count(r.body, "<D:response>"), 2u) << r.body;
   EXPECT_NE(r.body.find(Response("/dav/s/d/closed/", "403 Forbidden")), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find(Response("/dav/s/d/blind/", "403 Forbidden")), std::string::npos) << r.body;
   EXPECT_EQ(Get("/dav/s/e/open"), "open");
   EXPECT_EQ(Ino("e/closed"), 0u) << "an unreadable collection is not copied empty";
+  EXPECT_EQ(Ino("e/blind"), 0u);
 }
 
 TEST_F(CopyMoveTest, CopyLeavesALockedDestinationMemberAndReportsIt) {
