@@ -8,8 +8,6 @@
 namespace nasd::webdav {
 namespace {
 
-using CopyMoveTest = HandlersTest;
-
 size_t Count(const std::string& haystack, const std::string& needle) {
   size_t n = 0;
   for (size_t at = haystack.find(needle); at != std::string::npos;
@@ -21,6 +19,34 @@ size_t Count(const std::string& haystack, const std::string& needle) {
 std::string Response(const std::string& href, const std::string& status) {
   return "<D:response><D:href>" + href + "</D:href><D:status>HTTP/1.1 " + status;
 }
+
+class CopyMoveTest : public HandlersTest {
+ protected:
+  // Makes each entry below /dav/s/: "name/" a collection, anything else a
+  // file with these bytes.
+  void Make(const std::vector<std::pair<std::string, std::string>>& entries) {
+    for (const auto& [name, bytes] : entries) {
+      const bool dir = name.ends_with('/');
+      const std::string path = "/dav/s/" + (dir ? name.substr(0, name.size() - 1) : name);
+      EXPECT_EQ(Call(dir ? "MKCOL" : "PUT", path, {}, bytes).status, 201) << path;
+    }
+  }
+
+  // An exclusive depth-0 lock on path held by bob.
+  void LockByBob(const std::string& path) {
+    user_ = "bob";
+    EXPECT_EQ(Call("LOCK", path, {{"depth", "0"}}, kLockBody).status, 200) << path;
+    user_ = "alice";
+  }
+
+  // r is a 207 naming href with status and nothing else.
+  static void ExpectOnlyFailure(const http::Response& r, const std::string& href,
+                                const std::string& status) {
+    ASSERT_EQ(r.status, 207) << r.body;
+    EXPECT_EQ(Count(r.body, "<D:response>"), 1u) << r.body;
+    EXPECT_NE(r.body.find(Response(href, status)), std::string::npos) << r.body;
+  }
+};
 
 TEST_F(CopyMoveTest, OverwriteAndDepth) {
   ASSERT_EQ(Call("MKCOL", "/dav/s/d").status, 201);
@@ -43,11 +69,7 @@ TEST_F(CopyMoveTest, OverwriteAndDepth) {
 }
 
 TEST_F(CopyMoveTest, CollectionsWithoutFailuresAre201And204) {
-  ASSERT_EQ(Call("MKCOL", "/dav/s/d").status, 201);
-  ASSERT_EQ(Call("MKCOL", "/dav/s/d/sub").status, 201);
-  ASSERT_EQ(Call("PUT", "/dav/s/d/sub/f", {}, "f").status, 201);
-  ASSERT_EQ(Call("MKCOL", "/dav/s/old").status, 201);
-  ASSERT_EQ(Call("PUT", "/dav/s/old/stale", {}, "stale").status, 201);
+  Make({{"d/", ""}, {"d/sub/", ""}, {"d/sub/f", "f"}, {"old/", ""}, {"old/stale", "stale"}});
   http::Response copied = Call("COPY", "/dav/s/d", {{"destination", "/dav/s/e"}});
   EXPECT_EQ(copied.status, 201) << copied.body;
   EXPECT_EQ(Get("/dav/s/e/sub/f"), "f");
@@ -62,20 +84,16 @@ TEST_F(CopyMoveTest, CollectionsWithoutFailuresAre201And204) {
 
 TEST_F(CopyMoveTest, CopySkipsAnUnreadableMemberAndReportsIt) {
   caller_ = vfs::Caller{1000, 1000, {}};
-  ASSERT_EQ(Call("MKCOL", "/dav/s/d").status, 201);
-  ASSERT_EQ(Call("MKCOL", "/dav/s/d/sub").status, 201);
+  Make({{"d/", ""}, {"d/sub/", ""}});
   std::string big;
   for (int i = 0; i < 300; ++i) big += std::string(1000, static_cast<char>('a' + i % 26));
   const std::vector<std::pair<std::string, std::string>> files{
       {"a", big}, {"empty", ""}, {"secret", "hidden"}, {"z", "last"}, {"sub/c", "deep"}};
-  for (const auto& [name, bytes] : files)
-    ASSERT_EQ(Call("PUT", "/dav/s/d/" + name, {}, bytes).status, 201);
+  for (const auto& [name, bytes] : files) Make({{"d/" + name, bytes}});
   ASSERT_TRUE(Chmod("d/secret", 0).ok());
 
-  http::Response r = Call("COPY", "/dav/s/d", {{"destination", "/dav/s/e"}});
-  ASSERT_EQ(r.status, 207) << r.body;
-  EXPECT_EQ(Count(r.body, "<D:response>"), 1u) << r.body;
-  EXPECT_NE(r.body.find(Response("/dav/s/d/secret", "403 Forbidden")), std::string::npos) << r.body;
+  ExpectOnlyFailure(Call("COPY", "/dav/s/d", {{"destination", "/dav/s/e"}}), "/dav/s/d/secret",
+                    "403 Forbidden");
   for (const auto& [name, bytes] : files) {
     if (name == "secret") continue;
     EXPECT_TRUE(Get("/dav/s/e/" + name) == bytes) << name << " differs from its source";
@@ -91,12 +109,12 @@ TEST_F(CopyMoveTest, CopySkipsAnUnreadableMemberAndReportsIt) {
 
 TEST_F(CopyMoveTest, CopySkipsAnUnreadableCollection) {
   caller_ = vfs::Caller{1000, 1000, {}};
-  ASSERT_EQ(Call("MKCOL", "/dav/s/d").status, 201);
-  ASSERT_EQ(Call("MKCOL", "/dav/s/d/closed").status, 201);
-  ASSERT_EQ(Call("PUT", "/dav/s/d/closed/f", {}, "f").status, 201);
-  ASSERT_EQ(Call("MKCOL", "/dav/s/d/blind").status, 201);
-  ASSERT_EQ(Call("PUT", "/dav/s/d/blind/g", {}, "g").status, 201);
-  ASSERT_EQ(Call("PUT", "/dav/s/d/open", {}, "open").status, 201);
+  Make({{"d/", ""},
+        {"d/closed/", ""},
+        {"d/closed/f", "f"},
+        {"d/blind/", ""},
+        {"d/blind/g", "g"},
+        {"d/open", "open"}});
   ASSERT_TRUE(Chmod("d/closed", 0300).ok());  // searchable, not listable
   ASSERT_TRUE(Chmod("d/blind", 0600).ok());   // listable, not searchable
   http::Response r = Call("COPY", "/dav/s/d", {{"destination", "/dav/s/e"}});
@@ -110,20 +128,11 @@ TEST_F(CopyMoveTest, CopySkipsAnUnreadableCollection) {
 }
 
 TEST_F(CopyMoveTest, CopyLeavesALockedDestinationMemberAndReportsIt) {
-  ASSERT_EQ(Call("MKCOL", "/dav/s/d").status, 201);
-  ASSERT_EQ(Call("PUT", "/dav/s/d/a", {}, "new a").status, 201);
-  ASSERT_EQ(Call("PUT", "/dav/s/d/b", {}, "new b").status, 201);
-  ASSERT_EQ(Call("MKCOL", "/dav/s/e").status, 201);
-  ASSERT_EQ(Call("PUT", "/dav/s/e/a", {}, "old a").status, 201);
-  ASSERT_EQ(Call("PUT", "/dav/s/e/x", {}, "old x").status, 201);
-  user_ = "bob";
-  ASSERT_EQ(Call("LOCK", "/dav/s/e/a", {{"depth", "0"}}, kLockBody).status, 200);
-  user_ = "alice";
+  Make({{"d/", ""}, {"d/a", "new a"}, {"d/b", "new b"}, {"e/", ""}, {"e/a", "old a"}, {"e/x", "old x"}});
+  LockByBob("/dav/s/e/a");
 
   http::Response r = Call("COPY", "/dav/s/d", {{"destination", "/dav/s/e"}});
-  ASSERT_EQ(r.status, 207) << r.body;
-  EXPECT_EQ(Count(r.body, "<D:response>"), 1u) << r.body;
-  EXPECT_NE(r.body.find(Response("/dav/s/e/a", "423 Locked")), std::string::npos) << r.body;
+  ExpectOnlyFailure(r, "/dav/s/e/a", "423 Locked");
   EXPECT_NE(r.body.find("<D:lock-token-submitted><D:href>/dav/s/e/a</D:href>"), std::string::npos)
       << r.body;
   EXPECT_EQ(Get("/dav/s/e/a"), "old a") << "a locked member is not overwritten";
@@ -131,31 +140,25 @@ TEST_F(CopyMoveTest, CopyLeavesALockedDestinationMemberAndReportsIt) {
   EXPECT_EQ(Call("GET", "/dav/s/e/x").status, 404) << "the rest of the destination was replaced";
   EXPECT_EQ(Get("/dav/s/d/a"), "new a") << "COPY leaves the source";
 
-  user_ = "bob";
-  ASSERT_EQ(Call("LOCK", "/dav/s/e", {{"depth", "0"}}, kLockBody).status, 200);
-  user_ = "alice";
+  LockByBob("/dav/s/e");
   http::Response whole = Call("COPY", "/dav/s/d", {{"destination", "/dav/s/e"}});
   EXPECT_EQ(whole.status, 423) << "a locked destination itself fails the whole request";
   EXPECT_EQ(Get("/dav/s/e/b"), "new b");
 }
 
 TEST_F(CopyMoveTest, MoveLeavesWhatIsLockedAndMovesTheRest) {
-  ASSERT_EQ(Call("MKCOL", "/dav/s/d").status, 201);
-  ASSERT_EQ(Call("PUT", "/dav/s/d/a", {}, "new a").status, 201);
-  ASSERT_EQ(Call("PUT", "/dav/s/d/b", {}, "new b").status, 201);
-  ASSERT_EQ(Call("MKCOL", "/dav/s/d/sub").status, 201);
-  ASSERT_EQ(Call("PUT", "/dav/s/d/sub/c", {}, "c").status, 201);
-  ASSERT_EQ(Call("MKCOL", "/dav/s/e").status, 201);
-  ASSERT_EQ(Call("PUT", "/dav/s/e/a", {}, "old a").status, 201);
-  ASSERT_EQ(Call("PUT", "/dav/s/e/y", {}, "old y").status, 201);
-  user_ = "bob";
-  ASSERT_EQ(Call("LOCK", "/dav/s/e/a", {{"depth", "0"}}, kLockBody).status, 200);
-  user_ = "alice";
+  Make({{"d/", ""},
+        {"d/a", "new a"},
+        {"d/b", "new b"},
+        {"d/sub/", ""},
+        {"d/sub/c", "c"},
+        {"e/", ""},
+        {"e/a", "old a"},
+        {"e/y", "old y"}});
+  LockByBob("/dav/s/e/a");
 
-  http::Response r = Call("MOVE", "/dav/s/d", {{"destination", "/dav/s/e"}});
-  ASSERT_EQ(r.status, 207) << r.body;
-  EXPECT_EQ(Count(r.body, "<D:response>"), 1u) << r.body;
-  EXPECT_NE(r.body.find(Response("/dav/s/e/a", "423 Locked")), std::string::npos) << r.body;
+  ExpectOnlyFailure(Call("MOVE", "/dav/s/d", {{"destination", "/dav/s/e"}}), "/dav/s/e/a",
+                    "423 Locked");
   EXPECT_EQ(Get("/dav/s/e/a"), "old a");
   EXPECT_EQ(Get("/dav/s/e/b"), "new b");
   EXPECT_EQ(Get("/dav/s/e/sub/c"), "c");
@@ -166,19 +169,11 @@ TEST_F(CopyMoveTest, MoveLeavesWhatIsLockedAndMovesTheRest) {
 }
 
 TEST_F(CopyMoveTest, MoveLeavesALockedSourceMember) {
-  ASSERT_EQ(Call("MKCOL", "/dav/s/d").status, 201);
-  ASSERT_EQ(Call("PUT", "/dav/s/d/a", {}, "a").status, 201);
-  ASSERT_EQ(Call("MKCOL", "/dav/s/d/sub").status, 201);
-  ASSERT_EQ(Call("PUT", "/dav/s/d/sub/b", {}, "b").status, 201);
-  ASSERT_EQ(Call("PUT", "/dav/s/d/sub/c", {}, "c").status, 201);
-  user_ = "bob";
-  ASSERT_EQ(Call("LOCK", "/dav/s/d/sub/b", {{"depth", "0"}}, kLockBody).status, 200);
-  user_ = "alice";
+  Make({{"d/", ""}, {"d/a", "a"}, {"d/sub/", ""}, {"d/sub/b", "b"}, {"d/sub/c", "c"}});
+  LockByBob("/dav/s/d/sub/b");
 
-  http::Response r = Call("MOVE", "/dav/s/d", {{"destination", "/dav/s/f"}});
-  ASSERT_EQ(r.status, 207) << r.body;
-  EXPECT_EQ(Count(r.body, "<D:response>"), 1u) << r.body;
-  EXPECT_NE(r.body.find(Response("/dav/s/d/sub/b", "423 Locked")), std::string::npos) << r.body;
+  ExpectOnlyFailure(Call("MOVE", "/dav/s/d", {{"destination", "/dav/s/f"}}), "/dav/s/d/sub/b",
+                    "423 Locked");
   EXPECT_EQ(Get("/dav/s/f/a"), "a");
   EXPECT_EQ(Get("/dav/s/f/sub/c"), "c");
   EXPECT_EQ(Get("/dav/s/d/sub/b"), "b") << "the locked member stays where it was";
