@@ -99,8 +99,8 @@ http::Response Run(DavRequest& r, bool move) {
   const bool atomic_replace = move && t.existing && t.existing->type != vfs::FileType::kDirectory &&
                               t.src.type != vfs::FileType::kDirectory;
   if (atomic_replace) {
-    Status st = r.fs->Rename(r.caller(), from.parent, r.path.Name(), t.dst_parent.ino,
-                             t.dst.Name(), 0);
+    Status st =
+        r.fs->Rename(r.caller(), from.parent, r.path.Name(), t.dst_parent.ino, t.dst.Name(), 0);
     if (!st.ok()) return ErrorResponse(st);
     r.locks.RemoveTree(r.share_id(), r.path);
     return Empty(204);

@@ -22,7 +22,8 @@ Status CopyDeadProps(DavRequest& r, uint64_t from, uint64_t to) {
 
 class Transfer {
  public:
-  Transfer(TreeOp& op, bool move, bool recursive) : op_(op), r_(op.r), move_(move), recursive_(recursive) {}
+  Transfer(TreeOp& op, bool move, bool recursive)
+      : op_(op), r_(op.r), move_(move), recursive_(recursive) {}
 
   bool Run(const vfs::Attr& src, const TreeEntry& from, const TreeEntry& to, bool merge) {
     const bool dir = src.type == vfs::FileType::kDirectory;
@@ -55,8 +56,9 @@ class Transfer {
     }
     if (dir) return Collection(src, from, to, existing);
     if (src.type == vfs::FileType::kRegular && !move_) return CopyFile(src, from, to);
-    // A MOVE renames every non-collection: nothing is in its way here.
-    op_.Fail(from.path, false, Status(Code::kNotSupported, "only files and collections are copied"));
+    // Symlinks and the like are not copied (a MOVE renamed them above).
+    op_.Fail(from.path, false,
+             Status(Code::kNotSupported, "only files and collections are copied"));
     return false;
   }
 
@@ -68,7 +70,8 @@ class Transfer {
     std::vector<vfs::DirEntry> entries;
     if (recursive_) {
       Status readable = r_.fs->Access(r_.caller(), src.ino, vfs::kAccessRead | vfs::kAccessExec);
-      auto listed = readable.ok() ? ListDir(r_, src.ino) : Result<std::vector<vfs::DirEntry>>(readable);
+      auto listed =
+          readable.ok() ? ListDir(r_, src.ino) : Result<std::vector<vfs::DirEntry>>(readable);
       if (!listed.ok()) {
         op_.Fail(from.path, true, listed.status());
         return false;

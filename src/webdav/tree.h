@@ -60,8 +60,7 @@ class TreeOp {
 
 // Removes path (inode ino, an entry of directory parent), a whole subtree
 // for a directory, as far as it can. True when everything went.
-bool RemoveTree(TreeOp& op, const DavPath& path, uint64_t parent, uint64_t ino,
-                vfs::FileType type);
+bool RemoveTree(TreeOp& op, const DavPath& path, uint64_t parent, uint64_t ino, vfs::FileType type);
 
 // An entry named path.Name() in directory parent.
 struct TreeEntry {

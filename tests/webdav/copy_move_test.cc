@@ -76,7 +76,8 @@ TEST_F(CopyMoveTest, CollectionsWithoutFailuresAre201And204) {
   http::Response moved = Call("MOVE", "/dav/s/e", {{"destination", "/dav/s/old"}});
   EXPECT_EQ(moved.status, 204) << moved.body;
   EXPECT_EQ(Get("/dav/s/old/sub/f"), "f");
-  EXPECT_EQ(Call("GET", "/dav/s/old/stale").status, 404) << "the overwritten collection is replaced";
+  EXPECT_EQ(Call("GET", "/dav/s/old/stale").status, 404)
+      << "the overwritten collection is replaced";
   EXPECT_EQ(Call("GET", "/dav/s/e/").status, 404) << "the source is gone";
   EXPECT_EQ(Call("MOVE", "/dav/s/old", {{"destination", "/dav/s/new"}}).status, 201);
   EXPECT_EQ(Get("/dav/s/new/sub/f"), "f");
@@ -120,7 +121,8 @@ TEST_F(CopyMoveTest, CopySkipsAnUnreadableCollection) {
   http::Response r = Call("COPY", "/dav/s/d", {{"destination", "/dav/s/e"}});
   ASSERT_EQ(r.status, 207) << r.body;
   EXPECT_EQ(Count(r.body, "<D:response>"), 2u) << r.body;
-  EXPECT_NE(r.body.find(Response("/dav/s/d/closed/", "403 Forbidden")), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find(Response("/dav/s/d/closed/", "403 Forbidden")), std::string::npos)
+      << r.body;
   EXPECT_NE(r.body.find(Response("/dav/s/d/blind/", "403 Forbidden")), std::string::npos) << r.body;
   EXPECT_EQ(Get("/dav/s/e/open"), "open");
   EXPECT_EQ(Ino("e/closed"), 0u) << "an unreadable collection is not copied empty";
@@ -128,7 +130,12 @@ TEST_F(CopyMoveTest, CopySkipsAnUnreadableCollection) {
 }
 
 TEST_F(CopyMoveTest, CopyLeavesALockedDestinationMemberAndReportsIt) {
-  Make({{"d/", ""}, {"d/a", "new a"}, {"d/b", "new b"}, {"e/", ""}, {"e/a", "old a"}, {"e/x", "old x"}});
+  Make({{"d/", ""},
+        {"d/a", "new a"},
+        {"d/b", "new b"},
+        {"e/", ""},
+        {"e/a", "old a"},
+        {"e/x", "old x"}});
   LockByBob("/dav/s/e/a");
 
   http::Response r = Call("COPY", "/dav/s/d", {{"destination", "/dav/s/e"}});

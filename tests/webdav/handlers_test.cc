@@ -127,7 +127,8 @@ TEST_F(HandlersTest, LocksGuardWrites) {
   EXPECT_EQ(Call("UNLOCK", "/dav/s/a.txt", {{"lock-token", "<opaquelocktoken:bogus>"}}).status,
             409);
   user_ = "bob";
-  EXPECT_EQ(Call("UNLOCK", "/dav/s/a.txt", {{"lock-token", token}}).status, 403) << "another user's lock";
+  EXPECT_EQ(Call("UNLOCK", "/dav/s/a.txt", {{"lock-token", token}}).status, 403)
+      << "another user's lock";
   user_ = "alice";
   EXPECT_EQ(Call("UNLOCK", "/dav/s/a.txt", {{"lock-token", token}}).status, 204);
   EXPECT_EQ(Call("DELETE", "/dav/s/a.txt").status, 204);
@@ -140,10 +141,13 @@ TEST_F(HandlersTest, DeleteReportsMembersItCouldNotRemove) {
   caller_ = vfs::Caller{1000, 1000, {}};
   http::Response r = Call("DELETE", "/dav/s/d");
   ASSERT_EQ(r.status, 207) << r.body;
-  EXPECT_NE(r.body.find("<D:href>/dav/s/d/f</D:href><D:status>HTTP/1.1 403 Forbidden"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("<D:href>/dav/s/d/f</D:href><D:status>HTTP/1.1 403 Forbidden"),
+            std::string::npos)
+      << r.body;
   EXPECT_EQ(Get("/dav/s/d/f"), "x");
   EXPECT_EQ(Call("DELETE", "/dav/s/mine").status, 403) << "sticky share root: not the owner";
-  EXPECT_EQ(Call("PUT", "/dav/s/mine", {}, "overwritten").status, 403) << "no write permission on the file";
+  EXPECT_EQ(Call("PUT", "/dav/s/mine", {}, "overwritten").status, 403)
+      << "no write permission on the file";
   EXPECT_EQ(Call("PUT", "/dav/s/theirs", {}, "new").status, 201);
   caller_ = vfs::Caller::Root();
   EXPECT_EQ(Call("DELETE", "/dav/s/d").status, 204);
