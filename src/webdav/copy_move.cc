@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "webdav/methods.h"
+#include "webdav/tree.h"
 
 namespace nasd::webdav {
 namespace {
@@ -57,7 +58,7 @@ std::variant<Transfer, http::Response> Prepare(DavRequest& r, bool move) {
   t.src = *src;
   if (r.path.is_root() && move)
     return ErrorResponse(PermissionDenied("the share root cannot be moved"));
-  if (t.dst.IsWithin(r.path) || (move && r.path.IsWithin(t.dst))) {
+  if (t.dst.IsWithin(r.path) || r.path.IsWithin(t.dst)) {
     return ErrorResponse(PermissionDenied("source and destination overlap"));
   }
   auto parent = ResolveParent(r, t.dst);
@@ -77,35 +78,41 @@ http::Response Run(DavRequest& r, bool move) {
   auto prepared = Prepare(r, move);
   if (auto* resp = std::get_if<http::Response>(&prepared)) return std::move(*resp);
   Transfer& t = std::get<Transfer>(prepared);
-  std::vector<WriteTarget> targets{{t.dst, true}, {t.dst.Parent(), false}};
+  // The request's own resources; locks on members are checked member by
+  // member, and a locked member fails alone (RFC 4918 9.8.5, 9.9.4).
+  std::vector<WriteTarget> targets{{t.dst, false}, {t.dst.Parent(), false}};
   if (move) {
-    targets.push_back({r.path, true});
+    targets.push_back({r.path, false});
     targets.push_back({r.path.Parent(), false});
   }
   if (auto refused = CheckWrite(r, targets)) return *refused;
-  // A file moved over a file is replaced atomically by the rename itself;
-  // anything else overwritten is deleted first (RFC 4918 9.9.3).
-  const bool atomic_replace = move && t.existing && t.existing->type != vfs::FileType::kDirectory &&
-                              t.src.type != vfs::FileType::kDirectory;
-  if (t.existing && !atomic_replace) {
-    Status st = RemoveEntry(r, t.dst_parent.ino, t.dst.Name(), t.existing->ino, t.existing->type);
-    if (!st.ok()) return ErrorResponse(st);
-  }
-  Status st;
+  TreeEntry from{r.path, 0};  // the source's directory matters to a MOVE only
   if (move) {
     auto src_parent = Resolve(r, r.path.Parent());
     if (!src_parent.ok()) return ErrorResponse(src_parent.status());
-    st = r.fs->Rename(r.caller(), src_parent->ino, r.path.Name(), t.dst_parent.ino, t.dst.Name(),
-                      atomic_replace ? 0 : vfs::kRenameNoReplace);
-    if (st.ok()) r.locks.RemoveTree(r.share_id(), r.path);
-  } else {
-    st = CopyEntry(r, t.src, t.dst_parent.ino, t.dst.Name(), t.recursive);
+    from.parent = src_parent->ino;
   }
-  if (!st.ok()) {
-    if (st.code() == Code::kAlreadyExists)
-      return http::Response::Text(412, "Destination appeared meanwhile\n");
-    return ErrorResponse(st);
+  // A file moved over a file is replaced atomically by the rename itself;
+  // anything else overwritten is deleted first (RFC 4918 9.8.4, 9.9.3), as
+  // far as it can be: a member that stays is reported, and the source is
+  // merged into what is left.
+  const bool atomic_replace = move && t.existing && t.existing->type != vfs::FileType::kDirectory &&
+                              t.src.type != vfs::FileType::kDirectory;
+  if (atomic_replace) {
+    Status st =
+        r.fs->Rename(r.caller(), from.parent, r.path.Name(), t.dst_parent.ino, t.dst.Name(), 0);
+    if (!st.ok()) return ErrorResponse(st);
+    r.locks.RemoveTree(r.share_id(), r.path);
+    return Empty(204);
   }
+  TreeOp op(r);
+  if (t.existing && !RemoveTree(op, t.dst, t.dst_parent.ino, t.existing->ino, t.existing->type) &&
+      op.FailedAt(t.dst)) {
+    return op.Answer({r.path, t.dst});  // the destination itself could not be replaced
+  }
+  TransferTree(op, move, t.recursive, t.src, from, {t.dst, t.dst_parent.ino},
+               t.existing.has_value());
+  if (!op.ok()) return op.Answer({r.path, t.dst});
   http::Response resp = Empty(t.existing ? 204 : 201);
   if (!t.existing)
     resp.headers.Set("location", r.HrefOf(t.dst, t.src.type == vfs::FileType::kDirectory));

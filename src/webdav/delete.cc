@@ -1,7 +1,7 @@
 // DELETE: a file, or a collection with everything below it.
 #include "webdav/conditional.h"
 #include "webdav/methods.h"
-#include "webdav/multistatus.h"
+#include "webdav/tree.h"
 
 namespace nasd::webdav {
 
@@ -19,18 +19,10 @@ http::Response HandleDelete(DavRequest& r) {
   if (auto refused = CheckWrite(r, {{r.path, true}, {r.path.Parent(), false}})) return *refused;
   auto parent = Resolve(r, r.path.Parent());
   if (!parent.ok()) return ErrorResponse(parent.status());
-  std::vector<RemoveFailure> failures;
-  const bool all = RemoveTree(r, r.path, parent->ino, attr->ino, attr->type, failures);
-  if (all) {
-    r.locks.RemoveTree(r.share_id(), r.path);
-    return Empty(204);
-  }
-  if (failures.size() == 1 && failures[0].path == r.path) return ErrorResponse(failures[0].status);
-  // RFC 4918 9.6.1: one response for each member that could not be deleted.
-  Multistatus ms;
-  for (const auto& f : failures)
-    ms.AddStatus(r.HrefOf(f.path, false), ToHttpStatus(f.status.code()));
-  return ms.Finish();
+  TreeOp op(r);
+  if (!RemoveTree(op, r.path, parent->ino, attr->ino, attr->type)) return op.Answer({r.path});
+  r.locks.RemoveTree(r.share_id(), r.path);
+  return Empty(204);
 }
 
 }  // namespace nasd::webdav

@@ -112,31 +112,43 @@ std::optional<http::Response> CheckWrite(DavRequest& r, const std::vector<WriteT
       }
     }
   }
-  std::vector<std::string> tokens = ifh ? ifh->Tokens() : std::vector<std::string>{};
+  const std::vector<std::string> tokens = ifh ? ifh->Tokens() : std::vector<std::string>{};
   for (const auto& t : targets) {
-    auto held = t.tree ? r.locks.CoveringTree(r.share_id(), t.path)
-                       : r.locks.Covering(r.share_id(), t.path);
-    std::set<std::string> roots;
-    std::set<std::string> unlocked;
-    for (const auto& l : held) {
-      roots.insert(l.root.Key());
-      // Tokens are visible to anyone in DAV:lockdiscovery, so a token only
-      // counts when its lock's creator submits it (RFC 4918 6.4).
-      const bool submitted = std::find(tokens.begin(), tokens.end(), l.token) != tokens.end();
-      if (submitted && l.principal == r.http.user) unlocked.insert(l.root.Key());
-    }
-    for (const auto& root : roots) {
-      if (!unlocked.contains(root)) {
-        DavPath p;
-        for (const auto& l : held) {
-          if (l.root.Key() == root) p = l.root;
-        }
-        return DavError(423, "lock-token-submitted",
-                        fmt::format("<D:href>{}</D:href>", XmlEscape(r.HrefOf(p, false))));
-      }
-    }
+    if (auto root = BlockingLock(r, t, tokens))
+      return DavError(423, "lock-token-submitted", LockTokenSubmitted(r, *root));
   }
   return std::nullopt;
+}
+
+std::vector<std::string> SubmittedTokens(const DavRequest& r) {
+  auto h = r.http.headers.Get("if");
+  if (!h) return {};
+  auto parsed = ParseIfHeader(*h);
+  if (!parsed.ok()) return {};
+  return parsed->Tokens();
+}
+
+std::optional<DavPath> BlockingLock(DavRequest& r, const WriteTarget& target,
+                                    const std::vector<std::string>& tokens) {
+  auto held = target.tree ? r.locks.CoveringTree(r.share_id(), target.path)
+                          : r.locks.Covering(r.share_id(), target.path);
+  if (held.empty()) return std::nullopt;
+  // Shared locks may share a root: submitting any one of them unlocks it.
+  std::set<std::string> unlocked;
+  for (const auto& l : held) {
+    // Tokens are visible to anyone in DAV:lockdiscovery, so a token only
+    // counts when its lock's creator submits it (RFC 4918 6.4).
+    const bool submitted = std::find(tokens.begin(), tokens.end(), l.token) != tokens.end();
+    if (submitted && l.principal == r.http.user) unlocked.insert(l.root.Key());
+  }
+  for (const auto& l : held) {
+    if (!unlocked.contains(l.root.Key())) return l.root;
+  }
+  return std::nullopt;
+}
+
+std::string LockTokenSubmitted(const DavRequest& r, const DavPath& root) {
+  return fmt::format("<D:href>{}</D:href>", XmlEscape(r.HrefOf(root, false)));
 }
 
 Result<int> ParseDepth(const http::Request& req, int fallback) {

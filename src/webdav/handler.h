@@ -65,6 +65,16 @@ struct WriteTarget {
 // Evaluates the If header against every target (412 if it fails) and
 // requires a submitted token for every lock on them (423). nullopt: go on.
 std::optional<http::Response> CheckWrite(DavRequest& r, const std::vector<WriteTarget>& targets);
+// The lock tokens the If header submits (none without one; CheckWrite has
+// already refused a malformed header, which submits none here).
+std::vector<std::string> SubmittedTokens(const DavRequest& r);
+// The root of a lock on target (a tree target: also on anything below it)
+// that the request may not override: none of its tokens was submitted by
+// its creator (RFC 4918 6.4). nullopt when there is none.
+std::optional<DavPath> BlockingLock(DavRequest& r, const WriteTarget& target,
+                                    const std::vector<std::string>& tokens);
+// The content of DAV:lock-token-submitted for the lock rooted at root.
+std::string LockTokenSubmitted(const DavRequest& r, const DavPath& root);
 
 // Depth header: 0, 1 or -1 for infinity; fallback when absent; 400 otherwise.
 Result<int> ParseDepth(const http::Request& req, int fallback);

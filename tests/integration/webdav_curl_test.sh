@@ -130,5 +130,37 @@ kill -KILL "$SERVER"; wait "$SERVER" 2>/dev/null || true
 check "server restarts after SIGKILL" start_server
 check "PUT survived SIGKILL" bash -c "curl -sf ${A[*]} '$DAV/crash.bin' | cmp -s - '$WORK/crash.bin'"
 check "MKCOL survived SIGKILL" test "$(code "$DAV/crashdir/" "${A[@]}" -X PROPFIND -H 'Depth: 0')" = 207
+
+# --- COPY of a collection with a member alice may not read: the other
+# members are copied and a 207 names that one (RFC 4918 9.8.3). Only root
+# can take the read bit away: through a FUSE mount of the stopped volume.
+check "MKCOL tree" test "$(code "$DAV/tree" "${A[@]}" -X MKCOL)" = 201
+for f in a secret z; do
+  check "PUT tree/$f" test "$(code "$DAV/tree/$f" "${A[@]}" -T "$WORK/nums.txt")" = 201
+done
+check "SIGTERM before mounting the volume" stop_server
+MNT=$(mktemp -d /tmp/nasd-dav-mnt-XXXXXX)
+"$NASD" --config "$CFG" mount s "$MNT" --foreground 2>>"$WORK/mount.log" &
+MOUNT=$!
+PIDS+=("$MOUNT")
+for _ in $(seq 1 100); do grep -q " $MNT fuse.nasd " /proc/mounts && break; sleep 0.1; done
+check "chmod 000 tree/secret on the mount" chmod 000 "$MNT/tree/secret"
+check "unmount" fusermount3 -u "$MNT"
+wait_exit "$MOUNT" 20
+check "the mount exits 0" test "$EXIT_STATUS" = 0
+rmdir "$MNT" 2>/dev/null || true
+check "server restarts after the mount" start_server
+curl -s "${A[@]}" -X COPY -H "Destination: $DAV/tree2" -D "$WORK/copy.h" -o "$WORK/copy.xml" "$DAV/tree"
+check "COPY with an unreadable member is 207" grep -q '^HTTP/1.1 207' "$WORK/copy.h"
+check "the 207 names exactly that member, 403" python3 - "$WORK/copy.xml" <<'PY'
+import sys, xml.etree.ElementTree as ET
+responses = ET.parse(sys.argv[1]).getroot().findall("{DAV:}response")
+got = [(r.findtext("{DAV:}href"), r.findtext("{DAV:}status")) for r in responses]
+assert got == [("/dav/s/tree/secret", "HTTP/1.1 403 Forbidden")], got
+PY
+for f in a z; do
+  check "tree2/$f is a byte-identical copy" bash -c "curl -sf ${A[*]} '$DAV/tree2/$f' | cmp -s - '$WORK/nums.txt'"
+done
+check "tree2/secret was not made" test "$(code "$DAV/tree2/secret" "${A[@]}")" = 404
 check "final SIGTERM stops the server cleanly" stop_server
 finish

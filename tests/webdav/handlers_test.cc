@@ -2,119 +2,11 @@
 // upload atomicity, PROPPATCH all-or-nothing, locks, grants and depth.
 #include <gtest/gtest.h>
 
-#include <cstring>
-#include <deque>
-
-#include "chunk/chunk_store.h"
-#include "chunk/mem/mem_backend.h"
-#include "kv/mem/mem_engine.h"
-#include "meta/share_store.h"
-#include "webdav/webdav.h"
+#include "webdav/handlers_fixture.h"
 #include "webdav/xml.h"
 
 namespace nasd::webdav {
 namespace {
-
-// Hands out the given pieces, then ends (or fails, to simulate an abort).
-class FakeBody : public http::BodyReader {
- public:
-  FakeBody(std::deque<std::string> pieces, Status end, std::optional<uint64_t> length)
-      : pieces_(std::move(pieces)), end_(std::move(end)), length_(length) {}
-  Result<size_t> Read(char* buf, size_t cap) override {
-    if (pieces_.empty()) {
-      if (!end_.ok()) return end_;
-      return size_t{0};
-    }
-    std::string& p = pieces_.front();
-    size_t n = std::min(cap, p.size());
-    std::memcpy(buf, p.data(), n);
-    p.erase(0, n);
-    if (p.empty()) pieces_.pop_front();
-    return n;
-  }
-  std::optional<uint64_t> content_length() const override { return length_; }
-
- private:
-  std::deque<std::string> pieces_;
-  Status end_;
-  std::optional<uint64_t> length_;
-};
-
-class HandlersTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    kv_ = kv::NewMemEngine();
-    chunks_ = std::make_unique<chunk::ChunkStore>(chunk::NewMemBackend(),
-                                                  chunk::ChunkStoreOptions{.hash_threads = 0});
-    meta::ShareStore shares(*kv_);
-    ASSERT_TRUE(shares.Create("s").ok());
-    vfs::FilesystemOptions options;
-    options.block_size = 128 << 10;
-    auto fs = vfs::Filesystem::Open(*kv_, *chunks_, "s", options);
-    ASSERT_TRUE(fs.ok()) << fs.status().ToString();
-    fs_ = std::move(*fs);
-    DavContext ctx;
-    ctx.mount = [this](std::string_view share) -> Result<std::shared_ptr<vfs::Filesystem>> {
-      if (share != "s") return NotFound("no such share");
-      return fs_;
-    };
-    ctx.authorize = [this](const http::Request&, std::string_view, uint64_t) -> Result<DavGrant> {
-      if (hidden_) return NotFound("hidden");
-      return DavGrant{caller_, writable_};
-    };
-    dav_ = std::make_unique<WebDav>(std::move(ctx));
-    dav_->RegisterRoutes(router_);
-  }
-
-  http::Response Call(std::string method, std::string path,
-                      std::vector<std::pair<std::string, std::string>> headers = {},
-                      std::string body = "", http::BodyReader* reader = nullptr) {
-    http::Request req;
-    req.method = method;
-    req.path = path;
-    req.target = path;
-    for (auto& [k, v] : headers) req.headers.Set(k, v);
-    req.body = std::move(body);
-    req.user = user_;
-    auto m = router_.Match(method, path);
-    EXPECT_NE(m.handler, nullptr) << method << " " << path;
-    if (m.handler == nullptr) return http::Response{};
-    req.params = m.params;
-    if (m.options->stream_body) {
-      FakeBody whole({req.body}, Status::Ok(), req.body.size());
-      req.body_reader = reader != nullptr ? reader : &whole;
-      req.body.clear();
-      return (*m.handler)(req);
-    }
-    return (*m.handler)(req);
-  }
-
-  std::string Get(const std::string& path) {
-    http::Response r = Call("GET", path);
-    if (r.status != 200 || !r.source) return "<status " + std::to_string(r.status) + ">";
-    std::string out;
-    while (true) {
-      auto part = r.source->Next();
-      if (!part.ok() || part->empty()) break;
-      out += part->bytes;
-    }
-    return out;
-  }
-
-  std::unique_ptr<kv::KvEngine> kv_;
-  std::unique_ptr<chunk::ChunkStore> chunks_;
-  std::shared_ptr<vfs::Filesystem> fs_;
-  std::unique_ptr<WebDav> dav_;
-  http::Router router_;
-  bool writable_ = true;
-  bool hidden_ = false;
-  std::string user_ = "alice";
-  vfs::Caller caller_ = vfs::Caller::Root();
-};
-
-const char kLockBody[] =
-    R"(<?xml version="1.0"?><D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope>)"
-    R"(<D:locktype><D:write/></D:locktype><D:owner>me</D:owner></D:lockinfo>)";
 
 TEST_F(HandlersTest, PutCreatesThenReplaces) {
   EXPECT_EQ(Call("PUT", "/dav/s/a.txt", {}, "one").status, 201);
@@ -235,7 +127,8 @@ TEST_F(HandlersTest, LocksGuardWrites) {
   EXPECT_EQ(Call("UNLOCK", "/dav/s/a.txt", {{"lock-token", "<opaquelocktoken:bogus>"}}).status,
             409);
   user_ = "bob";
-  EXPECT_EQ(Call("UNLOCK", "/dav/s/a.txt", {{"lock-token", token}}).status, 403) << "another user's lock";
+  EXPECT_EQ(Call("UNLOCK", "/dav/s/a.txt", {{"lock-token", token}}).status, 403)
+      << "another user's lock";
   user_ = "alice";
   EXPECT_EQ(Call("UNLOCK", "/dav/s/a.txt", {{"lock-token", token}}).status, 204);
   EXPECT_EQ(Call("DELETE", "/dav/s/a.txt").status, 204);
@@ -248,10 +141,13 @@ TEST_F(HandlersTest, DeleteReportsMembersItCouldNotRemove) {
   caller_ = vfs::Caller{1000, 1000, {}};
   http::Response r = Call("DELETE", "/dav/s/d");
   ASSERT_EQ(r.status, 207) << r.body;
-  EXPECT_NE(r.body.find("<D:href>/dav/s/d/f</D:href><D:status>HTTP/1.1 403 Forbidden"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("<D:href>/dav/s/d/f</D:href><D:status>HTTP/1.1 403 Forbidden"),
+            std::string::npos)
+      << r.body;
   EXPECT_EQ(Get("/dav/s/d/f"), "x");
   EXPECT_EQ(Call("DELETE", "/dav/s/mine").status, 403) << "sticky share root: not the owner";
-  EXPECT_EQ(Call("PUT", "/dav/s/mine", {}, "overwritten").status, 403) << "no write permission on the file";
+  EXPECT_EQ(Call("PUT", "/dav/s/mine", {}, "overwritten").status, 403)
+      << "no write permission on the file";
   EXPECT_EQ(Call("PUT", "/dav/s/theirs", {}, "new").status, 201);
   caller_ = vfs::Caller::Root();
   EXPECT_EQ(Call("DELETE", "/dav/s/d").status, 204);
@@ -274,23 +170,6 @@ TEST_F(HandlersTest, PropfindDepth) {
   ASSERT_EQ(one.status, 207);
   EXPECT_NE(one.body.find("<D:href>/dav/s/d/</D:href>"), std::string::npos);
   EXPECT_EQ(one.body.find("/dav/s/d/f"), std::string::npos) << "depth 1 stops at children";
-}
-
-TEST_F(HandlersTest, CopyMoveOverwriteAndDepth) {
-  ASSERT_EQ(Call("MKCOL", "/dav/s/d").status, 201);
-  ASSERT_EQ(Call("PUT", "/dav/s/d/f", {}, "x").status, 201);
-  EXPECT_EQ(Call("COPY", "/dav/s/d", {{"destination", "/dav/s/e"}, {"depth", "0"}}).status, 201);
-  EXPECT_EQ(Call("GET", "/dav/s/e/f").status, 404) << "depth 0 copies the collection only";
-  EXPECT_EQ(Call("COPY", "/dav/s/d", {{"destination", "/dav/s/e"}, {"overwrite", "F"}}).status,
-            412);
-  EXPECT_EQ(Call("COPY", "/dav/s/d", {{"destination", "/dav/s/e"}}).status, 204);
-  EXPECT_EQ(Get("/dav/s/e/f"), "x");
-  EXPECT_EQ(Call("MOVE", "/dav/s/e/f", {{"destination", "http://h/dav/s/g"}, {"host", "h"}}).status,
-            201);
-  EXPECT_EQ(Get("/dav/s/g"), "x");
-  EXPECT_EQ(Call("MOVE", "/dav/s/d", {{"destination", "/dav/s/d/sub"}}).status, 403);
-  EXPECT_EQ(Call("MOVE", "/dav/s/g", {{"destination", "/dav/other/g"}}).status, 403);
-  EXPECT_EQ(Call("MOVE", "/dav/s/g", {{"destination", "/elsewhere/g"}}).status, 502);
 }
 
 }  // namespace
