@@ -28,6 +28,7 @@
   X(kCancelled, 111, "cancelled", ECANCELED, 503, 10006, false)                        \
   X(kFailedPrecondition, 112, "failed_precondition", EINVAL, 400, 22, false)           \
   X(kOutOfRange, 113, "out_of_range", EINVAL, 416, 22, false)                          \
+  X(kWouldBlock, 114, "would_block", EAGAIN, 503, 10008, true)                         \
   X(kIoError, 200, "io_error", EIO, 500, 5, true)                                      \
   X(kNoSpace, 201, "no_space", ENOSPC, 507, 28, false)                                 \
   X(kReadOnly, 202, "read_only", EROFS, 403, 30, false)                                \

@@ -74,21 +74,31 @@ Status WriteFull(int fd, std::span<const std::string_view> parts, std::string_vi
   return Status::Ok();
 }
 
-Result<std::string> PreadFull(int fd, uint64_t offset, uint64_t length, std::string_view path) {
+Result<std::string> PreadFull(int fd, uint64_t offset, uint64_t length, std::string_view path,
+                              bool nowait) {
   std::string out(length, '\0');
-  uint64_t done = 0;
+  NASD_ASSIGN_OR_RETURN(size_t done, PreadInto(fd, offset, out.data(), out.size(), path, nowait));
+  out.resize(done);
+  return out;
+}
+
+Result<size_t> PreadInto(int fd, uint64_t offset, char* out, size_t length, std::string_view path,
+                         bool nowait) {
+  size_t done = 0;
   while (done < length) {
-    ssize_t n = ::pread(fd, out.data() + done, std::min<uint64_t>(length - done, 1ULL << 30),
-                        static_cast<off_t>(offset + done));
+    iovec iov{out + done, std::min<size_t>(length - done, size_t{1} << 30)};
+    ssize_t n = ::preadv2(fd, &iov, 1, static_cast<off_t>(offset + done), nowait ? RWF_NOWAIT : 0);
     if (n < 0) {
       if (errno == EINTR) continue;
+      if (nowait && (errno == EAGAIN || errno == EOPNOTSUPP)) {
+        return Status(Code::kWouldBlock, "read " + std::string(path) + " would wait for the disk");
+      }
       return ErrnoStatus(errno, "read " + std::string(path));
     }
     if (n == 0) break;
-    done += static_cast<uint64_t>(n);
+    done += static_cast<size_t>(n);
   }
-  out.resize(done);
-  return out;
+  return done;
 }
 
 Status FsyncDir(const std::string& dir) {

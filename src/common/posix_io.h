@@ -49,7 +49,14 @@ Status WriteFull(int fd, std::string_view data, std::string_view path);
 // gathering copy).
 Status WriteFull(int fd, std::span<const std::string_view> parts, std::string_view path);
 // Reads [offset, offset+length), stopping early only at end of file.
-Result<std::string> PreadFull(int fd, uint64_t offset, uint64_t length, std::string_view path);
+Result<std::string> PreadFull(int fd, uint64_t offset, uint64_t length, std::string_view path,
+                              bool nowait = false);
+// As PreadFull, into out (length bytes of room); the bytes read, fewer only at
+// end of file. nowait: only from the page cache (preadv2 RWF_NOWAIT):
+// kWouldBlock if the read would wait for the disk (or the filesystem cannot
+// tell).
+Result<size_t> PreadInto(int fd, uint64_t offset, char* out, size_t length, std::string_view path,
+                         bool nowait = false);
 // fsyncs a directory so that entries created or removed in it are durable.
 Status FsyncDir(const std::string& dir);
 

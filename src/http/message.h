@@ -70,6 +70,11 @@ class BodySource {
   // saving two thread switches a part. Sources that may read megabytes from
   // disk or the network must say false.
   virtual bool quick() const { return false; }
+  // For sources that are not quick(): the next part if it can be had now
+  // without waiting for a disk (e.g. file data in the page cache), so the
+  // I/O thread takes it instead of a worker; nullopt leaves the source as it
+  // was, and Next() then runs on a worker.
+  virtual std::optional<Result<BodyPart>> TryNext() { return std::nullopt; }
 };
 
 struct Request {

@@ -207,6 +207,26 @@ inline asio::awaitable<PulledPart> PullPart(BodySource* source) {
   co_return out;
 }
 
+// source.TryNext() on this thread: the part (or its error) if it was to be
+// had without waiting, nullopt to pull it on a worker instead.
+inline std::optional<PulledPart> TryPullPart(BodySource& source) {
+  PulledPart out;
+  try {
+    std::optional<Result<BodyPart>> part = source.TryNext();
+    if (!part) return std::nullopt;
+    if (part->ok()) {
+      out.part = std::move(**part);
+    } else {
+      out.status = part->status();
+    }
+  } catch (const std::exception& e) {
+    out.status = Internal(fmt::format("body source threw: {}", e.what()));
+  } catch (...) {
+    out.status = Internal("body source threw an unknown exception");
+  }
+  return out;
+}
+
 inline asio::awaitable<void> LingeringClose(beast::tcp_stream& stream) {
   beast::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);

@@ -255,6 +255,8 @@ asio::awaitable<Status> Server::Impl::SendSource(Connection& conn, Exchange& ex,
       first.reset();
     } else if (source.quick()) {
       pulled = co_await PullPart(&source);
+    } else if (std::optional<PulledPart> now = TryPullPart(source)) {
+      pulled = std::move(*now);
     } else {
       pulled = co_await asio::co_spawn(workers_->get_executor(), PullPart(&source),
                                        asio::use_awaitable);

@@ -45,6 +45,19 @@ Result<http::BodyPart> FileSource::Next() {
   return http::BodyPart{};
 }
 
+std::optional<Result<http::BodyPart>> FileSource::TryNext() {
+  // Only verified local chunks can be asked not to wait (their reads use
+  // RWF_NOWAIT); reads through memory (S3, kCopy) go to a worker.
+  if (mode_ != SendMode::kVerifiedSendfile) return std::nullopt;
+  nowait_ = true;
+  Result<http::BodyPart> part = Next();
+  nowait_ = false;
+  // Next() changes nothing before a chunk read succeeds, so the worker's
+  // Next() picks up exactly here.
+  if (part.status().code() == Code::kWouldBlock) return std::nullopt;
+  return part;
+}
+
 Result<http::BodyPart> FileSource::NextFileBytes(uint64_t pos, uint64_t end) {
   if (mode_ == SendMode::kCopy) {
     NASD_ASSIGN_OR_RETURN(std::string data, fs_->Read(ino_, pos, std::min(kReadChunk, end - pos)));
@@ -86,7 +99,7 @@ Result<http::BodyPart> FileSource::FromPiece(const ReadPiece& p, uint64_t skip, 
   const chunk::ChunkId id = vfs::data::ToChunkId(p.chunk_id);
   const uint64_t at = p.chunk_offset + skip;
   Result<chunk::ChunkFile> file = mode_ == SendMode::kVerifiedSendfile
-                                      ? fs_->chunks().OpenFileVerified(id, at, n)
+                                      ? fs_->chunks().OpenFileVerified(id, at, n, nowait_)
                                       : fs_->chunks().OpenFile(id);
   if (file.ok()) {
     fd_ = posix::UniqueFd(file->fd);
@@ -99,6 +112,7 @@ Result<http::BodyPart> FileSource::FromPiece(const ReadPiece& p, uint64_t skip, 
   if (file.status().code() != Code::kNotSupported) return file.status();
   // No local files (S3, memory): read through the store, which verifies.
   mode_ = SendMode::kCopy;
+  if (nowait_) return Status(Code::kWouldBlock, "chunk data is read through the store");
   NASD_ASSIGN_OR_RETURN(part.bytes, fs_->chunks().GetRange(id, at, std::min(n, kReadChunk)));
   if (part.bytes.empty()) return Corruption("chunk is shorter than its block record");
   return part;

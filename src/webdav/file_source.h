@@ -57,6 +57,8 @@ class FileSource : public http::BodySource {
   // that thread; 64 KiB ranges of cold big files were slower that way).
   void set_quick(bool quick) { quick_ = quick; }
   bool quick() const override { return quick_; }
+  // Local chunk data already in the page cache is sent without a worker.
+  std::optional<Result<http::BodyPart>> TryNext() override;
 
  private:
   // The next part of file bytes [pos, end) of the current segment.
@@ -69,6 +71,7 @@ class FileSource : public http::BodySource {
   std::vector<Segment> segments_;
   uint64_t size_ = 0;
   bool quick_ = false;
+  bool nowait_ = false;  // inside TryNext: chunk reads must not wait for the disk
   size_t index_ = 0;
   uint64_t done_ = 0;  // bytes of segments_[index_] already returned
   // The mapped window of the current segment: file bytes [plan_begin_, plan_end_).

@@ -265,6 +265,48 @@ TEST_F(LocalBackendTest, OpenFileVerifiedChecksOnlyTheSegmentsOfTheRange) {
   EXPECT_EQ(store_->OpenFileVerified(id, data.size() + 1, 1).status().code(), Code::kOutOfRange);
 }
 
+// Segments are verified a batch (1 MiB) at a time: damage in a later batch
+// is found, ranges in intact batches pass.
+TEST_F(LocalBackendTest, OpenFileVerifiedChecksEveryBatchOfALargeRange) {
+  const std::string data = RandomBytes(40 * kSeg + 3, 5);
+  const ChunkId id = MustPut(data);
+  Result<ChunkFile> file = store_->OpenFileVerified(id, 0, data.size());
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  ::close(file->fd);
+  {
+    std::fstream f(PathOf(id), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(format::FrameSizeFor(data.size()) - data.size() + 38 * kSeg + 1));
+    f.put('\x7f' ^ data[38 * kSeg + 1]);
+  }
+  EXPECT_EQ(store_->OpenFileVerified(id, 0, data.size()).status().code(), Code::kCorruption);
+  file = store_->OpenFileVerified(id, kSeg, 20 * kSeg);
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  ::close(file->fd);
+}
+
+// With nowait, a chunk whose pages are not cached is kWouldBlock (not an
+// error of the store); once read, the same call succeeds.
+TEST_F(LocalBackendTest, OpenFileVerifiedNowaitNeverWaitsForTheDisk) {
+  const std::string data = RandomBytes(3 * kSeg, 6);
+  const ChunkId id = MustPut(data);
+  {
+    int fd = ::open(PathOf(id).c_str(), O_RDONLY);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::fdatasync(fd), 0);
+    ASSERT_EQ(::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+    ::close(fd);
+  }
+  const uint64_t errors = store_->Stats().errors;
+  EXPECT_EQ(store_->OpenFileVerified(id, 0, kSeg, /*nowait=*/true).status().code(), Code::kWouldBlock);
+  EXPECT_EQ(store_->Stats().errors, errors) << "a would-block is not an error";
+  Result<ChunkFile> file = store_->OpenFileVerified(id, 0, kSeg);  // waits, and caches the pages
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  ::close(file->fd);
+  file = store_->OpenFileVerified(id, 0, kSeg, /*nowait=*/true);
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  ::close(file->fd);
+}
+
 TEST_F(LocalBackendTest, OpenFileIsNotSupportedInMemory) {
   ChunkStore mem(NewMemBackend());
   const ChunkId id = *mem.Put("x");
