@@ -125,12 +125,12 @@ class ChunkStore {
   // kNotSupported on backends without local files.
   Result<ChunkFile> OpenFile(const ChunkId& id);
   // As OpenFile, and verifies the crc32c of the segments that overlap data
-  // bytes [offset, offset+length), read into a per-thread buffer a batch at a
-  // time; the bytes then sent from fd (sendfile) come from the same page
-  // cache pages. kCorruption on a mismatch, kOutOfRange if offset is past
-  // the data. nowait: kWouldBlock instead of waiting for the disk (the pages
-  // are not all cached), so a network thread can try before handing the
-  // read to a worker.
+  // bytes [offset, offset+length) (up to 1 MiB read into a per-thread buffer,
+  // longer spans mapped); the bytes then sent from fd (sendfile) come from
+  // the same page cache pages. kCorruption on a mismatch, kOutOfRange if
+  // offset is past the data. nowait: kWouldBlock instead of waiting for the
+  // disk (the pages are not all cached) or for a span of more than 1 MiB, so
+  // a network thread can try before handing the read to a worker.
   Result<ChunkFile> OpenFileVerified(const ChunkId& id, uint64_t offset, uint64_t length,
                                      bool nowait = false);
   // Writes and removes a probe object: proves the backend is writable (/readyz).

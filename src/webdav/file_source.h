@@ -27,6 +27,8 @@
 namespace nasd::webdav {
 
 inline constexpr uint64_t kReadChunk = 1 << 20;
+// Bodies up to this size are first tried on the network thread (TryNext).
+inline constexpr uint64_t kTryMax = 1 << 20;
 
 enum class SendMode {
   kCopy,              // read every byte through the vfs

@@ -273,6 +273,8 @@ TEST_F(LocalBackendTest, OpenFileVerifiedChecksEveryBatchOfALargeRange) {
   Result<ChunkFile> file = store_->OpenFileVerified(id, 0, data.size());
   ASSERT_TRUE(file.ok()) << file.status().ToString();
   ::close(file->fd);
+  // Cached now, but more than one batch: a non-blocking attempt declines.
+  EXPECT_EQ(store_->OpenFileVerified(id, 0, data.size(), /*nowait=*/true).status().code(), Code::kWouldBlock);
   {
     std::fstream f(PathOf(id), std::ios::in | std::ios::out | std::ios::binary);
     f.seekp(static_cast<std::streamoff>(format::FrameSizeFor(data.size()) - data.size() + 38 * kSeg + 1));
