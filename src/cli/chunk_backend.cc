@@ -2,10 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+
 #include "chunk/local/local_backend.h"
 #include "chunk/s3/read_cache.h"
 #include "chunk/s3/s3_backend.h"
 #include "cli/storage_layout.h"
+#include "common/logging.h"
 #include "common/random.h"
 
 namespace nasd::cli {
@@ -28,11 +31,31 @@ Result<chunk::s3::S3Options> S3OptionsFromConfig(const S3Config& s3, const chunk
 
 std::string S3CachePath(const std::string& storage_path) { return storage_path + "/s3-cache"; }
 
+namespace {
+
+// With the read cache turned off, a cache folder left by an earlier setting
+// would never be read, trimmed or emptied again: it is removed.
+void RemoveUnusedCache(const std::string& dir) {
+  std::error_code ec;
+  if (!std::filesystem::exists(dir, ec)) return;
+  const std::uintmax_t removed = std::filesystem::remove_all(dir, ec);
+  if (ec) {
+    log::Warn("s3.read_cache_not_removed").Str("path", dir).Str("error", ec.message());
+    return;
+  }
+  log::Info("s3.read_cache_removed").Str("path", dir).Uint("entries", removed).Str("why", "storage.s3.read_cache is 0");
+}
+
+}  // namespace
+
 Result<std::unique_ptr<chunk::Backend>> OpenChunkBackend(const Config& config) {
   if (config.storage.backend == "s3") {
     NASD_ASSIGN_OR_RETURN(chunk::s3::S3Options options, S3OptionsFromConfig(config.storage.s3));
     NASD_ASSIGN_OR_RETURN(auto backend, chunk::OpenS3Backend(options));
-    if (config.storage.s3.read_cache == 0) return backend;
+    if (config.storage.s3.read_cache == 0) {
+      RemoveUnusedCache(S3CachePath(config.storage.path));
+      return backend;
+    }
     NASD_ASSIGN_OR_RETURN(auto cached, chunk::OpenReadCache(std::move(backend), S3CachePath(config.storage.path),
                                                             config.storage.s3.read_cache));
     return std::unique_ptr<chunk::Backend>(std::move(cached));

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "chunk/fault/fault_backend.h"
 #include "chunk/mem/mem_backend.h"
 #include "testutil/temp_dir.h"
@@ -65,6 +68,27 @@ TEST(ChunkBackendTest, LocalConfigOpensTheChunksFolder) {
   auto backend = OpenChunkBackend(config);
   ASSERT_TRUE(backend.ok()) << backend.status().ToString();
   EXPECT_EQ((*backend)->Describe(), "local:" + dir.str() + "/chunks");
+}
+
+// Opening sends no request (the bucket is listed lazily), so no server is
+// needed here.
+TEST(ChunkBackendTest, S3WithoutReadCacheRemovesAnOldCacheFolder) {
+  testutil::TempDir dir;
+  Config config;
+  config.storage.path = dir.str();
+  config.storage.backend = "s3";
+  config.storage.s3.endpoint = "http://127.0.0.1:9";
+  config.storage.s3.bucket = "nasd-test";
+  config.storage.s3.access_key = "AKID";
+  config.storage.s3.secret_key = "secret";
+  config.storage.s3.read_cache = 0;
+  const std::string cache = S3CachePath(dir.str());
+  ASSERT_TRUE(std::filesystem::create_directories(cache + "/ab"));
+  { std::ofstream(cache + "/ab/chunk") << "old cached bytes"; }
+  auto backend = OpenChunkBackend(config);
+  ASSERT_TRUE(backend.ok()) << backend.status().ToString();
+  EXPECT_FALSE(std::filesystem::exists(cache)) << "a cache nobody reads was left behind";
+  EXPECT_TRUE(std::filesystem::exists(dir.str())) << "only the cache folder goes";
 }
 
 TEST(ChunkBackendTest, ProbeWritesReadsAndDeletes) {
