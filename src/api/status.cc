@@ -15,7 +15,8 @@ void AddStatusRoutes(http::Router& router, const ApiContext& ctx) {
                            {"backend", ctx.backend},
                            {"block_size", ctx.volume.block_size},
                            {"chunks", usage.chunks},
-                           {"chunk_bytes", usage.bytes}};
+                           {"chunk_bytes", usage.bytes},
+                           {"chunks_counted", usage.exact}};
     if (auto fs = StatFs(ctx.storage_path); fs.ok()) {
       storage["filesystem"] = fs->type;
       storage["free_bytes"] = fs->free_bytes;

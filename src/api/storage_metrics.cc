@@ -8,6 +8,10 @@ void RegisterStorageMetrics(metrics::Registry& registry, kv::KvEngine& kv, chunk
                             [&chunks] { return static_cast<double>(chunks.Usage().chunks); });
   registry.AddGaugeCallback("nasd_chunk_store_bytes", "Bytes held by the chunk store, framing included.",
                             [&chunks] { return static_cast<double>(chunks.Usage().bytes); });
+  registry.AddGaugeCallback("nasd_chunk_store_usage_counted",
+                            "1 once the chunk and byte figures are complete; 0 while the backend is still "
+                            "counting them (S3, after start), when they are a lower bound.",
+                            [&chunks] { return chunks.Usage().exact ? 1.0 : 0.0; });
   registry.AddCounterCallback("nasd_chunk_store_puts_total", "Chunk put operations.",
                               [&chunks] { return static_cast<double>(chunks.Stats().puts); });
   registry.AddCounterCallback("nasd_chunk_store_gets_total", "Chunk get operations.",

@@ -258,7 +258,7 @@ Status ChunkStore::List(const std::function<bool(const ChunkId&)>& fn) {
 
 ChunkUsage ChunkStore::Usage() const {
   BackendUsage u = backend_->Usage();
-  return ChunkUsage{u.objects, u.bytes};
+  return ChunkUsage{u.objects, u.bytes, u.exact};
 }
 
 namespace {

@@ -50,6 +50,9 @@ class ChunkId {
 struct ChunkUsage {
   uint64_t chunks = 0;
   uint64_t bytes = 0;  // stored bytes including framing
+  // False while the backend is still counting (S3: the background listing
+  // after start); the figures are then a lower bound.
+  bool exact = true;
 };
 
 // A chunk's data reachable as a plain file region, for zero-copy sendfile.

@@ -216,6 +216,7 @@ TEST_F(ApiTest, StatusReportsVolumeAndShares) {
   EXPECT_EQ(j["volume_id"], "0123456789abcdef0123456789abcdef");
   EXPECT_EQ(j["shares"], 1);
   EXPECT_EQ(j["storage"]["chunks"], 1);
+  EXPECT_EQ(j["storage"]["chunks_counted"], true);
   EXPECT_EQ(j["storage"]["block_size"], 4u << 20);
   EXPECT_TRUE(j["storage"].contains("filesystem"));
 }
@@ -227,6 +228,7 @@ TEST_F(ApiTest, MetricsExposeStorageAndRequests) {
   ASSERT_EQ(r.status, 200);
   EXPECT_NE(r.headers.Get("content-type").value_or("").find("text/plain"), std::string::npos);
   EXPECT_NE(r.body.find("nasd_chunk_store_chunks 1"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("nasd_chunk_store_usage_counted 1"), std::string::npos) << r.body;
   EXPECT_NE(r.body.find("nasd_kv_commits_total"), std::string::npos);
   EXPECT_NE(r.body.find("route=\"/api/v1/shares\""), std::string::npos);
 }
