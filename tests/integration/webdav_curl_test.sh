@@ -139,7 +139,8 @@ for f in a secret z; do
   check "PUT tree/$f" test "$(code "$DAV/tree/$f" "${A[@]}" -T "$WORK/nums.txt")" = 201
 done
 check "SIGTERM before mounting the volume" stop_server
-MNT=$(mktemp -d /tmp/nasd-dav-mnt-XXXXXX)
+MNT="$WORK/mnt"  # inside the test's folder, removed with it whatever happens
+mkdir "$MNT"
 "$NASD" --config "$CFG" mount s "$MNT" --foreground 2>>"$WORK/mount.log" &
 MOUNT=$!
 PIDS+=("$MOUNT")
