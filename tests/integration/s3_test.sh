@@ -185,9 +185,12 @@ check "readyz 503 after that restart" test "$(http_code "$BASE/readyz")" = 503
 check "files read before the restart are served from the read cache" tree_reads_back big.bin sub/mid.bin
 check "a file never read is still not served after the restart" unread_fails
 counting() { # the bucket cannot be listed: status and /metrics say the chunk figures are partial
-  curl -sf "${AUTH[@]}" "$BASE/api/v1/status" |
-    python3 -c 'import json,sys; sys.exit(json.load(sys.stdin)["storage"]["chunks_counted"] is not False)' &&
-    curl -sf "$BASE/metrics" | grep -q '^nasd_chunk_store_usage_counted 0$'
+  # Whole bodies into files first: `curl | grep -q` under pipefail fails at
+  # random when grep stops reading before curl has written everything.
+  curl -sf "${AUTH[@]}" "$BASE/api/v1/status" -o "$WORK/status.json" &&
+    python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["storage"]["chunks_counted"] is not False)' \
+      "$WORK/status.json" &&
+    curl -sf "$BASE/metrics" -o "$WORK/metrics.txt" && grep -q '^nasd_chunk_store_usage_counted 0$' "$WORK/metrics.txt"
 }
 check "status and /metrics say the chunk count is not complete" counting
 

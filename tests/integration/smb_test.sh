@@ -23,7 +23,7 @@ B_USER=smbbob B_PW=bob-pw-2
 SMB=(smbclient -p "$SMBPORT" -m SMB3)
 smb_as() { local user=$1 pw=$2 share=$3; shift 3; "${SMB[@]}" "//127.0.0.1/$share" -U "$user%$pw" "$@"; }
 alice() { smb_as "$A_USER" "$A_PW" s "$@"; }
-last_has() { cat "$WORK/last.out" "$WORK/last.err" | grep -q "$1"; }
+last_has() { grep -q "$1" "$WORK/last.out" "$WORK/last.err"; }
 # A zombie (its parent has not reaped it yet) is gone too: it runs nothing.
 gone() { grep -qs '^State:.*Z' "/proc/$1/status" || [ ! -e "/proc/$1" ]; }
 readyz_field() { curl -s "$BASE/readyz" | python3 -c "import json,sys; print(json.load(sys.stdin)['services']['smb']['$1'])"; }
