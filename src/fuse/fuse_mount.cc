@@ -194,7 +194,9 @@ struct FuseMount::Impl {
   // Names changed through another protocol (WebDAV, NFS, another mount of
   // the share) are dropped from the kernel's dentry cache at once, so that
   // an SMB client never opens a name that was replaced or misses a new one
-  // for the length of kEntryTimeout. Synchronous: the other protocol's reply
+  // for the length of kEntryTimeout; a file written, truncated or chmodded
+  // there has its cached attributes and pages dropped, so that its new size
+  // and bytes show at once too. Synchronous: the other protocol's reply
   // follows the invalidation. Never from this mount's own workers (the
   // kernel knows their changes, and notifying from inside a request on the
   // same directory could deadlock).
@@ -210,6 +212,16 @@ struct FuseMount::Impl {
     // ENOENT: the kernel had no such dentry cached, which is the common case.
     if (rc != 0 && rc != -ENOENT) {
       log::Debug("fuse.inval_entry_failed").Uint("dir", dir).Int("errno", -rc);
+    }
+  }
+  void InvalidateInode(uint64_t ino) {
+    if (t_serving == &ctx || !ctx.Knows(ino)) return;
+    std::lock_guard lock(notify_mu);
+    if (!notify_on) return;
+    // Offset 0, length 0: the attributes and every cached page.
+    int rc = fuse_lowlevel_notify_inval_inode(se, ctx.ToNode(ino), 0, 0);
+    if (rc != 0 && rc != -ENOENT) {
+      log::Debug("fuse.inval_inode_failed").Uint("ino", ino).Int("errno", -rc);
     }
   }
   void StopNotifying() {
@@ -279,8 +291,9 @@ Result<std::unique_ptr<FuseMount>> FuseMount::Start(std::shared_ptr<vfs::Filesys
     std::lock_guard lock(raw->notify_mu);
     raw->notify_on = true;
   }
-  raw->listener = raw->ctx.fs->AddEntryListener(
-      [raw](uint64_t dir, std::string_view name) { raw->Invalidate(dir, name); });
+  raw->listener = raw->ctx.fs->AddChangeListener(
+      {.entry = [raw](uint64_t dir, std::string_view name) { raw->Invalidate(dir, name); },
+       .inode = [raw](uint64_t ino) { raw->InvalidateInode(ino); }});
   impl->loop = std::thread([raw] { raw->Run(); });
   RaiseReadahead(raw->options.mountpoint);
   log::Info("fuse.mounted")
@@ -300,7 +313,7 @@ void FuseMount::Stop() {
     m.stopped = true;
   }
   // No invalidation may start once the session goes away.
-  m.ctx.fs->RemoveEntryListener(m.listener);
+  m.ctx.fs->RemoveChangeListener(m.listener);
   m.StopNotifying();
   // A plain unmount ends the connection, and the loop with it, once nothing
   // on the mount is open. It fails with EBUSY while a process (smbd, a shell)

@@ -26,6 +26,12 @@ void FuseFs::Forget(uint64_t ino, uint64_t n) {
   }
 }
 
+bool FuseFs::Knows(uint64_t ino) const {
+  if (ino == root) return true;
+  std::lock_guard lock(mu_);
+  return lookups_.contains(ino);
+}
+
 size_t FuseFs::known() const {
   std::lock_guard lock(mu_);
   return lookups_.size();

@@ -43,11 +43,14 @@ struct FuseFs {
     return ino;
   }
 
-  // Lookup counts the kernel holds (entries replied minus forgets). Nothing
-  // depends on them for correctness (vfs needs no open handle); the number
-  // of nodes known shows whether forgets arrive (FuseMount::nodes_known).
+  // Lookup counts the kernel holds (entries replied minus forgets). vfs
+  // needs no open handle, so they only say what the kernel may have cached:
+  // a change beside the mount is worth telling the kernel about only for an
+  // inode it knows (Knows; the root always), and the number of nodes known
+  // shows whether forgets arrive (FuseMount::nodes_known).
   void Remember(uint64_t ino);
   void Forget(uint64_t ino, uint64_t n);
+  bool Knows(uint64_t ino) const;
   size_t known() const;
 
  private:

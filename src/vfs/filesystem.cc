@@ -142,7 +142,9 @@ Result<Attr> Filesystem::SetAttr(const Caller& c, uint64_t ino, const SetAttrReq
   NASD_RETURN_IF_ERROR(views_->CheckWritable(ino));
   // Buffered writes land first, so a truncate or explicit times apply after them.
   NASD_RETURN_IF_ERROR(ops::Flush(ctx_, ino));
-  return ops::SetAttr(ctx_, c, ino, req, before);
+  NASD_ASSIGN_OR_RETURN(Attr a, ops::SetAttr(ctx_, c, ino, req, before));
+  InodeChanged(ino);
+  return a;
 }
 Result<CreateResult> Filesystem::Create(const Caller& c, uint64_t parent, std::string_view name,
                                         uint32_t mode, bool exclusive) {
@@ -176,6 +178,7 @@ Result<Attr> Filesystem::Link(const Caller& c, uint64_t ino, uint64_t new_parent
   NASD_RETURN_IF_ERROR(views_->CheckNewName(new_parent, new_name));
   NASD_ASSIGN_OR_RETURN(Attr a, ops::Link(ctx_, c, ino, new_parent, new_name));
   EntryChanged(new_parent, new_name);
+  InodeChanged(ino);  // nlink, ctime
   return ops::OverlayAttr(ctx_, a);
 }
 Status Filesystem::Unlink(const Caller& c, uint64_t parent, std::string_view name) {
@@ -204,10 +207,10 @@ Status Filesystem::Rename(const Caller& c, uint64_t old_parent, std::string_view
   return st;
 }
 
-uint64_t Filesystem::AddEntryListener(EntryListener listener) {
+uint64_t Filesystem::AddChangeListener(ChangeListener listener) {
   std::lock_guard lock(listeners_mu_);
-  auto next = listeners_ ? std::make_shared<std::map<uint64_t, EntryListener>>(*listeners_)
-                         : std::make_shared<std::map<uint64_t, EntryListener>>();
+  auto next = listeners_ ? std::make_shared<std::map<uint64_t, ChangeListener>>(*listeners_)
+                         : std::make_shared<std::map<uint64_t, ChangeListener>>();
   const uint64_t id = next_listener_++;
   next->emplace(id, std::move(listener));
   listeners_ = std::move(next);
@@ -215,10 +218,10 @@ uint64_t Filesystem::AddEntryListener(EntryListener listener) {
   return id;
 }
 
-void Filesystem::RemoveEntryListener(uint64_t id) {
+void Filesystem::RemoveChangeListener(uint64_t id) {
   std::unique_lock lock(listeners_mu_);
   if (!listeners_ || !listeners_->contains(id)) return;
-  auto next = std::make_shared<std::map<uint64_t, EntryListener>>(*listeners_);
+  auto next = std::make_shared<std::map<uint64_t, ChangeListener>>(*listeners_);
   next->erase(id);
   have_listeners_ = !next->empty();
   listeners_ = std::move(next);
@@ -226,19 +229,32 @@ void Filesystem::RemoveEntryListener(uint64_t id) {
   listeners_idle_.wait(lock, [this]() REQUIRES(listeners_mu_) { return listener_calls_ == 0; });
 }
 
-void Filesystem::EntryChanged(uint64_t dir, std::string_view name) {
+template <typename Call>
+void Filesystem::Notify(const Call& call) {
   if (!have_listeners_.load(std::memory_order_relaxed)) return;
-  std::shared_ptr<const std::map<uint64_t, EntryListener>> now;
+  std::shared_ptr<const std::map<uint64_t, ChangeListener>> now;
   {
     std::lock_guard lock(listeners_mu_);
     now = listeners_;
     ++listener_calls_;
   }
   if (now) {
-    for (const auto& [id, listener] : *now) listener(dir, name);
+    for (const auto& [id, listener] : *now) call(listener);
   }
   std::lock_guard lock(listeners_mu_);
   if (--listener_calls_ == 0) listeners_idle_.notify_all();
+}
+
+void Filesystem::EntryChanged(uint64_t dir, std::string_view name) {
+  Notify([&](const ChangeListener& l) {
+    if (l.entry) l.entry(dir, name);
+  });
+}
+
+void Filesystem::InodeChanged(uint64_t ino) {
+  Notify([&](const ChangeListener& l) {
+    if (l.inode) l.inode(ino);
+  });
 }
 
 void Filesystem::Retain(uint64_t ino) {
@@ -312,7 +328,9 @@ Result<data::ReadBuffers> Filesystem::ReadShared(uint64_t ino, uint64_t offset, 
 Result<Attr> Filesystem::Write(const Caller& c, uint64_t ino, uint64_t offset,
                                std::string_view data, Attr* before) {
   NASD_RETURN_IF_ERROR(views_->CheckWritable(ino));
-  return ops::Write(ctx_, c, ino, offset, data, before);
+  NASD_ASSIGN_OR_RETURN(Attr a, ops::Write(ctx_, c, ino, offset, data, before));
+  InodeChanged(ino);
+  return a;
 }
 Result<data::ReadPlan> Filesystem::MapRead(uint64_t ino, uint64_t offset, uint64_t length) {
   if (IsViewIno(ino)) return views_->MapRead(ino, offset, length);

@@ -229,15 +229,21 @@ class Filesystem {
   // Fsync of every file with buffered writes; the first error is returned.
   Status FlushAll();
 
-  // Entry changes, for adapters that cache names (the kernel's dentries
-  // under a FUSE mount, which WebDAV or NFS changes would otherwise leave
-  // stale): after a name in dir is added, removed or replaced, and the change
-  // has committed, every listener is called with (dir, name) on the calling
-  // thread, holding no vfs lock. A listener must not call this Filesystem.
-  using EntryListener = std::function<void(uint64_t dir, std::string_view name)>;
-  uint64_t AddEntryListener(EntryListener listener);
+  // Changes, for adapters that cache what they served (the kernel's dentries,
+  // attributes and pages under a FUSE mount, which WebDAV or NFS changes
+  // would otherwise leave stale). Called on the changing thread, holding no
+  // vfs lock, once the change is done; a listener must not call this
+  // Filesystem. Either function may be empty.
+  // - entry(dir, name): a name in dir was added, removed or replaced.
+  // - inode(ino): a file's bytes or attributes changed (write, truncate,
+  //   chmod, chown, times, a new link).
+  struct ChangeListener {
+    std::function<void(uint64_t dir, std::string_view name)> entry;
+    std::function<void(uint64_t ino)> inode;
+  };
+  uint64_t AddChangeListener(ChangeListener listener);
   // The listener is not called after this returns.
-  void RemoveEntryListener(uint64_t id);
+  void RemoveChangeListener(uint64_t id);
 
   // Uploads that replace a file atomically. CreateTemp makes an anonymous
   // regular file (nlink 0, like O_TMPFILE; needs w+x on parent) that Write
@@ -276,8 +282,11 @@ class Filesystem {
   void EraseClosedOrphans();
   // Orphans a previous process left (its handles died with it).
   Status EraseStartupOrphans();
-  // Tells the entry listeners that dir/name changed.
+  // Tell the change listeners that dir/name, or ino, changed.
   void EntryChanged(uint64_t dir, std::string_view name);
+  void InodeChanged(uint64_t ino);
+  template <typename Call>
+  void Notify(const Call& call);
 
   const uint64_t share_id_;
   const uint64_t root_;
@@ -297,7 +306,7 @@ class Filesystem {
   // removal waits for calls in progress (listener_calls_).
   std::mutex listeners_mu_;
   std::condition_variable listeners_idle_;
-  std::shared_ptr<const std::map<uint64_t, EntryListener>> listeners_ GUARDED_BY(listeners_mu_);
+  std::shared_ptr<const std::map<uint64_t, ChangeListener>> listeners_ GUARDED_BY(listeners_mu_);
   uint64_t next_listener_ GUARDED_BY(listeners_mu_) = 1;
   int listener_calls_ GUARDED_BY(listeners_mu_) = 0;
   std::atomic<bool> have_listeners_{false};

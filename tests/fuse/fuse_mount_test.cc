@@ -277,6 +277,47 @@ TEST_F(FuseTest, ChangesMadeBesideTheMountAreSeenAtOnce) {
   ASSERT_EQ(::rmdir(M("d").c_str()), 0);
 }
 
+// Bytes and attributes changed beside the mount (an NFS WRITE or SETATTR)
+// show at once, not after the kernel's 1 s attribute cache expires.
+TEST_F(FuseTest, WritesBesideTheMountShowAtOnce) {
+  Mount();
+  const vfs::Caller root = vfs::Caller::Root();
+  int fd = ::open(M("g").c_str(), O_CREAT | O_WRONLY, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::write(fd, "12345", 5), 5);
+  ASSERT_EQ(::close(fd), 0);
+  struct stat st {};
+  ASSERT_EQ(::stat(M("g").c_str(), &st), 0);  // the kernel now caches size 5
+  ASSERT_EQ(st.st_size, 5);
+  auto g = fs_->Lookup(root, fs_->root(), "g");
+  ASSERT_TRUE(g.ok());
+
+  ASSERT_TRUE(fs_->Write(root, g->ino, 5, "6789").ok());
+  ASSERT_EQ(::stat(M("g").c_str(), &st), 0);
+  EXPECT_EQ(st.st_size, 9) << "the kernel kept the size from before a write beside the mount";
+  EXPECT_EQ(ReadFile(M("g")), "123456789");
+
+  // Read through an open descriptor, so the kernel holds the pages; then
+  // overwritten beside the mount: the next read sees the new bytes.
+  fd = ::open(M("g").c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  char buf[16] = {};
+  ASSERT_EQ(::pread(fd, buf, sizeof buf, 0), 9);
+  ASSERT_TRUE(fs_->Write(root, g->ino, 0, "abc").ok());
+  ASSERT_EQ(::pread(fd, buf, sizeof buf, 0), 9);
+  EXPECT_EQ(std::string(buf, 9), "abc456789") << "the kernel served pages from before a write beside the mount";
+  ::close(fd);
+
+  vfs::SetAttrRequest shrink;
+  shrink.size = 2;
+  shrink.mode = 0600;
+  ASSERT_TRUE(fs_->SetAttr(root, g->ino, shrink).ok());
+  ASSERT_EQ(::stat(M("g").c_str(), &st), 0);
+  EXPECT_EQ(st.st_size, 2) << "a truncate beside the mount was not seen";
+  EXPECT_EQ(st.st_mode & 07777, 0600u) << "a chmod beside the mount was not seen";
+  EXPECT_EQ(ReadFile(M("g")), "ab");
+}
+
 TEST_F(FuseTest, OtherUidsAreCheckedByVfsWithAllowOther) {
   Mount({.allow_other = true});
   ASSERT_EQ(::chmod(dir_.str().c_str(), 0755), 0);  // mkdtemp's 0700 would stop uid 1000 first
