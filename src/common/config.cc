@@ -314,7 +314,7 @@ Status ParseNfsExports(const YAML::Node& list, Config& config) {
 
 // smb.shares: a list of mappings, one an SMB share.
 Status ParseSmbShares(const YAML::Node& list, Config& config) {
-  return ForEachMapping(list, "smb.shares", "shares", "name, share, read_only, guest_ok, browseable",
+  return ForEachMapping(list, "smb.shares", "shares", "name, share, read_only, guest_ok, browseable, oplocks",
                         [&config](const YAML::Node& item, const std::string& where) -> Status {
     SmbShareConfig e;
     for (const auto& kv : item) {
@@ -324,9 +324,13 @@ Status ParseSmbShares(const YAML::Node& list, Config& config) {
       const std::string& s = kv.second.Scalar();
       if (key == "name" || key == "share") {
         (key == "name" ? e.name : e.share) = s;
-      } else if (key == "read_only" || key == "guest_ok" || key == "browseable") {
+      } else if (key == "read_only" || key == "guest_ok" || key == "browseable" || key == "oplocks") {
         if (s != "true" && s != "false") return Bad(at, fmt::format("expected true or false, got '{}'", s));
-        (key == "read_only" ? e.read_only : key == "guest_ok" ? e.guest_ok : e.browseable) = s == "true";
+        bool& field = key == "read_only"  ? e.read_only
+                      : key == "guest_ok" ? e.guest_ok
+                      : key == "oplocks"  ? e.oplocks
+                                          : e.browseable;
+        field = s == "true";
       } else {
         return ConfigInvalid(fmt::format("unknown key '{}'", at));
       }

@@ -127,6 +127,10 @@ struct SmbShareConfig {
   bool read_only = false;
   bool guest_ok = false;   // anonymous access (as nobody); off unless set
   bool browseable = true;  // listed in the share list
+  // Oplocks and leases (client-side caching). Off for a share that is also
+  // edited over WebDAV or NFS: Samba cannot break a lease for changes it
+  // does not make.
+  bool oplocks = true;
 };
 
 struct SmbConfig {

@@ -190,6 +190,9 @@ smb:
   #     read_only: false
   #     guest_ok: false
   #     browseable: true
+  #     # false: no oplocks or leases, so SMB clients cache nothing that
+  #     # WebDAV or NFS could change behind their back
+  #     oplocks: true
 
 log:
   # debug, info, warn or error.

@@ -50,6 +50,11 @@ void WriteShare(Writer& w, const SmbShareAccess& a) {
     w.Set("valid users", Join(valid));
   }
   if (!a.read_only.empty()) w.Set("read list", Join(a.read_only));
+  if (!a.share.oplocks) {
+    // No oplock and no lease is granted (a lease request is an oplock request).
+    w.Set("oplocks", "no");
+    w.Set("level2 oplocks", "no");
+  }
   // DOS attributes live in user.DOSATTRIB (nasd's vfs keeps xattrs).
   w.Set("store dos attributes", "yes");
   w.Set("ea support", "yes");

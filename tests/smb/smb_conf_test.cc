@@ -79,6 +79,7 @@ TEST(SmbConfTest, SharesFollowGrantsAndShowScheduledSnapshots) {
   media.share.guest_ok = true;
   media.share.read_only = true;
   media.share.browseable = false;
+  media.share.oplocks = false;
   auto conf = RenderSmbConf(Config(), SmbLayout("/srv/nasd"),
                             {Share("docs", {"carol", "alice"}, {"bob"}), media, Share("empty", {}, {})});
   ASSERT_TRUE(conf.ok());
@@ -95,6 +96,9 @@ TEST(SmbConfTest, SharesFollowGrantsAndShowScheduledSnapshots) {
   EXPECT_EQ(Value(*conf, "media", "guest ok"), "yes");
   EXPECT_EQ(Value(*conf, "media", "read only"), "yes");
   EXPECT_EQ(Value(*conf, "media", "browseable"), "no");
+  EXPECT_EQ(Value(*conf, "media", "oplocks"), "no");
+  EXPECT_EQ(Value(*conf, "media", "level2 oplocks"), "no");
+  EXPECT_EQ(Value(*conf, "docs", "oplocks"), "") << "Samba's default (on) unless the share turns them off";
   EXPECT_EQ(Value(*conf, "media", "valid users"), "nobody");
   EXPECT_EQ(Value(*conf, "global", "map to guest"), "Bad User");
   // Nobody granted: an empty "valid users" would admit everyone.
@@ -114,6 +118,7 @@ TEST(SmbConfTest, SambaParsesTheFileWithoutComplaint) {
   testutil::TempDir dir;
   SmbShareAccess guest = Share("pub", {}, {});
   guest.share.guest_ok = true;
+  guest.share.oplocks = false;
   SmbLayout layout(dir.str());
   ASSERT_TRUE(CreateLayout(layout).ok());
   auto conf = RenderSmbConf(Config(), layout, {Share("docs", {"alice"}, {"bob"}), guest});

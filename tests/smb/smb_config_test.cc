@@ -41,6 +41,7 @@ TEST(SmbConfigTest, ParsesEveryKey) {
       read_only: true
       guest_ok: true
       browseable: false
+      oplocks: false
     - name: docs
 )");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
@@ -56,10 +57,12 @@ TEST(SmbConfigTest, ParsesEveryKey) {
   EXPECT_TRUE(c->smb.shares[0].read_only);
   EXPECT_TRUE(c->smb.shares[0].guest_ok);
   EXPECT_FALSE(c->smb.shares[0].browseable);
+  EXPECT_FALSE(c->smb.shares[0].oplocks);
   EXPECT_EQ(c->smb.shares[1].share, "docs");  // defaults to the SMB name
   EXPECT_FALSE(c->smb.shares[1].read_only);
   EXPECT_FALSE(c->smb.shares[1].guest_ok);
   EXPECT_TRUE(c->smb.shares[1].browseable);
+  EXPECT_TRUE(c->smb.shares[1].oplocks);
 }
 
 TEST(SmbConfigTest, ErrorsNameTheKey) {
@@ -85,6 +88,8 @@ TEST(SmbConfigTest, ErrorsNameTheKey) {
   EXPECT_TRUE(has(ErrorOf("smb:\n  shares:\n    - name: Docs\n    - name: docs\n"), "used twice"));
   EXPECT_TRUE(has(ErrorOf("smb:\n  shares:\n    - name: d\n      read_only: sometimes\n"),
                   "smb.shares[0].read_only: expected true or false"));
+  EXPECT_TRUE(has(ErrorOf("smb:\n  shares:\n    - name: d\n      oplocks: no\n"),
+                  "smb.shares[0].oplocks: expected true or false, got 'no'"));
   EXPECT_TRUE(has(ErrorOf("smb:\n  shares:\n    - name: d\n      guest: true\n"), "unknown key 'smb.shares[0].guest'"));
   EXPECT_TRUE(has(ErrorOf("smb:\n  shares:\n    - name: d\n      browseable: [1]\n"), "expected a single value"));
 }
