@@ -2,18 +2,20 @@
 # SMB through `nasd serve --smb-enable` (a supervised smbd over nasd's FUSE
 # mount) with Samba's own clients: smbclient -m SMB3 round trips of a tree of
 # mixed files, logons (right, wrong, unknown, guest), grants (read-only),
-# encryption, cross-protocol with WebDAV, password change and user delete,
+# encryption, cross-protocol with WebDAV and NFS, password change and user delete,
 # smbtorture smb2.connect/read/rw, Previous Versions from snapshots, and
 # supervision (smbd SIGKILLed and restarted; SIGTERM leaves no smbd, helper
 # or mount behind). Needs root (FUSE) and Debian samba, smbclient,
 # samba-testsuite, samba-vfs-modules.
 NASD=$(realpath "$1")
+COMMIT_TOOL=$(realpath "$2")  # raw NFS client: WRITE into an existing file (tests/nfs/nfs_commit_tool.cc)
 source "$(dirname "$0")/lib.sh"
 cd "$WORK"
 chmod 711 "$WORK"  # smbd acts as the user: the mounts below must be reachable
 
 PORT=$(free_port)
 SMBPORT=$(free_port)
+NFSPORT=$(free_port)  # NFS beside SMB: in-place writes for the cross-protocol checks
 BASE="http://127.0.0.1:$PORT"
 CFG="$WORK/config.yaml"
 N=("$NASD" --config "$CFG")
@@ -30,7 +32,7 @@ readyz_field() { curl -s "$BASE/readyz" | python3 -c "import json,sys; print(jso
 
 start_smb_server() {
   "${N[@]}" serve --smb-enable --smb-share-name s --smb-listen "127.0.0.1:$SMBPORT" \
-    >>"$WORK/serve.out" 2>>"$WORK/serve.log" &
+    --nfs-enable --nfs-listen "127.0.0.1:$NFSPORT" >>"$WORK/serve.out" 2>>"$WORK/serve.log" &
   SERVER=$!
   PIDS+=("$SERVER")
   wait_http "$BASE/healthz" || return 1
@@ -54,6 +56,11 @@ smb:
       share: pub
       guest_ok: true
       read_only: true
+nfs:
+  exports:
+    - share: s
+      networks: [127.0.0.0/8]
+      squash: no_root_squash
 YAML
   start_smb_server || return 1
   "${N[@]}" share create s >/dev/null
@@ -137,6 +144,23 @@ check "read over SMB byte-identical" bash -c \
 check "overwritten over WebDAV, SMB sees the new bytes at once" bash -c \
   "curl -sf -u '$A_USER:$A_PW' -T src/hello.txt '$BASE/dav/s/from-dav.bin' && \
    smbclient -p $SMBPORT -m SMB3 //127.0.0.1/s -U '$A_USER%$A_PW' -c 'get from-dav.bin $WORK/dav-back2.bin' && cmp -s src/hello.txt $WORK/dav-back2.bin"
+# An NFS write changes the same inode in place; the FUSE mount drops the
+# size and pages the kernel cached (for 1 s otherwise) before NFS answers,
+# so smbd does not serve the file at its old size.
+NFS_DATA=$(seq 1 1000 | tr '\n' ' ')  # longer than the file it overwrites
+printf '%s' "$NFS_DATA" > "$WORK/nfs.txt"
+# One smbclient session reading commands from the pipe: the NFS write runs
+# once the first get has arrived, and the second get follows within the
+# kernel's 1 s attribute cache.
+get_nfs_write_get() {
+  {
+    echo "get from-dav.bin $WORK/nfs-before.txt"
+    for _ in $(seq 1 200); do [ -s "$WORK/nfs-before.txt" ] && break; sleep 0.05; done
+    "$COMMIT_TOOL" "$NFSPORT" s from-dav.bin commit "$NFS_DATA" >/dev/null
+    echo "get from-dav.bin $WORK/nfs-back.txt"
+  } | alice >/dev/null && cmp -s "$WORK/nfs.txt" "$WORK/nfs-back.txt"
+}
+check "rewritten in place over NFS, SMB sees the new size and bytes at once" get_nfs_write_get
 
 # --- users: one set for WebDAV and SMB
 printf 'new-alice-pw\n' | "${N[@]}" user passwd "$A_USER" >/dev/null
