@@ -140,8 +140,7 @@ Status Filesystem::Access(const Caller& c, uint64_t ino, int mask) {
 Result<Attr> Filesystem::SetAttr(const Caller& c, uint64_t ino, const SetAttrRequest& req,
                                  Attr* before) {
   NASD_RETURN_IF_ERROR(views_->CheckWritable(ino));
-  // Buffered writes land first, so a truncate or explicit times apply after them.
-  NASD_RETURN_IF_ERROR(ops::Flush(ctx_, ino));
+  // Buffered writes are committed with the new attributes (setattr.cc).
   NASD_ASSIGN_OR_RETURN(Attr a, ops::SetAttr(ctx_, c, ino, req, before));
   InodeChanged(ino);
   return a;

@@ -141,7 +141,8 @@ class Filesystem {
   // change: kIsDirectory on directories, kInvalidArgument on symlinks,
   // kTooLarge above kMaxFileSize. ctime is updated whenever anything is set.
   // before, if given, gets the attributes the change applied to (read in its
-  // transaction: NFS's wcc_data).
+  // transaction: NFS's wcc_data). The file's buffered writes are committed
+  // in the same durable transaction, before the change.
   Result<Attr> SetAttr(const Caller& caller, uint64_t ino, const SetAttrRequest& req,
                        Attr* before = nullptr);
 

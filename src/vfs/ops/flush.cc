@@ -24,24 +24,33 @@ InodeRecord OverlayRecord(const DirtyFile& df, InodeRecord rec) {
   return rec;
 }
 
+Result<InodeRecord> CommitBuffered(OpContext& ctx, ShareTxn& txn, uint64_t ino, const DirtyFile& df,
+                                   InodeRecord rec) {
+  NASD_RETURN_IF_ERROR(CheckRegular(ino, rec));
+  const uint64_t new_size = std::max(rec.size, df.writes.end());
+  NASD_RETURN_IF_ERROR(data::CommitWrites(txn, ctx.chunks, ino, rec.size, new_size, df.writes));
+  return OverlayRecord(df, rec);
+}
+
+void ForgetBuffered(OpContext& ctx, uint64_t ino, DirtyFile& df) {
+  df.writes.Clear();
+  df.kill_suid = false;
+  ctx.writeback.Remove(ino, df);
+}
+
 Status FlushLocked(OpContext& ctx, uint64_t ino, DirtyFile& df) {
   if (df.temp) return Status::Ok();  // committed by PublishTemp
   if (!df.writes.empty()) {
     NASD_RETURN_IF_ERROR(df.writes.Drain(ctx.chunks));
     Status st = ctx.Write([&](ShareTxn& txn) -> Status {
       NASD_ASSIGN_OR_RETURN(InodeRecord rec, LoadInode(txn, ino));
-      NASD_RETURN_IF_ERROR(CheckRegular(ino, rec));
-      const uint64_t new_size = std::max(rec.size, df.writes.end());
-      NASD_RETURN_IF_ERROR(data::CommitWrites(txn, ctx.chunks, ino, rec.size, new_size, df.writes));
-      NASD_RETURN_IF_ERROR(txn.PutInode(ino, OverlayRecord(df, rec)));
-      return Status::Ok();
+      NASD_ASSIGN_OR_RETURN(rec, CommitBuffered(ctx, txn, ino, df, rec));
+      return txn.PutInode(ino, rec);
     });
     // A file deleted meanwhile takes its unwritten bytes with it.
     if (!st.ok() && st.code() != Code::kStale) return st;
-    df.writes.Clear();
-    df.kill_suid = false;
   }
-  ctx.writeback.Remove(ino, df);
+  ForgetBuffered(ctx, ino, df);
   return Status::Ok();
 }
 

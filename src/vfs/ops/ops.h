@@ -65,6 +65,14 @@ Attr OverlayAttr(OpContext& ctx, Attr attr);
 // ino's DirtyFile, created if needed, locked by lock.
 std::shared_ptr<DirtyFile> LockDirty(WriteBack& wb, uint64_t ino, std::unique_lock<std::mutex>& lock);
 Status FlushLocked(OpContext& ctx, uint64_t ino, DirtyFile& df) REQUIRES(df.mu);
+// The two halves of a flush, for operations that commit a file's buffered
+// writes in their own transaction (setattr.cc): CommitBuffered, inside txn,
+// writes df's buffers (stored first: writes.Drain) into ino's block map and
+// returns rec with them applied; ForgetBuffered, once txn has committed,
+// empties df.
+Result<InodeRecord> CommitBuffered(OpContext& ctx, ShareTxn& txn, uint64_t ino, const DirtyFile& df,
+                                   InodeRecord rec);
+void ForgetBuffered(OpContext& ctx, uint64_t ino, DirtyFile& df) REQUIRES(df.mu);
 // Frees df's memory: flushes a file, stores a temp file's partial blocks.
 Status Spill(OpContext& ctx, uint64_t ino, DirtyFile& df) REQUIRES(df.mu);
 InodeRecord OverlayRecord(const DirtyFile& df, InodeRecord rec);

@@ -1,4 +1,6 @@
-// chmod, chown, truncate and utimensat in one transaction, with the checks
+// chmod, chown, truncate and utimensat in one transaction, together with the
+// file's buffered writes (they land first, so a truncate or explicit times
+// apply after them, and one durable commit covers both), with the checks
 // of Linux's setattr_prepare: only the owner (or root) changes mode and
 // explicit times; only root changes the owner; the owner may change the
 // group to one of its groups; UTIME_NOW needs ownership or write access.
@@ -51,9 +53,24 @@ void ApplyTime(const TimeSpec& t, int64_t now, int64_t& field) {
 
 Result<Attr> SetAttr(OpContext& ctx, const Caller& caller, uint64_t ino,
                      const SetAttrRequest& req, Attr* before) {
+  // Held to the end: no write may slip in between the buffers committed
+  // here and the new attributes. Temp files are committed by PublishTemp.
+  std::shared_ptr<DirtyFile> df = ctx.writeback.Find(ino);
+  std::unique_lock<std::mutex> lock;
+  if (df) {
+    lock = std::unique_lock(df->mu);
+    if (df->removed || df->temp || df->writes.empty()) {
+      lock.unlock();
+      df.reset();
+    }
+  }
+  if (df) NASD_RETURN_IF_ERROR(df->writes.Drain(ctx.chunks));
   Attr out;
   NASD_RETURN_IF_ERROR(ctx.Write([&](ShareTxn& txn) -> Status {
     NASD_ASSIGN_OR_RETURN(InodeRecord rec, LoadInode(txn, ino));
+    if (df) {
+      NASD_ASSIGN_OR_RETURN(rec, CommitBuffered(ctx, txn, ino, *df, rec));
+    }
     if (before != nullptr) *before = ToAttr(ino, rec);
     if (req.if_ctime_ns && rec.ctime_ns != *req.if_ctime_ns) {
       return Status(Code::kFailedPrecondition,
@@ -87,13 +104,12 @@ Result<Attr> SetAttr(OpContext& ctx, const Caller& caller, uint64_t ino,
       ApplyTime(req.mtime, now, rec.mtime_ns);
       changed = true;
     }
-    if (changed) {
-      rec.ctime_ns = now;
-      NASD_RETURN_IF_ERROR(txn.PutInode(ino, rec));
-    }
+    if (changed) rec.ctime_ns = now;
+    if (changed || df) NASD_RETURN_IF_ERROR(txn.PutInode(ino, rec));
     out = ToAttr(ino, rec);
     return Status::Ok();
   }));
+  if (df) ForgetBuffered(ctx, ino, *df);
   return out;
 }
 
