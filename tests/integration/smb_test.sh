@@ -144,9 +144,9 @@ check "read over SMB byte-identical" bash -c \
 check "overwritten over WebDAV, SMB sees the new bytes at once" bash -c \
   "curl -sf -u '$A_USER:$A_PW' -T src/hello.txt '$BASE/dav/s/from-dav.bin' && \
    smbclient -p $SMBPORT -m SMB3 //127.0.0.1/s -U '$A_USER%$A_PW' -c 'get from-dav.bin $WORK/dav-back2.bin' && cmp -s src/hello.txt $WORK/dav-back2.bin"
-# An NFS write changes the same inode in place; the FUSE mount drops the
-# size and pages the kernel cached (for 1 s otherwise) before NFS answers,
-# so smbd does not serve the file at its old size.
+# An NFS write changes the same inode in place: SMB reads the new size and
+# bytes at once. (What makes the kernel under smbd drop its cached size and
+# pages is checked directly in fuse_test: WritesBesideTheMountShowAtOnce.)
 NFS_DATA=$(seq 1 1000 | tr '\n' ' ')  # longer than the file it overwrites
 printf '%s' "$NFS_DATA" > "$WORK/nfs.txt"
 # One smbclient session reading commands from the pipe: the NFS write runs

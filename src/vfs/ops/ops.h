@@ -71,7 +71,7 @@ Status FlushLocked(OpContext& ctx, uint64_t ino, DirtyFile& df) REQUIRES(df.mu);
 // returns rec with them applied; ForgetBuffered, once txn has committed,
 // empties df.
 Result<InodeRecord> CommitBuffered(OpContext& ctx, ShareTxn& txn, uint64_t ino, const DirtyFile& df,
-                                   InodeRecord rec);
+                                   InodeRecord rec) REQUIRES(df.mu);
 void ForgetBuffered(OpContext& ctx, uint64_t ino, DirtyFile& df) REQUIRES(df.mu);
 // Frees df's memory: flushes a file, stores a temp file's partial blocks.
 Status Spill(OpContext& ctx, uint64_t ino, DirtyFile& df) REQUIRES(df.mu);
