@@ -65,6 +65,21 @@ TEST(ConfigTest, ErrorsNameTheKey) {
   EXPECT_NE(ErrorOf("- a\n- b\n").find("top level"), std::string::npos);
 }
 
+// A list or mapping used as a key is refused with the item's name (found by
+// config_fuzz: in a list item it threw YAML::TypedBadConversion and nasd
+// aborted).
+TEST(ConfigTest, NonStringKeysAreRefusedNotThrown) {
+  const std::string base = std::string(kMinimal);
+  EXPECT_EQ(ErrorOf(base + "snapshots:\n  schedules:\n    - {[a]: b}\n"),
+            "config.yaml: snapshots.schedules[0]: keys must be strings");
+  EXPECT_EQ(ErrorOf(base + "nfs:\n  exports:\n    - {share: s, {a: 1}: b}\n"),
+            "config.yaml: nfs.exports[0]: keys must be strings");
+  EXPECT_EQ(ErrorOf(base + "smb:\n  shares:\n    - {? [x]}\n"),
+            "config.yaml: smb.shares[0]: keys must be strings");
+  EXPECT_EQ(ErrorOf(base + "http:\n  [a, b]: 1\n"), "config.yaml: http: keys must be strings");
+  EXPECT_EQ(ErrorOf("[a]: 1\n" + base), "config.yaml: top level: keys must be strings");
+}
+
 TEST(ConfigTest, RenderedConfigRoundTrips) {
   Config c;
   c.storage.path = "/data/with \"quotes\" and \\ slash";
