@@ -143,6 +143,24 @@ void FuzzHostPort(std::string_view text) {
   auto hp = ParseHostPort(text);
   if (!hp.ok()) return CheckError(hp.status(), {Code::kInvalidArgument});
   FUZZ_CHECK(!hp->host.empty());
+  // The port is the decimal number after the last ':', the host what is
+  // before it (inside the brackets, if any).
+  size_t colon = text.rfind(':');
+  FUZZ_CHECK(colon != std::string_view::npos);
+  std::string_view digits = text.substr(colon + 1);
+  FUZZ_CHECK(!digits.empty() && digits.size() <= 5);
+  uint32_t value = 0;
+  for (char ch : digits) {
+    FUZZ_CHECK(ch >= '0' && ch <= '9');
+    value = value * 10 + static_cast<uint32_t>(ch - '0');
+  }
+  FUZZ_CHECK(value == hp->port);
+  std::string_view host = text.substr(0, colon);
+  if (host.starts_with('[')) {
+    FUZZ_CHECK(host.ends_with(']'));
+    host = host.substr(1, host.size() - 2);
+  }
+  FUZZ_CHECK(host == hp->host);
   if (hp->host.find_first_of("[]") != std::string::npos) return;  // not a host; see the report
   std::string port = std::to_string(hp->port);
   std::string again_text = hp->host.find(':') == std::string::npos
