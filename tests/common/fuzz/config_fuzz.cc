@@ -43,9 +43,9 @@ void CheckLoaded(const Config& c) {
     FUZZ_CHECK(s.concurrency >= 1 && s.concurrency <= 256);
     FUZZ_CHECK(s.timeout.count() > 0 && s.deadline.count() > 0);
   }
-  for (auto d : {c.gc.grace, c.gc.interval, c.scrub.interval, c.http.header_timeout,
-                 c.http.body_timeout, c.http.idle_timeout, c.http.drain_timeout,
-                 c.nfs.idle_timeout}) {
+  for (auto d :
+       {c.gc.grace, c.gc.interval, c.scrub.interval, c.http.header_timeout, c.http.body_timeout,
+        c.http.idle_timeout, c.http.drain_timeout, c.nfs.idle_timeout}) {
     FUZZ_CHECK(d.count() > 0);
   }
   CheckListen(c.api.listen);
@@ -163,9 +163,8 @@ void FuzzHostPort(std::string_view text) {
   FUZZ_CHECK(host == hp->host);
   if (hp->host.find_first_of("[]") != std::string::npos) return;  // not a host; see the report
   std::string port = std::to_string(hp->port);
-  std::string again_text = hp->host.find(':') == std::string::npos
-                               ? hp->host + ":" + port
-                               : "[" + hp->host + "]:" + port;
+  std::string again_text = hp->host.find(':') == std::string::npos ? hp->host + ":" + port
+                                                                   : "[" + hp->host + "]:" + port;
   auto again = ParseHostPort(again_text);
   FUZZ_CHECK(again.ok() && again->host == hp->host && again->port == hp->port);
 }

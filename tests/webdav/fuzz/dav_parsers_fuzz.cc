@@ -63,7 +63,8 @@ void CheckXmlRoundTrip(const XmlNode& root) {
   XmlLimits roomy;
   roomy.max_bytes = SIZE_MAX;
   auto again = ParseXml(text, roomy);
-  if (!again.ok()) std::fprintf(stderr, "reparse of %s: %s\n", text.c_str(), again.status().message().c_str());
+  if (!again.ok())
+    std::fprintf(stderr, "reparse of %s: %s\n", text.c_str(), again.status().message().c_str());
   FUZZ_CHECK(again.ok());
   FUZZ_CHECK(SameTree(root, *again));
 }
