@@ -507,7 +507,8 @@ Result<Config> ParseConfig(std::string_view yaml, const std::string& source_name
   std::filesystem::path p(config.storage.path);
   if (p.is_relative()) p = std::filesystem::path(base_dir) / p;
   config.storage.path = p.lexically_normal().string();
-  if (config.storage.path.size() > 1 && config.storage.path.back() == '/') config.storage.path.pop_back();
+  // lexically_normal keeps a run of slashes ("////" stays so): drop every trailing one.
+  while (config.storage.path.size() > 1 && config.storage.path.back() == '/') config.storage.path.pop_back();
   return config;
 }
 

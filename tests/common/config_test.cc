@@ -37,6 +37,13 @@ TEST(ConfigTest, RelativePathResolvesAgainstConfigFolder) {
   EXPECT_EQ(c->storage.path, "/etc/nasd/data");
 }
 
+// Found by config_fuzz: "////" was loaded as "///".
+TEST(ConfigTest, StoragePathKeepsNoTrailingSlash) {
+  EXPECT_EQ(Parse("storage:\n  path: ////\n")->storage.path, "/");
+  EXPECT_EQ(Parse("storage:\n  path: /srv//nasd//\n")->storage.path, "/srv/nasd");
+  EXPECT_EQ(Parse("storage:\n  path: data/\n")->storage.path, "/etc/nasd/data");
+}
+
 TEST(ConfigTest, ErrorsNameTheKey) {
   EXPECT_NE(ErrorOf("storage:\n  pathh: /x\n").find("unknown key 'storage.pathh'"), std::string::npos);
   EXPECT_NE(ErrorOf("bogus: 1\nstorage:\n  path: /x\n").find("unknown key 'bogus'"), std::string::npos);
