@@ -50,3 +50,12 @@ function(nasd_add_bench name)
   target_link_libraries(${name} PRIVATE ${ARG_DEPS})
   nasd_apply_common(${name})
 endfunction()
+
+# A libFuzzer target (tests/<area>/fuzz/<name>.cc with its spec <name>.sh),
+# built with clang and run for 10 s by tests/fuzz/run_fuzz.sh; the ctest
+# entry is test_name. Longer on demand: tests/fuzz/run_fuzz.sh <name> build/fuzz 600
+function(nasd_add_fuzz test_name name)
+  add_test(NAME ${test_name}
+           COMMAND bash ${CMAKE_SOURCE_DIR}/tests/fuzz/run_fuzz.sh ${name} ${CMAKE_BINARY_DIR}/fuzz 10)
+  set_tests_properties(${test_name} PROPERTIES TIMEOUT 300)
+endfunction()

@@ -19,7 +19,7 @@ PKGS=(
   # NFS clients: nfs-ls/nfs-cp/nfs-cat and the C library the NFS tests drive;
   # nfs-ganesha over rpcbind is bench/nfs.sh's baseline (run in a namespace)
   libnfs-utils libnfs-dev nfs-ganesha nfs-ganesha-vfs rpcbind
-  # clang with libFuzzer (libclang-rt): the RPC/XDR decoder's fuzz target
+  # clang with libFuzzer (libclang-rt): the fuzz targets (tests/fuzz/run_fuzz.sh)
   clang libclang-rt-14-dev
   # FUSE mount (libfuse3's low-level API) and SMB through Samba over it; the
   # standard tools the mount is tested with; fio for bench/smb.sh

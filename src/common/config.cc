@@ -217,6 +217,13 @@ const std::vector<KeySpec>& Schema() {
   return kSchema;
 }
 
+// A mapping's key as text; where names the mapping ("top level", "nfs.exports[0]").
+// A list or mapping as a key ("? [a]: b") is refused, not thrown.
+Result<std::string> KeyText(const YAML::Node& key, std::string_view where) {
+  if (!key.IsScalar()) return Bad(where, "keys must be strings");
+  return key.Scalar();
+}
+
 // A list of mappings at path (null: none). Calls parse(item, "path[i]") for
 // each; what names the list's items, keys the keys a mapping takes.
 Status ForEachMapping(const YAML::Node& list, std::string_view path, std::string_view what, std::string_view keys,
@@ -237,7 +244,7 @@ Status ParseSnapshotSchedules(const YAML::Node& list, Config& config) {
                         [&config](const YAML::Node& item, const std::string& where) -> Status {
     std::string share, label, every, keep;
     for (const auto& kv : item) {
-      const std::string key = kv.first.as<std::string>();
+      NASD_ASSIGN_OR_RETURN(const std::string key, KeyText(kv.first, where));
       if (!kv.second.IsScalar()) return Bad(where + "." + key, "expected a single value");
       std::string* field = key == "share" ? &share : key == "label" ? &label : key == "every" ? &every
                          : key == "keep"  ? &keep  : nullptr;
@@ -267,7 +274,7 @@ Status ParseNfsExports(const YAML::Node& list, Config& config) {
                         [&config](const YAML::Node& item, const std::string& where) -> Status {
     NfsExportConfig e;
     for (const auto& kv : item) {
-      std::string key = kv.first.as<std::string>();
+      NASD_ASSIGN_OR_RETURN(const std::string key, KeyText(kv.first, where));
       const YAML::Node& v = kv.second;
       std::string at = where + "." + key;
       if (key == "networks") {
@@ -318,7 +325,7 @@ Status ParseSmbShares(const YAML::Node& list, Config& config) {
                         [&config](const YAML::Node& item, const std::string& where) -> Status {
     SmbShareConfig e;
     for (const auto& kv : item) {
-      std::string key = kv.first.as<std::string>();
+      NASD_ASSIGN_OR_RETURN(const std::string key, KeyText(kv.first, where));
       std::string at = where + "." + key;
       if (!kv.second.IsScalar()) return Bad(at, "expected a single value");
       const std::string& s = kv.second.Scalar();
@@ -374,12 +381,7 @@ const KeySpec* FindKey(std::string_view path) {
 
 Status Walk(const YAML::Node& node, const std::string& prefix, Config& config) {
   for (const auto& item : node) {
-    std::string key;
-    try {
-      key = item.first.as<std::string>();
-    } catch (const YAML::Exception&) {
-      return ConfigInvalid(fmt::format("{}: keys must be strings", prefix.empty() ? "top level" : prefix));
-    }
+    NASD_ASSIGN_OR_RETURN(const std::string key, KeyText(item.first, prefix.empty() ? "top level" : prefix));
     std::string path = prefix.empty() ? key : prefix + "." + key;
     const YAML::Node& value = item.second;
     if (path == "snapshots.schedules") {
@@ -509,7 +511,8 @@ Result<Config> ParseConfig(std::string_view yaml, const std::string& source_name
   std::filesystem::path p(config.storage.path);
   if (p.is_relative()) p = std::filesystem::path(base_dir) / p;
   config.storage.path = p.lexically_normal().string();
-  if (config.storage.path.size() > 1 && config.storage.path.back() == '/') config.storage.path.pop_back();
+  // lexically_normal keeps a run of slashes ("////" stays so): drop every trailing one.
+  while (config.storage.path.size() > 1 && config.storage.path.back() == '/') config.storage.path.pop_back();
   return config;
 }
 

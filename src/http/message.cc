@@ -78,6 +78,7 @@ std::optional<std::string> PercentDecode(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\0') return std::nullopt;  // raw, as %00: decoded text never holds NUL
     if (s[i] != '%') {
       out += s[i];
       continue;

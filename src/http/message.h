@@ -109,7 +109,7 @@ struct Response {
   static Response Error(int http_status, std::string_view code, std::string_view message);
 };
 
-// Percent-decodes s; nullopt on malformed escapes or an encoded NUL.
+// Percent-decodes s; nullopt on malformed escapes or a NUL, encoded or raw.
 std::optional<std::string> PercentDecode(std::string_view s);
 
 // s without leading and trailing spaces and tabs (a header field's OWS).

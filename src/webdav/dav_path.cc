@@ -41,15 +41,13 @@ Result<DavPath> ParseDavPath(std::string_view decoded) {
     return InvalidArgument(fmt::format("path longer than {} bytes", kMaxPathBytes));
   }
   DavPath out;
+  if (decoded.empty()) return out;
   std::string_view rest = decoded;
-  while (!rest.empty()) {
+  if (rest.ends_with('/')) rest.remove_suffix(1);  // one trailing '/': a collection
+  while (true) {
     size_t slash = rest.find('/');
     std::string_view seg = rest.substr(0, slash);
-    rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
-    if (seg.empty()) {
-      if (rest.empty()) break;  // a trailing '/'
-      return InvalidArgument("empty path segment ('//')");
-    }
+    if (seg.empty()) return InvalidArgument("empty path segment ('//')");
     if (seg == "." || seg == "..") return InvalidArgument("'.' or '..' segment in the path");
     if (seg.find('\0') != std::string_view::npos) return InvalidArgument("NUL in a path segment");
     if (seg.size() > vfs::kMaxNameLength) {
@@ -57,8 +55,9 @@ Result<DavPath> ParseDavPath(std::string_view decoded) {
                     fmt::format("name longer than {} bytes", vfs::kMaxNameLength));
     }
     out.segments.emplace_back(seg);
+    if (slash == std::string_view::npos) return out;
+    rest.remove_prefix(slash + 1);
   }
-  return out;
 }
 
 std::string EncodeSegment(std::string_view name) {

@@ -2,9 +2,10 @@
 //
 // A DavPath is a list of names below the share root, each a valid vfs name:
 // non-empty, not "." or "..", no '/' or NUL, at most vfs::kMaxNameLength
-// bytes. Anything else is refused with kInvalidArgument (400), so no request
-// can name an object outside its share. The HTTP layer already refuses dot
-// segments and encoded '/' in the raw target; these checks hold on their own.
+// bytes. Anything else is refused with kInvalidArgument (kNameTooLong for a
+// long name; both 400), so no request can name an object outside its share.
+// The HTTP layer already refuses dot segments and encoded '/' in the raw
+// target; these checks hold on their own.
 #pragma once
 
 #include <cstddef>

@@ -81,16 +81,33 @@ void OnEntity(void* data, const XML_Char*, int, const XML_Char*, int, const XML_
   static_cast<Builder*>(data)->Fail("entity declarations are not accepted");
 }
 
+// An attribute value: as text, plus tab and newline as references (a parser
+// turns literal ones into spaces, XML 1.0 3.3.3).
+std::string AttrEscape(std::string_view s) {
+  std::string out;
+  size_t start = 0;
+  for (size_t i = 0; i <= s.size(); ++i) {
+    if (i < s.size() && s[i] != '\t' && s[i] != '\n') continue;
+    out += XmlEscape(s.substr(start, i - start));
+    if (i < s.size()) out += s[i] == '\t' ? "&#9;" : "&#10;";
+    start = i + 1;
+  }
+  return out;
+}
+
 void SerializeInto(const XmlNode& n, std::string_view default_ns, std::string& out) {
   if (n.is_text) {
     out += XmlEscape(n.text);
     return;
   }
+  // The xml namespace may not be declared as the default: its prefix is fixed.
+  std::string qname = n.ns == kXmlNs ? "xml:" + n.name : n.name;
+  std::string_view child_ns = n.ns == kXmlNs ? default_ns : std::string_view(n.ns);
   out += '<';
-  out += n.name;
-  if (n.ns != default_ns) {
+  out += qname;
+  if (child_ns != default_ns) {
     out += " xmlns=\"";
-    out += XmlEscape(n.ns);
+    out += AttrEscape(n.ns);
     out += '"';
   }
   int prefix = 0;
@@ -100,11 +117,11 @@ void SerializeInto(const XmlNode& n, std::string_view default_ns, std::string& o
       out += "xml:";
     } else if (!a.ns.empty()) {
       std::string p = fmt::format("a{}", prefix++);
-      out += fmt::format("xmlns:{}=\"{}\" {}:", p, XmlEscape(a.ns), p);
+      out += fmt::format("xmlns:{}=\"{}\" {}:", p, AttrEscape(a.ns), p);
     }
     out += a.name;
     out += "=\"";
-    out += XmlEscape(a.value);
+    out += AttrEscape(a.value);
     out += '"';
   }
   if (n.children.empty()) {
@@ -112,9 +129,9 @@ void SerializeInto(const XmlNode& n, std::string_view default_ns, std::string& o
     return;
   }
   out += '>';
-  for (const auto& c : n.children) SerializeInto(c, n.ns, out);
+  for (const auto& c : n.children) SerializeInto(c, child_ns, out);
   out += "</";
-  out += n.name;
+  out += qname;
   out += '>';
 }
 

@@ -37,6 +37,13 @@ TEST(ConfigTest, RelativePathResolvesAgainstConfigFolder) {
   EXPECT_EQ(c->storage.path, "/etc/nasd/data");
 }
 
+// Found by config_fuzz: "////" was loaded as "///".
+TEST(ConfigTest, StoragePathKeepsNoTrailingSlash) {
+  EXPECT_EQ(Parse("storage:\n  path: ////\n")->storage.path, "/");
+  EXPECT_EQ(Parse("storage:\n  path: /srv//nasd//\n")->storage.path, "/srv/nasd");
+  EXPECT_EQ(Parse("storage:\n  path: data/\n")->storage.path, "/etc/nasd/data");
+}
+
 TEST(ConfigTest, ErrorsNameTheKey) {
   EXPECT_NE(ErrorOf("storage:\n  pathh: /x\n").find("unknown key 'storage.pathh'"), std::string::npos);
   EXPECT_NE(ErrorOf("bogus: 1\nstorage:\n  path: /x\n").find("unknown key 'bogus'"), std::string::npos);
@@ -63,6 +70,21 @@ TEST(ConfigTest, ErrorsNameTheKey) {
   EXPECT_NE(ErrorOf("storage: {path: /x\n").find("config.yaml"), std::string::npos);  // YAML syntax
   EXPECT_NE(ErrorOf("").find("storage.path"), std::string::npos);
   EXPECT_NE(ErrorOf("- a\n- b\n").find("top level"), std::string::npos);
+}
+
+// A list or mapping used as a key is refused with the item's name (found by
+// config_fuzz: in a list item it threw YAML::TypedBadConversion and nasd
+// aborted).
+TEST(ConfigTest, NonStringKeysAreRefusedNotThrown) {
+  const std::string base = std::string(kMinimal);
+  EXPECT_EQ(ErrorOf(base + "snapshots:\n  schedules:\n    - {[a]: b}\n"),
+            "config.yaml: snapshots.schedules[0]: keys must be strings");
+  EXPECT_EQ(ErrorOf(base + "nfs:\n  exports:\n    - {share: s, {a: 1}: b}\n"),
+            "config.yaml: nfs.exports[0]: keys must be strings");
+  EXPECT_EQ(ErrorOf(base + "smb:\n  shares:\n    - {? [x]}\n"),
+            "config.yaml: smb.shares[0]: keys must be strings");
+  EXPECT_EQ(ErrorOf(base + "http:\n  [a, b]: 1\n"), "config.yaml: http: keys must be strings");
+  EXPECT_EQ(ErrorOf("[a]: 1\n" + base), "config.yaml: top level: keys must be strings");
 }
 
 TEST(ConfigTest, RenderedConfigRoundTrips) {

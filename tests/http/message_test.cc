@@ -76,6 +76,9 @@ TEST(PercentDecodeTest, RejectsBadEscapesAndNul) {
   EXPECT_FALSE(PercentDecode("%zz").has_value());
   EXPECT_FALSE(PercentDecode("%2g").has_value());
   EXPECT_FALSE(PercentDecode("/x%00y").has_value());
+  // A raw NUL too (found by dav_parsers_fuzz: "/dav/<NUL>/c" named a share
+  // that Href could not write back).
+  EXPECT_FALSE(PercentDecode(std::string_view("/x\0y", 4)).has_value());
 }
 
 }  // namespace

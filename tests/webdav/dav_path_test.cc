@@ -18,6 +18,13 @@ TEST(DavPathTest, RefusesEscapes) {
   EXPECT_FALSE(ParseDavPath("a/../b").ok());
   EXPECT_FALSE(ParseDavPath("./a").ok());
   EXPECT_FALSE(ParseDavPath("a//b").ok());
+  // Only one trailing '/' is a collection's (found by dav_parsers_fuzz: "a//"
+  // and "a///" were read as "a").
+  EXPECT_FALSE(ParseDavPath("a//").ok());
+  EXPECT_FALSE(ParseDavPath("a///").ok());
+  EXPECT_FALSE(ParseDavPath("/").ok());
+  EXPECT_FALSE(ParseDavPath("/a").ok());
+  EXPECT_EQ(ParseDavPath("a/")->Key(), "a");
   EXPECT_FALSE(ParseDavPath(std::string("a\0b", 3)).ok());
   auto longname = ParseDavPath(std::string(256, 'x'));
   ASSERT_FALSE(longname.ok());
@@ -51,6 +58,7 @@ TEST(DavPathTest, ParsesDestinationUrls) {
   EXPECT_EQ(ParseDavUrl("/dav/s/%2e%2e/x").status().code(), Code::kInvalidArgument);
   EXPECT_EQ(ParseDavUrl("/dav/s/a%2fb").status().code(), Code::kInvalidArgument);
   EXPECT_EQ(ParseDavUrl("/dav/s/a%00b").status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(ParseDavUrl(std::string_view("/dav/a\0b/c", 10)).status().code(), Code::kInvalidArgument);
 }
 
 TEST(DavPathTest, Within) {

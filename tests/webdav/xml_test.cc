@@ -60,5 +60,22 @@ TEST(XmlTest, SerializeIsSelfContained) {
   EXPECT_TRUE(again->Elements()[1]->Is("", "z"));
 }
 
+// Found by dav_parsers_fuzz: a tab or newline in an attribute value came back
+// as a space, and an element in the xml namespace was written with that
+// namespace as the default, which no parser accepts.
+TEST(XmlTest, SerializeKeepsAttributeWhitespaceAndXmlNamespace) {
+  auto root = ParseXml(R"(<a xmlns="urn:a" b="x&#9;y&#10;z&#13;"><xml:c><d/></xml:c></a>)");
+  ASSERT_TRUE(root.ok());
+  std::string s = SerializeXml(*root);
+  auto again = ParseXml(s);
+  ASSERT_TRUE(again.ok()) << s << ": " << again.status().ToString();
+  ASSERT_EQ(again->attrs.size(), 1u);
+  EXPECT_EQ(again->attrs[0].value, "x\ty\nz\r");
+  const XmlNode* c = again->Child("http://www.w3.org/XML/1998/namespace", "c");
+  ASSERT_NE(c, nullptr) << s;
+  ASSERT_EQ(c->Elements().size(), 1u);
+  EXPECT_TRUE(c->Elements()[0]->Is("urn:a", "d")) << s;
+}
+
 }  // namespace
 }  // namespace nasd::webdav

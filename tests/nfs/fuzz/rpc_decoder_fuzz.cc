@@ -1,7 +1,8 @@
 // libFuzzer target for everything that decodes bytes a client sends before
 // any file system is touched: record marking, the RPC call header and
 // AUTH_SYS, the dispatcher's error replies, file handles, and the NFSv3
-// argument types (sattr3, nfstime3). Built with clang by run_fuzz.sh.
+// argument types (sattr3, nfstime3). Built with clang by tests/fuzz/run_fuzz.sh
+// (spec: rpc_decoder_fuzz.sh).
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
