@@ -23,12 +23,15 @@ vfs::OpenFlags OpenFlagsOf(int flags) {
 
 bool Writes(int flags) { return (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) != 0; }
 
-// Page-cache policy of an opened file. keep_cache stays off: the kernel drops
-// the file's cached pages on every open, so an open sees what WebDAV or NFS
-// wrote meanwhile (close-to-open consistency).
-void SetCachePolicy(fuse_file_info* fi) {
+// Page-cache and close policy of an opened file. keep_cache stays off: the
+// kernel drops the file's cached pages on every open, so an open sees what
+// WebDAV or NFS wrote meanwhile (close-to-open consistency). A descriptor
+// that cannot write has nothing to commit at close: the kernel sends no
+// FLUSH for it (smbd closes every file it serves; one round trip fewer).
+void SetOpenPolicy(fuse_file_info* fi) {
   fi->keep_cache = 0;
   fi->direct_io = 0;
+  fi->noflush = !Writes(fi->flags);
 }
 
 void Open(fuse_req_t req, fuse_ino_t node, fuse_file_info* fi) {
@@ -43,7 +46,7 @@ void Open(fuse_req_t req, fuse_ino_t node, fuse_file_info* fi) {
     (void)f.fs->Release(ino);
     return ReplyStatus(req, attr.status());
   }
-  SetCachePolicy(fi);
+  SetOpenPolicy(fi);
   // An interrupted open gets no release from the kernel.
   if (fuse_reply_open(req, fi) != 0) (void)f.fs->Release(ino);
 }
@@ -67,7 +70,7 @@ void Create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, fu
     }
     attr = *opened;
   }
-  SetCachePolicy(fi);
+  SetOpenPolicy(fi);
   fuse_entry_param e = EntryOf(f, attr);
   f.Remember(attr.ino);
   if (fuse_reply_create(req, &e, fi) != 0) {

@@ -318,6 +318,23 @@ TEST_F(FuseTest, WritesBesideTheMountShowAtOnce) {
   EXPECT_EQ(ReadFile(M("g")), "ab");
 }
 
+// Closing a descriptor that cannot write costs no FLUSH (and so no commit):
+// writes buffered through another descriptor stay buffered until that one
+// closes.
+TEST_F(FuseTest, ReadOnlyClosesCommitNothing) {
+  Mount();
+  int w = ::open(M("f").c_str(), O_CREAT | O_WRONLY, 0644);
+  ASSERT_GE(w, 0);
+  ASSERT_EQ(::write(w, "buffered", 8), 8);
+  const uint64_t commits = kv_->Stats().commits;
+  int r = ::open(M("f").c_str(), O_RDONLY);  // (a read would commit: vfs reads flush first)
+  ASSERT_GE(r, 0);
+  ASSERT_EQ(::close(r), 0);
+  EXPECT_EQ(kv_->Stats().commits, commits) << "closing a read-only descriptor committed";
+  ASSERT_EQ(::close(w), 0);
+  EXPECT_GT(kv_->Stats().commits, commits) << "closing the writer must commit";
+}
+
 TEST_F(FuseTest, OtherUidsAreCheckedByVfsWithAllowOther) {
   Mount({.allow_other = true});
   ASSERT_EQ(::chmod(dir_.str().c_str(), 0755), 0);  // mkdtemp's 0700 would stop uid 1000 first
