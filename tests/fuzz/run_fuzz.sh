@@ -29,6 +29,9 @@ SRCS=() LIBS=() MAX_LEN=4096
 # shellcheck source=/dev/null
 source "$SPEC"
 SRCS=("${SRCS[@]/#/$ROOT/}" "${SPEC%.sh}.cc")
+# The old NFS-only runner kept its binary at OUT_DIR/TARGET, where this one
+# keeps a folder: a build folder from before gets that file removed.
+[ -e "$OUT" ] && [ ! -d "$OUT" ] && rm -f "$OUT"
 mkdir -p "$OUT/corpus"
 BIN="$OUT/$TARGET"
 stale=0
