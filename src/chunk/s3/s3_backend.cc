@@ -93,9 +93,8 @@ class S3Backend final : public Backend {
     std::thread counter;
     {
       std::lock_guard lock(mu_);
-      stop_ = true;
-      stopping_ = true;
-      counter = std::move(counter_);  // Usage() starts no other once stop_ is set
+      stopping_ = true;  // under mu_: Usage() starts no other counter, CountLoop's wait sees it
+      counter = std::move(counter_);
     }
     stop_cv_.notify_all();
     if (counter.joinable()) counter.join();
@@ -172,7 +171,7 @@ class S3Backend final : public Backend {
   // lower bound (exact = false).
   BackendUsage Usage() const override {
     std::lock_guard lock(mu_);
-    if (!counter_.joinable() && !stop_) counter_ = std::thread([this] { CountLoop(); });
+    if (!counter_.joinable() && !stopping_) counter_ = std::thread([this] { CountLoop(); });
     BackendUsage out = usage_;
     out.exact = counted_;
     return out;
@@ -203,7 +202,7 @@ class S3Backend final : public Backend {
     for (;;) {
       Status st = CountOnce();
       std::unique_lock lock(mu_);
-      if (stop_) return;
+      if (stopping_) return;
       if (st.ok()) {
         log::Info("s3.usage_counted")
             .Str("bucket", client_->Describe())
@@ -212,8 +211,8 @@ class S3Backend final : public Backend {
         return;
       }
       log::Warn("s3.usage_count_failed").Str("error", st.ToString()).Int("retry_in_s", pause.count());
-      stop_cv_.wait_for(lock, pause, [&]() REQUIRES(mu_) { return stop_; });
-      if (stop_) return;
+      stop_cv_.wait_for(lock, pause, [&] { return stopping_.load(); });
+      if (stopping_) return;
       pause = std::min<std::chrono::seconds>(pause * 2, std::chrono::minutes(5));
     }
   }
@@ -275,8 +274,9 @@ class S3Backend final : public Backend {
   mutable bool counting_ GUARDED_BY(mu_) = false;
   mutable bool counted_ GUARDED_BY(mu_) = false;
   mutable std::unordered_set<std::string> deleted_while_counting_ GUARDED_BY(mu_);
-  bool stop_ GUARDED_BY(mu_) = false;
-  std::atomic<bool> stopping_{false};  // stop_, readable by requests in flight
+  // Set once, under mu_ (so waits on stop_cv_ see it); read without it by
+  // the S3 requests of a listing in flight, which it cancels.
+  std::atomic<bool> stopping_{false};
   mutable std::condition_variable stop_cv_;
   mutable std::thread counter_ GUARDED_BY(mu_);
 };
