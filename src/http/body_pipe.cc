@@ -16,11 +16,13 @@ Result<size_t> BodyPipe::Read(char* buf, size_t cap) {
   {
     std::unique_lock<std::mutex> lock(mu_);
     if (!read_requested_) {
-      // The producer may be holding back (Expect: 100-continue) until now.
       read_requested_ = true;
-      lock.unlock();
-      notify_();
-      lock.lock();
+      if (!ended_) {
+        // The producer may be holding back (Expect: 100-continue) until now.
+        lock.unlock();
+        notify_();
+        lock.lock();
+      }
     }
     readable_.wait(lock, [this] { return !queue_.empty() || ended_; });
     if (queue_.empty()) {
@@ -33,11 +35,10 @@ Result<size_t> BodyPipe::Read(char* buf, size_t cap) {
     front_offset_ += n;
     queued_bytes_ -= n;
     if (front_offset_ == front.size()) {
-      front.clear();  // keeps the capacity for reuse
-      free_.push_back(std::move(front));
+      free_.push_back(std::move(front));  // as it is: AcquireBuffer resizes
       queue_.pop_front();
       front_offset_ = 0;
-      wake = true;
+      wake = !ended_;
     }
   }
   if (wake) notify_();
@@ -57,17 +58,21 @@ BodyPipe::ProducerView BodyPipe::View() const {
   return {.read_requested = read_requested_, .reader_closed = reader_closed_};
 }
 
-std::optional<std::string> BodyPipe::AcquireBuffer() {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (!free_.empty()) {
-    std::string buf = std::move(free_.back());
-    free_.pop_back();
-    return buf;
-  }
-  if (allocated_ >= kMaxBuffers) return std::nullopt;
-  ++allocated_;
+std::optional<std::string> BodyPipe::AcquireBuffer(size_t size) {
+  size = std::clamp<size_t>(size, 1, kBufferBytes);
   std::string buf;
-  buf.reserve(kBufferBytes);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!free_.empty()) {
+      buf = std::move(free_.back());
+      free_.pop_back();
+    } else if (allocated_ < kMaxBuffers) {
+      ++allocated_;
+    } else {
+      return std::nullopt;
+    }
+  }
+  buf.resize(size);  // zero-fills only what the buffer never held
   return buf;
 }
 

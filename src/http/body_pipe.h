@@ -37,9 +37,15 @@ class BodyPipe final : public BodyReader {
   // A partly filled buffer is pushed to a starving consumer from this size on.
   static constexpr size_t kEagerPushBytes = 64 * 1024;
   static constexpr size_t kMaxBuffers = 4;
+  // The server reads a body of at most this many bytes (Content-Length,
+  // without Expect: 100-continue) whole into the pipe before the handler
+  // starts, so the handler never waits for it.
+  static constexpr uint64_t kPrefillBytes = 64 * 1024;
 
   // notify: called when the producer may be able to proceed: the first
-  // Read(), a buffer freed, or CloseReader().
+  // Read() or a buffer freed while the body is still arriving, or
+  // CloseReader(). (Once the body ended, the producer only waits for
+  // CloseReader: waking it for reads would cost a thread switch each.)
   BodyPipe(std::optional<uint64_t> content_length, std::function<void()> notify);
 
   // --- consumer (the handler's thread) ---
@@ -56,9 +62,12 @@ class BodyPipe final : public BodyReader {
     bool reader_closed = false;   // CloseReader() was called
   };
   ProducerView View() const EXCLUDES(mu_);
-  // An empty buffer with capacity kBufferBytes, or nullopt while kMaxBuffers
-  // are in use (wait for notify and retry).
-  std::optional<std::string> AcquireBuffer() EXCLUDES(mu_);
+  // A buffer of `size` bytes (1..kBufferBytes) to fill, or nullopt while
+  // kMaxBuffers are in use (wait for notify and retry). Its bytes are
+  // unspecified: a freed buffer comes back as it was, so a buffer is
+  // zero-filled at most once (size it to the body: a 4 KiB upload needs no
+  // 256 KiB of zeros).
+  std::optional<std::string> AcquireBuffer(size_t size) EXCLUDES(mu_);
   // Queues data (non-empty, from AcquireBuffer) for the consumer.
   void Push(std::string data) EXCLUDES(mu_);
   // True when the consumer has nothing queued (so a partly filled buffer is

@@ -69,19 +69,32 @@ asio::awaitable<After> Server::Impl::ServeStreaming(
   FailPipeOnExit fail_on_exit{pipe};
 
   InFlightGuard in_flight(in_flight_);
-  asio::post(workers_->get_executor(), [this, call] {
-    call->response = Invoke(call->match, call->req);
-    call->pipe->CloseReader();  // publishes call->response to the coroutine
-  });
+  // A small body is read whole before the handler starts, so the handler
+  // never waits for it and neither side wakes the other per buffer: a
+  // thread switch each way costs more than holding BodyPipe::kPrefillBytes.
+  bool handler_started = false;
+  auto start_handler = [&] {
+    if (handler_started) return;
+    handler_started = true;
+    asio::post(workers_->get_executor(), [this, call] {
+      call->response = Invoke(call->match, call->req);
+      call->pipe->CloseReader();  // publishes call->response to the coroutine
+    });
+  };
+  if (expect_continue || !content_length || *content_length > BodyPipe::kPrefillBytes) {
+    start_handler();
+  }
 
   BodyState body = parser.is_done() ? BodyState::kDone : BodyState::kReading;
   if (body == BodyState::kDone) pipe.Finish();
   bool continue_sent = false;
   std::optional<std::string> chunk;  // being filled: chunk->size() bytes valid
   size_t filled = 0;
+  uint64_t received = 0;  // body bytes read so far
   bool armed = false;
   uint64_t since_armed = 0;
   for (;;) {
+    if (body != BodyState::kReading) start_handler();
     const BodyPipe::ProducerView view = pipe.View();
     if (view.reader_closed) break;
     if (body != BodyState::kReading || (expect_continue && !view.read_requested)) {
@@ -101,15 +114,19 @@ asio::awaitable<After> Server::Impl::ServeStreaming(
       }
     }
     if (!chunk) {
-      chunk = pipe.AcquireBuffer();
+      // Sized to what is left of a body of known length.
+      const uint64_t left = content_length && *content_length > received
+                                ? *content_length - received
+                                : BodyPipe::kBufferBytes;
+      chunk = pipe.AcquireBuffer(static_cast<size_t>(std::min<uint64_t>(left, BodyPipe::kBufferBytes)));
       if (!chunk) {
         // Back-pressure: the socket is not read until the handler catches
         // up, and that wait does not count against body_timeout.
+        start_handler();
         armed = false;
         co_await signal->Wait();
         continue;
       }
-      chunk->resize(BodyPipe::kBufferBytes);
       filled = 0;
     }
     // body_timeout bounds the arrival of each kBufferBytes, not the whole
@@ -127,6 +144,7 @@ asio::awaitable<After> Server::Impl::ServeStreaming(
     if (ec == bhttp::error::need_buffer) ec = {};
     const size_t got = chunk->size() - filled - target.size;
     filled += got;
+    received += got;
     since_armed += got;
     // A partly filled buffer goes early only when the handler has nothing
     // queued and it holds kEagerPushBytes: handing over every few kilobytes a

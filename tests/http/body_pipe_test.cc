@@ -14,13 +14,13 @@ TEST(BodyPipeTest, AtMostMaxBuffersExistUntilTheReaderFreesOne) {
   std::atomic<int> notified{0};
   BodyPipe pipe(std::nullopt, [&] { ++notified; });
   for (size_t i = 0; i < BodyPipe::kMaxBuffers; ++i) {
-    auto buf = pipe.AcquireBuffer();
+    auto buf = pipe.AcquireBuffer(BodyPipe::kBufferBytes);
     ASSERT_TRUE(buf.has_value()) << i;
-    EXPECT_GE(buf->capacity(), BodyPipe::kBufferBytes);
+    EXPECT_EQ(buf->size(), BodyPipe::kBufferBytes);
     buf->assign(10, static_cast<char>('a' + i));
     pipe.Push(std::move(*buf));
   }
-  EXPECT_FALSE(pipe.AcquireBuffer().has_value());  // back-pressure
+  EXPECT_FALSE(pipe.AcquireBuffer(16).has_value());  // back-pressure
   EXPECT_EQ(pipe.peak_queued_bytes(), 10 * BodyPipe::kMaxBuffers);
 
   char out[4];
@@ -29,19 +29,19 @@ TEST(BodyPipeTest, AtMostMaxBuffersExistUntilTheReaderFreesOne) {
   EXPECT_EQ(*n, 4u);
   EXPECT_EQ(notified.load(), 1);
   EXPECT_TRUE(pipe.View().read_requested);
-  EXPECT_FALSE(pipe.AcquireBuffer().has_value());
+  EXPECT_FALSE(pipe.AcquireBuffer(16).has_value());
   n = pipe.Read(out, sizeof(out));
   n = pipe.Read(out, sizeof(out));  // the last 2 bytes of the first buffer
   ASSERT_TRUE(n.ok());
   EXPECT_EQ(*n, 2u);
   EXPECT_EQ(notified.load(), 2);  // a buffer was freed
-  EXPECT_TRUE(pipe.AcquireBuffer().has_value());
+  EXPECT_TRUE(pipe.AcquireBuffer(16).has_value());
 }
 
 TEST(BodyPipeTest, QueuedDataComesBeforeTheEndOrTheError) {
   BodyPipe pipe(uint64_t{3}, [] {});
   EXPECT_EQ(pipe.content_length(), uint64_t{3});
-  auto buf = pipe.AcquireBuffer();
+  auto buf = pipe.AcquireBuffer(16);
   *buf = "abc";
   pipe.Push(std::move(*buf));
   pipe.Fail(TooLarge("over"));
@@ -62,7 +62,7 @@ TEST(BodyPipeTest, ReadBlocksUntilDataOrEnd) {
   BodyPipe pipe(std::nullopt, [] {});
   std::thread producer([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    auto buf = pipe.AcquireBuffer();
+    auto buf = pipe.AcquireBuffer(16);
     *buf = "late";
     pipe.Push(std::move(*buf));
     pipe.Finish();
@@ -77,6 +77,54 @@ TEST(BodyPipeTest, ReadBlocksUntilDataOrEnd) {
   producer.join();
   pipe.CloseReader();
   EXPECT_TRUE(pipe.View().reader_closed);
+}
+
+// Bytes read, or 999 on an error.
+size_t ReadOk(BodyPipe& pipe, char* out, size_t cap) {
+  auto n = pipe.Read(out, cap);
+  return n.ok() ? *n : 999;
+}
+
+// Buffers are sized as asked (within 1..kBufferBytes), and a freed buffer
+// comes back as it was rather than zero-filled again.
+TEST(BodyPipeTest, BuffersAreSizedToTheAskAndReusedAsTheyWere) {
+  BodyPipe pipe(std::nullopt, [] {});
+  EXPECT_EQ(pipe.AcquireBuffer(0)->size(), 1u);
+  EXPECT_EQ(pipe.AcquireBuffer(4096)->size(), 4096u);
+  EXPECT_EQ(pipe.AcquireBuffer(BodyPipe::kBufferBytes + 1)->size(), BodyPipe::kBufferBytes);
+  auto buf = pipe.AcquireBuffer(8);
+  ASSERT_TRUE(buf.has_value());
+  *buf = "abcdefgh";
+  pipe.Push(std::move(*buf));
+  EXPECT_FALSE(pipe.AcquireBuffer(8).has_value());  // all kMaxBuffers handed out
+  char out[8];
+  ASSERT_EQ(ReadOk(pipe, out, sizeof(out)), 8u);
+  auto again = pipe.AcquireBuffer(8);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(*again, "abcdefgh");
+  auto grown = std::move(*again);
+  pipe.Push(std::move(grown));
+  ASSERT_EQ(ReadOk(pipe, out, sizeof(out)), 8u);
+  auto bigger = pipe.AcquireBuffer(10);
+  ASSERT_TRUE(bigger.has_value());
+  EXPECT_EQ(*bigger, std::string("abcdefgh\0\0", 10));
+}
+
+// Once the body has ended the producer waits only for CloseReader, so reads
+// wake it no more (each wake-up costs the server a thread switch).
+TEST(BodyPipeTest, ReadsOfAnEndedBodyDoNotWakeTheProducer) {
+  std::atomic<int> notified{0};
+  BodyPipe pipe(uint64_t{3}, [&] { ++notified; });
+  auto buf = pipe.AcquireBuffer(3);
+  *buf = "abc";
+  pipe.Push(std::move(*buf));
+  pipe.Finish();
+  char out[8];
+  EXPECT_EQ(ReadOk(pipe, out, sizeof(out)), 3u);
+  EXPECT_EQ(ReadOk(pipe, out, sizeof(out)), 0u);
+  EXPECT_EQ(notified.load(), 0);
+  pipe.CloseReader();
+  EXPECT_EQ(notified.load(), 1);
 }
 
 }  // namespace

@@ -143,6 +143,11 @@ class StreamUploadTest : public ::testing::Test {
       ReadOutcome out = ReadAll(req);
       return Response::Text(200, Summary(out.bytes, out.hash));
     }, {.max_body_bytes = 1 << 20, .stream_body = true});
+    ts_.router().Add("PUT", "/entered", [this](Request& req) {
+      entered_ = true;
+      ReadOutcome out = ReadAll(req);
+      return Response::Text(200, Summary(out.bytes, out.hash));
+    }, {.max_body_bytes = 1 << 20, .stream_body = true});
     ts_.router().Add("GET", "/hello", [](Request&) { return Response::Text(200, "hello"); });
     ASSERT_TRUE(ts_.Start());
   }
@@ -150,6 +155,7 @@ class StreamUploadTest : public ::testing::Test {
   TestServer ts_;
   Mailbox<ReadOutcome> seen_;
   std::atomic<bool> gate_{false};
+  std::atomic<bool> entered_{false};
 };
 
 // 64 MiB pass through a handler that starts late and hashes every byte, yet
@@ -262,6 +268,26 @@ TEST_F(StreamUploadTest, ContinueIsSentOnlyWhenTheHandlerFirstReads) {
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->body, Summary(5, Fnv("hello")));
+}
+
+// A body of at most BodyPipe::kPrefillBytes is read whole before the handler starts
+// (it then never waits for the socket); a longer one streams while it runs.
+TEST_F(StreamUploadTest, SmallBodiesArriveWholeBeforeTheHandlerStarts) {
+  for (const uint64_t size : {BodyPipe::kPrefillBytes, BodyPipe::kPrefillBytes + 1}) {
+    entered_ = false;
+    const std::string body = RandomBytes(size, size);
+    RawClient c(ts_.port());
+    ASSERT_TRUE(c.Send("PUT /entered HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+                       std::to_string(size) + "\r\n\r\n" + body.substr(0, size - 1)));
+    const bool streams = size > BodyPipe::kPrefillBytes;
+    EXPECT_EQ(Eventually([this] { return entered_.load(); }, 300ms), streams) << size;
+    ASSERT_TRUE(c.Send(body.substr(size - 1)));
+    auto r = c.Read();
+    ASSERT_TRUE(r.has_value()) << size;
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, Summary(size, Fnv(body)));
+    EXPECT_TRUE(entered_.load());
+  }
 }
 
 TEST_F(StreamUploadTest, HandlerRefusingBeforeReadingNeverGetsTheBody) {
