@@ -1,6 +1,7 @@
 #include "http/request_parts.h"
 
 #include <array>
+#include <atomic>
 #include <cctype>
 #include <ctime>
 
@@ -102,7 +103,19 @@ Status CheckTransferEncoding(const std::vector<std::string_view>& fields) {
   return Status::Ok();
 }
 
-std::string NewRequestId() { return RandomHex(8); }
+std::string NewRequestId() {
+  static std::atomic<uint64_t> next{[] {
+    uint64_t start = 0;
+    for (char c : RandomHex(8)) start = (start << 4) | (c <= '9' ? c - '0' : c - 'a' + 10);
+    return start;
+  }()};
+  // splitmix64's finalizer: a bijection, so distinct counters give distinct ids.
+  uint64_t z = next.fetch_add(1, std::memory_order_relaxed);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  z ^= z >> 31;
+  return fmt::format("{:016x}", z);
+}
 
 std::optional<std::string> TraceIdFromTraceparent(std::string_view h) {
   // 2 + 1 + 32 + 1 + 16 + 1 + 2

@@ -33,7 +33,10 @@ Result<Target> ParseTarget(std::string_view target);
 // coding, which the server does not decode.
 Status CheckTransferEncoding(const std::vector<std::string_view>& fields);
 
-// A fresh request id: 16 lowercase hex characters from the kernel's CSPRNG.
+// A fresh request id: 16 lowercase hex characters, unique within the process
+// (a counter from a random start, scrambled by a bijection) and unlikely to
+// repeat across restarts. Not a secret: it appears in logs and error bodies.
+// (A getrandom call per request cost a system call each.)
 std::string NewRequestId();
 
 // The trace id of a W3C traceparent header "00-<32hex>-<16hex>-<2hex>"

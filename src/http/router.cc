@@ -117,32 +117,39 @@ RouteMatch Router::Match(std::string_view method, std::string_view path) const {
   if (!path.starts_with('/')) return result;
   const auto segs = Split(path);
 
+  auto matches = [&](const Route& route) {
+    size_t fixed = route.rest ? route.segments.size() - 1 : route.segments.size();
+    if (route.rest ? segs.size() < fixed : segs.size() != fixed) return false;
+    for (size_t i = 0; i < fixed; ++i) {
+      if (IsCapture(route.segments[i]) ? segs[i].empty() : route.segments[i] != segs[i]) return false;
+    }
+    return true;
+  };
+  // Only routes of the method (or GET for HEAD) are ranked: a request pays
+  // for the other methods' routes of its path only when none of them fits.
   const Route* best = nullptr;
   const Route* best_get = nullptr;  // HEAD falls back to GET
   std::vector<int> best_rank;
   std::vector<int> best_get_rank;
-  std::set<std::string> allowed;
   for (const Route& route : routes_) {
-    size_t fixed = route.rest ? route.segments.size() - 1 : route.segments.size();
-    if (route.rest ? segs.size() < fixed : segs.size() != fixed) continue;
-    bool ok = true;
-    for (size_t i = 0; i < fixed && ok; ++i) {
-      ok = IsCapture(route.segments[i]) ? !segs[i].empty() : route.segments[i] == segs[i];
-    }
-    if (!ok) continue;
-    allowed.insert(route.method);
+    const bool same = route.method == method;
+    const bool head_get = !same && method == "HEAD" && route.method == "GET";
+    if ((!same && !head_get) || !matches(route)) continue;
     auto rank = Specificity(route.segments, route.rest);
-    if (route.method == method && (best == nullptr || rank > best_rank)) {
+    if (same && (best == nullptr || rank > best_rank)) {
       best = &route;
       best_rank = std::move(rank);
-    } else if (method == "HEAD" && route.method == "GET" &&
-               (best_get == nullptr || rank > best_get_rank)) {
+    } else if (head_get && (best_get == nullptr || rank > best_get_rank)) {
       best_get = &route;
       best_get_rank = std::move(rank);
     }
   }
   if (best == nullptr) best = best_get;
   if (best == nullptr) {
+    std::set<std::string> allowed;
+    for (const Route& route : routes_) {
+      if (matches(route)) allowed.insert(route.method);
+    }
     if (allowed.empty()) return result;
     if (allowed.count("GET") != 0) allowed.insert("HEAD");
     result.error_status = 405;

@@ -22,6 +22,7 @@ class ErrorTransaction final : public Transaction {
  public:
   explicit ErrorTransaction(Status status) : status_(std::move(status)) {}
   Result<std::optional<std::string>> Get(std::string_view) override { return status_; }
+  Result<std::optional<std::string>> GetUntracked(std::string_view) override { return status_; }
   Result<std::vector<KeyValue>> Scan(const Range&, size_t) override { return status_; }
   void Put(std::string_view, std::string_view) override {}
   void Delete(std::string_view) override {}

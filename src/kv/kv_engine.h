@@ -74,6 +74,9 @@ class Transaction {
   // Reads key from the snapshot (or this transaction's own pending writes) and
   // records it in the read set. nullopt when absent.
   virtual Result<std::optional<std::string>> Get(std::string_view key) = 0;
+  // Get without the read set: not conflict-checked, like Scan. For values a
+  // transaction may read without its commit depending on them staying put.
+  virtual Result<std::optional<std::string>> GetUntracked(std::string_view key) = 0;
   // Up to limit pairs of range from the snapshot merged with pending writes.
   // Not conflict-checked (see the header comment). limit 0 = no limit.
   virtual Result<std::vector<KeyValue>> Scan(const Range& range, size_t limit = 0) = 0;

@@ -36,21 +36,15 @@ Result<std::optional<InodeRecord>> ShareTxn::GetInode(uint64_t ino, bool dir_tim
   if (!raw) return std::optional<InodeRecord>();
   NASD_ASSIGN_OR_RETURN(InodeRecord rec, DecodeInode(*raw));
   if (rec.type == FileType::kDirectory && dir_times) {
-    // The change stamp is read without a conflict check (a scan): creating
-    // an entry must not conflict with another create in the same directory.
-    const std::string base = keys::DirTimesBase(share_id_, ino);
-    Status error;
-    NASD_RETURN_IF_ERROR(ScanVersioned(txn_, base, "", epoch_, [&](std::string_view, std::string_view v) {
-      Result<DirTimesRecord> t = DecodeDirTimes(v);
-      if (!t.ok()) {
-        error = t.status();
-      } else {
-        rec.mtime_ns = std::max(rec.mtime_ns, t->mtime_ns);
-        rec.ctime_ns = std::max(rec.ctime_ns, t->ctime_ns);
-      }
-      return false;
-    }));
-    NASD_RETURN_IF_ERROR(error);
+    // The change stamp is read without a conflict check: creating an entry
+    // must not conflict with another create in the same directory.
+    NASD_ASSIGN_OR_RETURN(auto times,
+                          ReadVersionedUntracked(txn_, keys::DirTimesBase(share_id_, ino), epoch_));
+    if (times) {
+      NASD_ASSIGN_OR_RETURN(DirTimesRecord t, DecodeDirTimes(*times));
+      rec.mtime_ns = std::max(rec.mtime_ns, t.mtime_ns);
+      rec.ctime_ns = std::max(rec.ctime_ns, t.ctime_ns);
+    }
   }
   return std::optional<InodeRecord>(rec);
 }

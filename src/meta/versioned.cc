@@ -15,11 +15,11 @@ bool IsTombstone(std::string_view v) {
 // The smallest key greater than every key starting with prefix ("" if none).
 std::string PrefixEnd(std::string_view prefix) { return kv::Range::Prefix(prefix).end; }
 
-}  // namespace
-
-Result<std::optional<std::string>> ReadVersioned(kv::Transaction& txn, std::string_view base,
-                                                 uint64_t epoch, uint64_t* found_epoch) {
-  NASD_ASSIGN_OR_RETURN(std::optional<std::string> exact, txn.Get(keys::VersionedKey(base, epoch)));
+Result<std::optional<std::string>> Read(kv::Transaction& txn, std::string_view base,
+                                        uint64_t epoch, uint64_t* found_epoch, bool tracked) {
+  const std::string key = keys::VersionedKey(base, epoch);
+  NASD_ASSIGN_OR_RETURN(std::optional<std::string> exact,
+                        tracked ? txn.Get(key) : txn.GetUntracked(key));
   if (exact) {
     if (IsTombstone(*exact)) return std::optional<std::string>();
     if (found_epoch) *found_epoch = epoch;
@@ -37,6 +37,18 @@ Result<std::optional<std::string>> ReadVersioned(kv::Transaction& txn, std::stri
     keys::SplitVersionedKey(found[0].key, unused, *found_epoch);
   }
   return std::optional<std::string>(std::move(found[0].value));
+}
+
+}  // namespace
+
+Result<std::optional<std::string>> ReadVersioned(kv::Transaction& txn, std::string_view base,
+                                                 uint64_t epoch, uint64_t* found_epoch) {
+  return Read(txn, base, epoch, found_epoch, /*tracked=*/true);
+}
+
+Result<std::optional<std::string>> ReadVersionedUntracked(kv::Transaction& txn,
+                                                          std::string_view base, uint64_t epoch) {
+  return Read(txn, base, epoch, nullptr, /*tracked=*/false);
 }
 
 void WriteVersioned(kv::Transaction& txn, std::string_view base, uint64_t epoch,

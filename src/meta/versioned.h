@@ -31,6 +31,10 @@ namespace nasd::meta {
 // found_epoch, when given, receives the epoch that wrote the returned value.
 Result<std::optional<std::string>> ReadVersioned(kv::Transaction& txn, std::string_view base,
                                                  uint64_t epoch, uint64_t* found_epoch = nullptr);
+// The same without a conflict check (Transaction::GetUntracked): for values
+// whose change must not make the reader's commit fail.
+Result<std::optional<std::string>> ReadVersionedUntracked(kv::Transaction& txn,
+                                                          std::string_view base, uint64_t epoch);
 void WriteVersioned(kv::Transaction& txn, std::string_view base, uint64_t epoch,
                     std::string_view value);
 Status EraseVersioned(kv::Transaction& txn, std::string_view base, uint64_t epoch);

@@ -233,6 +233,33 @@ TYPED_TEST(KvEngineTest, ScanIsNotConflictChecked) {
   EXPECT_TRUE(t1->Commit().ok());
 }
 
+// GetUntracked reads what Get would (snapshot and own writes) but leaves the
+// key out of the read set; the same key read with Get does conflict.
+TYPED_TEST(KvEngineTest, GetUntrackedReadsLikeGetButIsNotConflictChecked) {
+  this->Put("stamp", "old");
+  this->Put("other", "old");
+  std::unique_ptr<Transaction> t1 = this->engine_->Begin();
+  this->Put("stamp", "outside");  // after Begin: invisible to t1
+  EXPECT_THAT(t1->GetUntracked("stamp").value(), Optional(std::string("old")));
+  EXPECT_EQ(t1->GetUntracked("absent").value(), std::nullopt);
+  t1->Put("mine", "v");
+  EXPECT_THAT(t1->GetUntracked("mine").value(), Optional(std::string("v")));
+  t1->Put("stamp2", "v");
+  EXPECT_TRUE(t1->Commit().ok());
+
+  std::unique_ptr<Transaction> t2 = this->engine_->Begin();
+  ASSERT_TRUE(t2->GetUntracked("other").ok());
+  ASSERT_TRUE(t2->Get("stamp").ok());
+  this->Put("other", "outside");
+  this->Put("stamp", "again");
+  t2->Put("x", "v");
+  EXPECT_EQ(t2->Commit().code(), Code::kConflict);  // for "stamp", read with Get
+
+  std::unique_ptr<Transaction> closed = this->engine_->Begin();
+  ASSERT_TRUE(this->engine_->Close().ok());
+  EXPECT_EQ(closed->GetUntracked("stamp").status().code(), Code::kUnavailable);
+}
+
 TYPED_TEST(KvEngineTest, RunTransactionConcurrentIncrementsAreExact) {
   constexpr int kThreads = 8;
   constexpr int kIncrements = 200;

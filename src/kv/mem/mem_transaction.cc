@@ -51,6 +51,13 @@ Result<std::optional<std::string>> MemTransaction::Get(std::string_view key) {
   return store_->Get(key, snap_);
 }
 
+Result<std::optional<std::string>> MemTransaction::GetUntracked(std::string_view key) {
+  if (finished_) return FailedPrecondition("transaction already committed");
+  auto it = writes_.find(key);
+  if (it != writes_.end()) return it->second;
+  return store_->Get(key, snap_);
+}
+
 Result<std::vector<KeyValue>> MemTransaction::Scan(const Range& range, size_t limit) {
   if (finished_) return FailedPrecondition("transaction already committed");
   std::vector<KeyValue> out;

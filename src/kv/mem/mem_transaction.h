@@ -47,6 +47,7 @@ class MemTransaction final : public Transaction {
   ~MemTransaction() override;
 
   Result<std::optional<std::string>> Get(std::string_view key) override;
+  Result<std::optional<std::string>> GetUntracked(std::string_view key) override;
   Result<std::vector<KeyValue>> Scan(const Range& range, size_t limit) override;
   void Put(std::string_view key, std::string_view value) override;
   void Delete(std::string_view key) override;

@@ -109,18 +109,26 @@ Result<std::optional<std::string>> RocksDbTransaction::Get(std::string_view key)
   if (auto mine = writes_.find(key); mine != writes_.end()) return mine->second;
   read_stripes_.push_back(KeyStripes::StripeOf(key));
   if (auto seen = reads_.find(key); seen != reads_.end()) return seen->second;
+  NASD_ASSIGN_OR_RETURN(std::optional<std::string> out, ReadSnapshot(key));
+  reads_.emplace(std::string(key), out);
+  return out;
+}
+
+Result<std::optional<std::string>> RocksDbTransaction::GetUntracked(std::string_view key) {
+  DbState::Access access = state_->Acquire();
+  if (!open_) return UnusableStatus();
+  if (auto mine = writes_.find(key); mine != writes_.end()) return mine->second;
+  return ReadSnapshot(key);
+}
+
+Result<std::optional<std::string>> RocksDbTransaction::ReadSnapshot(std::string_view key) {
   rocksdb::ReadOptions options;
   options.snapshot = snapshot_;
   std::string value;
   rocksdb::Status st = db_->Get(options, ToSlice(key), &value);
-  std::optional<std::string> out;
-  if (st.ok()) {
-    out = std::move(value);
-  } else if (!st.IsNotFound()) {
-    return FromRocksDb(st, "metadata get");
-  }
-  reads_.emplace(std::string(key), out);
-  return out;
+  if (st.IsNotFound()) return std::optional<std::string>();
+  if (!st.ok()) return FromRocksDb(st, "metadata get");
+  return std::optional<std::string>(std::move(value));
 }
 
 Result<std::vector<KeyValue>> RocksDbTransaction::Scan(const Range& range, size_t limit) {

@@ -64,6 +64,7 @@ class RocksDbTransaction final : public Transaction, private OpenResource {
   ~RocksDbTransaction() override;
 
   Result<std::optional<std::string>> Get(std::string_view key) override;
+  Result<std::optional<std::string>> GetUntracked(std::string_view key) override;
   Result<std::vector<KeyValue>> Scan(const Range& range, size_t limit) override;
   void Put(std::string_view key, std::string_view value) override;
   void Delete(std::string_view key) override;
@@ -75,6 +76,8 @@ class RocksDbTransaction final : public Transaction, private OpenResource {
   Status UnusableStatus() const;
   // Whether every key read still holds the value read. REQUIRES: stripes held.
   Result<bool> ReadSetUnchanged();
+  // key at the snapshot. REQUIRES: an Access is held and the transaction open.
+  Result<std::optional<std::string>> ReadSnapshot(std::string_view key);
 
   DbState* const state_;
   rocksdb::DB* const db_;
