@@ -38,6 +38,13 @@ rocksdb::Options MakeOptions() {
   table.block_cache = rocksdb::NewLRUCache(kBlockCacheBytes);
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  // On a small machine concurrent writers' batches go into the memtable by
+  // the write group's leader alone: letting each follower insert its own
+  // wakes it twice per commit (to insert, then to finish), which costs more
+  // than it saves there: about 10% fewer thread switches per durable 4 KiB
+  // PUT over WebDAV with 32 clients on 2 cores, at the same throughput.
+  // (Measured on 2 cores only; larger machines keep RocksDB's default.)
+  options.allow_concurrent_memtable_write = std::thread::hardware_concurrency() > 4;
   return options;
 }
 
