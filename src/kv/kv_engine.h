@@ -40,6 +40,10 @@ struct WriteOptions {
   // false: the write may be lost on power failure (still atomic). Use only for
   // data that can be rebuilt; never for acknowledged user operations.
   bool durable = true;
+  // true: a snapshot for reading only. Its reads are not recorded for
+  // validation (every Get is GetUntracked), and a Put or Delete makes
+  // Commit() fail with kFailedPrecondition.
+  bool read_only = false;
 };
 
 struct KeyValue {

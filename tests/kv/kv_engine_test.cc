@@ -16,6 +16,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using ::testing::Optional;
+using ::testing::SizeIs;
 using testing::KeyList;
 using testing::KvEngineTest;
 
@@ -258,6 +259,23 @@ TYPED_TEST(KvEngineTest, GetUntrackedReadsLikeGetButIsNotConflictChecked) {
   std::unique_ptr<Transaction> closed = this->engine_->Begin();
   ASSERT_TRUE(this->engine_->Close().ok());
   EXPECT_EQ(closed->GetUntracked("stamp").status().code(), Code::kUnavailable);
+}
+
+// A read-only transaction reads its snapshot like any other, records no read
+// set, and refuses to write.
+TYPED_TEST(KvEngineTest, ReadOnlyTransactionsReadTheirSnapshotAndCannotWrite) {
+  this->Put("k", "old");
+  std::unique_ptr<Transaction> reader = this->engine_->Begin(WriteOptions{.read_only = true});
+  this->Put("k", "new");
+  EXPECT_THAT(reader->Get("k").value(), Optional(std::string("old")));
+  EXPECT_THAT(reader->Scan(Range{}).value(), SizeIs(1));
+  EXPECT_TRUE(reader->Commit().ok());
+
+  std::unique_ptr<Transaction> writer = this->engine_->Begin(WriteOptions{.read_only = true});
+  writer->Put("k", "mine");
+  writer->Delete("other");
+  EXPECT_EQ(writer->Commit().code(), Code::kFailedPrecondition);
+  EXPECT_THAT(this->Read("k"), Optional(std::string("new")));
 }
 
 TYPED_TEST(KvEngineTest, RunTransactionConcurrentIncrementsAreExact) {

@@ -28,11 +28,11 @@ class MemEngine final : public KvEngine {
     return std::make_unique<MemIterator>(&store_, *snap, range);
   }
 
-  std::unique_ptr<Transaction> Begin(WriteOptions /*options*/) override {
+  std::unique_ptr<Transaction> Begin(WriteOptions options) override {
     Result<MemStore::Seq> snap = store_.AcquireSnapshot();
     if (!snap.ok()) return NewErrorTransaction(snap.status());
     return std::make_unique<MemTransaction>(
-        &store_, *snap,
+        &store_, *snap, options.read_only,
         [this](const std::set<std::string, std::less<>>& read_keys, MemStore::Seq at,
                const std::vector<MemStore::Mutation>& mutations) {
           return Record(std::chrono::steady_clock::now(), store_.Commit(read_keys, at, mutations));

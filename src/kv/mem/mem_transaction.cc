@@ -32,8 +32,9 @@ void MemIterator::SeekFrom(std::string_view from, bool inclusive) {
   current_ = std::move(next).value();
 }
 
-MemTransaction::MemTransaction(MemStore* store, MemStore::Seq snap, CommitHook commit_hook)
-    : store_(store), snap_(snap), commit_hook_(std::move(commit_hook)) {}
+MemTransaction::MemTransaction(MemStore* store, MemStore::Seq snap, bool read_only,
+                               CommitHook commit_hook)
+    : store_(store), snap_(snap), read_only_(read_only), commit_hook_(std::move(commit_hook)) {}
 
 MemTransaction::~MemTransaction() { Finish(); }
 
@@ -45,7 +46,7 @@ void MemTransaction::Finish() {
 
 Result<std::optional<std::string>> MemTransaction::Get(std::string_view key) {
   if (finished_) return FailedPrecondition("transaction already committed");
-  read_keys_.emplace(key);
+  if (!read_only_) read_keys_.emplace(key);
   auto it = writes_.find(key);
   if (it != writes_.end()) return it->second;
   return store_->Get(key, snap_);
@@ -86,16 +87,28 @@ Result<std::vector<KeyValue>> MemTransaction::Scan(const Range& range, size_t li
 
 void MemTransaction::Put(std::string_view key, std::string_view value) {
   if (finished_) return;
+  if (read_only_) {
+    wrote_when_read_only_ = true;
+    return;
+  }
   writes_.insert_or_assign(std::string(key), std::optional<std::string>(value));
 }
 
 void MemTransaction::Delete(std::string_view key) {
   if (finished_) return;
+  if (read_only_) {
+    wrote_when_read_only_ = true;
+    return;
+  }
   writes_.insert_or_assign(std::string(key), std::optional<std::string>());
 }
 
 Status MemTransaction::Commit() {
   if (finished_) return FailedPrecondition("transaction already committed");
+  if (wrote_when_read_only_) {
+    Finish();
+    return FailedPrecondition("a read-only transaction cannot write");
+  }
   // A transaction that wrote nothing has nothing to validate (kv_engine.h).
   if (writes_.empty()) read_keys_.clear();
   std::vector<MemStore::Mutation> mutations;

@@ -43,7 +43,7 @@ class MemTransaction final : public Transaction {
   using CommitHook = std::function<Status(const std::set<std::string, std::less<>>& read_keys,
                                           MemStore::Seq snap,
                                           const std::vector<MemStore::Mutation>& mutations)>;
-  MemTransaction(MemStore* store, MemStore::Seq snap, CommitHook commit_hook);
+  MemTransaction(MemStore* store, MemStore::Seq snap, bool read_only, CommitHook commit_hook);
   ~MemTransaction() override;
 
   Result<std::optional<std::string>> Get(std::string_view key) override;
@@ -58,8 +58,10 @@ class MemTransaction final : public Transaction {
 
   MemStore* const store_;
   const MemStore::Seq snap_;
+  const bool read_only_;
   const CommitHook commit_hook_;
   bool finished_ = false;
+  bool wrote_when_read_only_ = false;
   std::set<std::string, std::less<>> read_keys_;
   // Pending writes; nullopt is a delete.
   std::map<std::string, std::optional<std::string>, std::less<>> writes_;

@@ -71,6 +71,7 @@ Status RocksDbIterator::status() const {
 RocksDbTransaction::RocksDbTransaction(DbState* state, rocksdb::DB* db, WriteOptions options)
     : state_(state), db_(db) {
   write_options_.sync = options.durable;
+  read_only_ = options.read_only;
   snapshot_ = db_->GetSnapshot();
   open_ = true;
   state_->Register(this);
@@ -106,6 +107,7 @@ Status RocksDbTransaction::UnusableStatus() const {
 Result<std::optional<std::string>> RocksDbTransaction::Get(std::string_view key) {
   DbState::Access access = state_->Acquire();
   if (!open_) return UnusableStatus();
+  if (read_only_) return ReadSnapshot(key);
   if (auto mine = writes_.find(key); mine != writes_.end()) return mine->second;
   read_stripes_.push_back(KeyStripes::StripeOf(key));
   if (auto seen = reads_.find(key); seen != reads_.end()) return seen->second;
@@ -157,6 +159,10 @@ Result<std::vector<KeyValue>> RocksDbTransaction::Scan(const Range& range, size_
 void RocksDbTransaction::Put(std::string_view key, std::string_view value) {
   DbState::Access access = state_->Acquire();
   if (!open_) return;
+  if (read_only_) {
+    if (write_error_.ok()) write_error_ = FailedPrecondition("a read-only transaction cannot write");
+    return;
+  }
   write_stripes_.push_back(KeyStripes::StripeOf(key));
   writes_.insert_or_assign(std::string(key), std::optional<std::string>(value));
   rocksdb::Status st = Batch().Put(ToSlice(key), ToSlice(value));
@@ -166,6 +172,10 @@ void RocksDbTransaction::Put(std::string_view key, std::string_view value) {
 void RocksDbTransaction::Delete(std::string_view key) {
   DbState::Access access = state_->Acquire();
   if (!open_) return;
+  if (read_only_) {
+    if (write_error_.ok()) write_error_ = FailedPrecondition("a read-only transaction cannot write");
+    return;
+  }
   write_stripes_.push_back(KeyStripes::StripeOf(key));
   writes_.insert_or_assign(std::string(key), std::optional<std::string>());
   rocksdb::Status st = Batch().Delete(ToSlice(key));

@@ -87,6 +87,7 @@ class RocksDbTransaction final : public Transaction, private OpenResource {
   std::unique_ptr<rocksdb::WriteBatchWithIndex> batch_;
   rocksdb::WriteBatchWithIndex& Batch();
   bool open_ = false;  // false once committed or released
+  bool read_only_ = false;  // WriteOptions::read_only
   // Pending writes (nullopt: delete), for Get's read-your-writes.
   std::map<std::string, std::optional<std::string>, std::less<>> writes_;
   // Keys read from the snapshot and the values they held there.

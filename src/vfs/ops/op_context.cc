@@ -20,8 +20,9 @@ Status OpContext::Write(const std::function<Status(ShareTxn&)>& body) {
 
 Status OpContext::Read(const std::function<Status(ShareTxn&)>& body) {
   // A snapshot is consistent by itself: a transaction that writes nothing
-  // needs no commit-time validation, so it never conflicts and is dropped.
-  std::unique_ptr<kv::Transaction> t = kv.Begin(kv::WriteOptions{.durable = false});
+  // needs no commit-time validation, so it never conflicts and is dropped;
+  // read_only spares it the bookkeeping of a read set.
+  std::unique_ptr<kv::Transaction> t = kv.Begin(kv::WriteOptions{.durable = false, .read_only = true});
   NASD_ASSIGN_OR_RETURN(ShareTxn txn, view_epoch == 0 ? ShareTxn::Open(*t, share_id)
                                                       : ShareTxn::OpenAt(*t, share_id, view_epoch));
   return body(txn);
