@@ -45,11 +45,8 @@ void MemTransaction::Finish() {
 }
 
 Result<std::optional<std::string>> MemTransaction::Get(std::string_view key) {
-  if (finished_) return FailedPrecondition("transaction already committed");
-  if (!read_only_) read_keys_.emplace(key);
-  auto it = writes_.find(key);
-  if (it != writes_.end()) return it->second;
-  return store_->Get(key, snap_);
+  if (!finished_ && !read_only_) read_keys_.emplace(key);
+  return GetUntracked(key);
 }
 
 Result<std::optional<std::string>> MemTransaction::GetUntracked(std::string_view key) {
