@@ -25,7 +25,9 @@ Result<std::optional<std::string>> Read(kv::Transaction& txn, std::string_view b
     if (found_epoch) *found_epoch = epoch;
     return exact;
   }
-  if (epoch == 0) return std::optional<std::string>();
+  // Versions are written at keys::kFirstEpoch or later: a share that never
+  // had a snapshot has no older version to look for (and no iterator to pay).
+  if (epoch <= keys::kFirstEpoch) return std::optional<std::string>();
   kv::Range older{keys::VersionedKey(base, epoch - 1), PrefixEnd(base)};
   NASD_ASSIGN_OR_RETURN(auto found, txn.Scan(older, 1));
   if (found.empty() || found[0].key.size() != base.size() + keys::kVersionSuffixSize ||
@@ -59,7 +61,7 @@ void WriteVersioned(kv::Transaction& txn, std::string_view base, uint64_t epoch,
 Status EraseVersioned(kv::Transaction& txn, std::string_view base, uint64_t epoch) {
   std::string key = keys::VersionedKey(base, epoch);
   bool older_exist = false;
-  if (epoch > 0) {
+  if (epoch > keys::kFirstEpoch) {
     kv::Range older{keys::VersionedKey(base, epoch - 1), PrefixEnd(base)};
     NASD_ASSIGN_OR_RETURN(auto found, txn.Scan(older, 1));
     older_exist = !found.empty() && found[0].key.size() == key.size();

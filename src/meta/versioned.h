@@ -10,6 +10,9 @@
 // Erase removes base@E and, when older versions exist, writes a tombstone
 // at E instead so that they stay hidden from the live view.
 //
+// Versions are written at epochs >= keys::kFirstEpoch only, so a view at
+// the first epoch needs no look for older versions.
+//
 // Conflicts: Read first Get()s base@e, so a concurrent write of that version
 // (or its creation) conflicts; older versions are immutable once E has moved
 // past them, so the fallback scan needs no conflict check.

@@ -114,6 +114,41 @@ TYPED_TEST(VersionedTest, WritesGoToTheLiveEpochAndErasesLeaveTombstonesOnlyWhen
   EXPECT_EQ(this->Read(base, 2), "\x01old");
 }
 
+// Forwards to a transaction and counts the scans made through it.
+class ScanCountingTxn final : public kv::Transaction {
+ public:
+  explicit ScanCountingTxn(kv::Transaction& inner) : inner_(inner) {}
+  Result<std::optional<std::string>> Get(std::string_view key) override { return inner_.Get(key); }
+  Result<std::optional<std::string>> GetUntracked(std::string_view key) override {
+    return inner_.GetUntracked(key);
+  }
+  Result<std::vector<kv::KeyValue>> Scan(const kv::Range& range, size_t limit) override {
+    ++scans;
+    return inner_.Scan(range, limit);
+  }
+  void Put(std::string_view key, std::string_view value) override { inner_.Put(key, value); }
+  void Delete(std::string_view key) override { inner_.Delete(key); }
+  Status Commit() override { return inner_.Commit(); }
+  int scans = 0;
+
+ private:
+  kv::Transaction& inner_;
+};
+
+// No version is ever older than the first epoch, so a view at it that misses
+// base@1 is done: no scan (an iterator each) for an absent name or record.
+TYPED_TEST(VersionedTest, TheFirstEpochNeverLooksForOlderVersions) {
+  const std::string base = "Fk";
+  std::unique_ptr<kv::Transaction> inner = this->kv_->Begin();
+  ScanCountingTxn t(*inner);
+  EXPECT_EQ(ReadVersioned(t, base, keys::kFirstEpoch).value(), std::nullopt);
+  EXPECT_EQ(ReadVersionedUntracked(t, base, keys::kFirstEpoch).value(), std::nullopt);
+  ASSERT_TRUE(EraseVersioned(t, base, keys::kFirstEpoch).ok());
+  EXPECT_EQ(t.scans, 0);
+  EXPECT_EQ(ReadVersioned(t, base, keys::kFirstEpoch + 1).value(), std::nullopt);
+  EXPECT_EQ(t.scans, 1);  // a later epoch may have older versions to find
+}
+
 TYPED_TEST(VersionedTest, ScansResolveEachNameAtTheEpoch) {
   const std::string p = "Fp";
   this->Put(keys::VersionedKey(p + "a", 1),
