@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cctype>
 #include <ctime>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -168,10 +169,17 @@ std::string HttpDate(std::chrono::system_clock::time_point t) {
   static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   std::time_t secs = std::chrono::system_clock::to_time_t(t);
+  // Every response carries the date of its second: each thread formats a
+  // second once.
+  thread_local std::optional<std::time_t> cached_secs;
+  thread_local std::string cached;
+  if (cached_secs == secs) return cached;
   std::tm tm{};
   ::gmtime_r(&secs, &tm);
-  return fmt::format("{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT", kDays[tm.tm_wday], tm.tm_mday,
-                     kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  cached = fmt::format("{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT", kDays[tm.tm_wday], tm.tm_mday,
+                       kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  cached_secs = secs;
+  return cached;
 }
 
 }  // namespace nasd::http

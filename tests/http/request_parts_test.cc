@@ -124,6 +124,12 @@ TEST(CheckResponseHeaderTest, KeepsOrdinaryDropsOwnedAndUnsafe) {
 TEST(HttpDateTest, ImfFixdate) {
   auto t = std::chrono::system_clock::from_time_t(784111777);
   EXPECT_EQ(HttpDate(t), "Sun, 06 Nov 1994 08:49:37 GMT");
+  // Each second is formatted once per thread; the next one and going back
+  // both give their own date.
+  EXPECT_EQ(HttpDate(t + std::chrono::milliseconds(999)), "Sun, 06 Nov 1994 08:49:37 GMT");
+  EXPECT_EQ(HttpDate(t + std::chrono::seconds(1)), "Sun, 06 Nov 1994 08:49:38 GMT");
+  EXPECT_EQ(HttpDate(t), "Sun, 06 Nov 1994 08:49:37 GMT");
+  EXPECT_EQ(HttpDate(std::chrono::system_clock::from_time_t(0)), "Thu, 01 Jan 1970 00:00:00 GMT");
 }
 
 }  // namespace
