@@ -102,8 +102,7 @@ TEST(BodyPipeTest, BuffersAreSizedToTheAskAndReusedAsTheyWere) {
   auto again = pipe.AcquireBuffer(8);
   ASSERT_TRUE(again.has_value());
   EXPECT_EQ(*again, "abcdefgh");
-  auto grown = std::move(*again);
-  pipe.Push(std::move(grown));
+  pipe.Push(std::move(*again));
   ASSERT_EQ(ReadOk(pipe, out, sizeof(out)), 8u);
   auto bigger = pipe.AcquireBuffer(10);
   ASSERT_TRUE(bigger.has_value());
