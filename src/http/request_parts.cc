@@ -105,11 +105,7 @@ Status CheckTransferEncoding(const std::vector<std::string_view>& fields) {
 }
 
 std::string NewRequestId() {
-  static std::atomic<uint64_t> next{[] {
-    uint64_t start = 0;
-    for (char c : RandomHex(8)) start = (start << 4) | (c <= '9' ? c - '0' : c - 'a' + 10);
-    return start;
-  }()};
+  static std::atomic<uint64_t> next{RandomU64()};
   // splitmix64's finalizer: a bijection, so distinct counters give distinct ids.
   uint64_t z = next.fetch_add(1, std::memory_order_relaxed);
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
