@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 
 #include "chunk/chunk_format.h"
 #include "chunk/chunk_store.h"
+#include "chunk/local/direct_append.h"
 #include "chunk_test_util.h"
 
 namespace nasd::chunk {
@@ -239,6 +241,35 @@ TEST_F(LocalBackendTest, OpenFileExposesTheDataRegion) {
   EXPECT_NE(::fcntl(file->fd, F_GETFD) & FD_CLOEXEC, 0);
   ::close(file->fd);
   EXPECT_EQ(store_->OpenFile(ChunkId::Of("absent")).status().code(), Code::kNotFound);
+}
+
+// Big chunks go to the disk with O_DIRECT (direct_append.h): after a put,
+// their pages are not in the page cache; small ones are written buffered.
+TEST_F(LocalBackendTest, BigChunksBypassThePageCacheSmallOnesDoNot) {
+  auto resident_pages = [&](const ChunkId& id) {
+    int fd = ::open(PathOf(id).c_str(), O_RDONLY);
+    EXPECT_GE(fd, 0);
+    const off_t size = ::lseek(fd, 0, SEEK_END);
+    void* map = ::mmap(nullptr, static_cast<size_t>(size), PROT_READ, MAP_SHARED, fd, 0);
+    EXPECT_NE(map, MAP_FAILED);
+    const long page = ::sysconf(_SC_PAGESIZE);
+    std::vector<unsigned char> vec(static_cast<size_t>((size + page - 1) / page));
+    EXPECT_EQ(::mincore(map, static_cast<size_t>(size), vec.data()), 0);
+    ::munmap(map, static_cast<size_t>(size));
+    ::close(fd);
+    size_t n = 0;
+    for (unsigned char v : vec) n += v & 1;
+    return std::pair<size_t, size_t>(n, vec.size());
+  };
+  const std::string big = RandomBytes(kDirectMinBytes + 5, 21);
+  auto [big_resident, big_pages] = resident_pages(MustPut(big));
+  EXPECT_LE(big_resident, 1u) << "of " << big_pages << " pages: only the tail is written buffered";
+  const std::string small = RandomBytes(kDirectMinBytes - 4096, 22);
+  auto [small_resident, small_pages] = resident_pages(MustPut(small));
+  EXPECT_EQ(small_resident, small_pages);
+  Result<std::string> back = store_->Get(ChunkId::Of(big));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(*back, big);
 }
 
 TEST_F(LocalBackendTest, OpenFileVerifiedChecksOnlyTheSegmentsOfTheRange) {

@@ -12,11 +12,14 @@
 #include <filesystem>
 #include <mutex>
 #include <span>
+#include <thread>
 #include <vector>
 
+#include "chunk/local/direct_append.h"
 #include "chunk/local/fanout_tree.h"
 #include "common/posix_io.h"
 #include "chunk/object_name.h"
+#include "common/logging.h"
 #include "common/random.h"
 
 namespace nasd::chunk {
@@ -133,6 +136,17 @@ class LocalBackend final : public Backend {
 
   std::string Describe() const override { return "local:" + tree_.root(); }
 
+  // Big appends go to the disk with O_DIRECT (direct_append.h) until the
+  // file system refuses it once.
+  bool direct_io() const { return direct_io_.load(std::memory_order_relaxed); }
+  StagingPool& staging() { return staging_; }
+  void DirectIoRefused() {
+    if (direct_io_.exchange(false)) {
+      log::Info("chunk.direct_io_off").Str("dir", tree_.root()).Str(
+          "why", "the file system refused O_DIRECT; chunk files are written through the page cache");
+    }
+  }
+
  private:
   std::string TempPath() {
     return fmt::format("{}/{}.{}.{}.tmp", tmp_dir_, ::getpid(),
@@ -199,6 +213,8 @@ class LocalBackend final : public Backend {
   std::atomic<uint64_t> objects_{0};
   std::atomic<uint64_t> bytes_{0};
   std::array<std::mutex, 64> stripes_;
+  std::atomic<bool> direct_io_{true};
+  StagingPool staging_{std::max(2u, std::thread::hardware_concurrency())};
 };
 
 // A staged put: a temporary file in root/tmp/ that Commit renames into place.
@@ -210,12 +226,21 @@ class LocalPendingObject final : public PendingObject {
 
   Status Append(std::span<const std::string_view> parts) override {
     if (finished_) return FailedPrecondition("append to a finished staged put " + tmp_);
-    Status st = posix::WriteFull(fd_.get(), parts, tmp_);
+    uint64_t total = 0;
+    for (std::string_view part : parts) total += part.size();
+    Status st;
+    if (backend_.direct_io() && total >= kDirectMinBytes && size_ % kDirectAlign == 0) {
+      Result<DirectAppendResult> r = AppendDirect(fd_.get(), parts, backend_.staging(), tmp_);
+      if (r.ok() && r->unsupported) backend_.DirectIoRefused();
+      st = r.status();
+    } else {
+      st = posix::WriteFull(fd_.get(), parts, tmp_);
+    }
     if (!st.ok()) {
       Abort();
       return st;
     }
-    for (std::string_view part : parts) size_ += part.size();
+    size_ += total;
     synced_ = false;
     return Status::Ok();
   }
