@@ -38,6 +38,12 @@ rocksdb::Options MakeOptions() {
   table.block_cache = rocksdb::NewLRUCache(kBlockCacheBytes);
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  // A bloom filter over the memtable's keys: most point reads of a create
+  // or an upload look for names and records that do not exist yet, and each
+  // was a skiplist search with key comparisons. About 4% more durable 4 KiB
+  // PUTs over WebDAV (32 clients, 2 cores), 4% less server CPU per PUT.
+  options.memtable_whole_key_filtering = true;
+  options.memtable_prefix_bloom_size_ratio = 0.02;
   // On a small machine concurrent writers' batches go into the memtable by
   // the write group's leader alone: letting each follower insert its own
   // wakes it twice per commit (to insert, then to finish), which costs more
