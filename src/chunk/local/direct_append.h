@@ -1,8 +1,8 @@
 // Big appends to chunk files bypass the page cache.
 //
-// A chunk file is written once and fsynced at once, and reads go through the
-// store's own block cache: a page-cache copy of it is a second, late copy of
-// bytes the disk gets anyway. Appending through O_DIRECT sends the bytes from
+// A chunk file is written once and fsynced at once, and most reads go
+// through the store's own block cache: a page-cache copy of it is a second,
+// late copy of bytes the disk gets anyway (a later sendfile reads it in). Appending through O_DIRECT sends the bytes from
 // a reused staging buffer to the disk without that copy and without
 // allocating page-cache pages for them (on a virtual machine, fresh pages are
 // the dearest part: a buffered 4 MiB write + fdatasync ran at 360-900 MiB/s
@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "common/thread_annotations.h"
 
 namespace nasd::chunk {
 
@@ -55,7 +56,7 @@ class StagingPool {
  private:
   const size_t keep_;
   std::mutex mu_;
-  std::vector<Buffer> free_;
+  std::vector<Buffer> free_ GUARDED_BY(mu_);
 };
 
 struct DirectAppendResult {
