@@ -52,4 +52,9 @@ Result<std::unique_ptr<PendingObject>> Backend::BeginPut() {
   return std::unique_ptr<PendingObject>(std::make_unique<PutObjectOnCommit>(*this));
 }
 
+Result<SharedBytes> Backend::ReadObjectShared(std::string_view name, uint64_t length) {
+  NASD_ASSIGN_OR_RETURN(std::string bytes, ReadObject(name, 0, length));
+  return SharedBytes::Of(std::move(bytes));
+}
+
 }  // namespace nasd::chunk

@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/shared_bytes.h"
 #include "common/status.h"
 
 namespace nasd::chunk {
@@ -97,6 +98,11 @@ class Backend {
   // Bytes [offset, offset+length) clipped to the object size.
   virtual Result<std::string> ReadObject(std::string_view name, uint64_t offset,
                                          uint64_t length) = 0;
+  // Bytes [0, length) clipped to the object size, by reference: for whole
+  // objects a cache keeps (the block cache's chunks). The default wraps
+  // ReadObject's string; the local backend reads big objects with O_DIRECT
+  // into pooled aligned buffers.
+  virtual Result<SharedBytes> ReadObjectShared(std::string_view name, uint64_t length);
   virtual Result<uint64_t> ObjectSize(std::string_view name) = 0;
   // Deleting an absent object is ok.
   virtual Status DeleteObject(std::string_view name) = 0;

@@ -152,15 +152,21 @@ Result<std::unique_ptr<PendingObject>> ChunkStore::StageFrame(std::string_view d
 }
 
 Result<std::string> ChunkStore::Get(const ChunkId& id) {
-  return Verified(id, [&] { return ReadWhole(id); });
+  NASD_ASSIGN_OR_RETURN(SharedBytes data, GetShared(id));
+  return std::string(data.bytes);
+}
+
+Result<SharedBytes> ChunkStore::GetShared(const ChunkId& id) {
+  return Verified<SharedBytes>(id, [&] { return ReadWhole(id); });
 }
 
 Result<std::string> ChunkStore::GetRange(const ChunkId& id, uint64_t offset, uint64_t length) {
-  return Verified(id, [&] { return ReadRange(id, offset, length); });
+  return Verified<std::string>(id, [&] { return ReadRange(id, offset, length); });
 }
 
-Result<std::string> ChunkStore::Verified(const ChunkId& id, const std::function<Result<std::string>()>& read) {
-  Result<std::string> r = read();
+template <typename T>
+Result<T> ChunkStore::Verified(const ChunkId& id, const std::function<Result<T>()>& read) {
+  Result<T> r = read();
   // A damaged copy in a cache in front of the store: drop it and read the
   // store's own copy once; only what verifies is returned.
   if (r.status().code() == Code::kCorruption && backend_->Invalidate(id.ToHex())) {
@@ -171,19 +177,19 @@ Result<std::string> ChunkStore::Verified(const ChunkId& id, const std::function<
   return counters_->Track(std::move(r));
 }
 
-Result<std::string> ChunkStore::ReadWhole(const ChunkId& id) {
+Result<SharedBytes> ChunkStore::ReadWhole(const ChunkId& id) {
   const std::string name = id.ToHex();
   // Bounded read: one byte more than the largest legal frame reveals an
   // over-long object without ever allocating more than that.
   constexpr uint64_t kCap = format::kMaxHeaderSize + format::kMaxDataLength + 1;
-  Result<std::string> read = backend_->ReadObject(name, 0, kCap);
+  Result<SharedBytes> read = backend_->ReadObjectShared(name, kCap);
   if (!read.ok()) return read.status().WithContext("get chunk " + name);
-  std::string frame = std::move(read).value();
-  Result<format::Header> header = format::DecodeHeader(frame);
+  SharedBytes frame = std::move(read).value();
+  Result<format::Header> header = format::DecodeHeader(frame.bytes);
   if (!header.ok()) return Corrupt(id, header.status());
-  Status st = format::VerifyFrame(*header, frame);
+  Status st = format::VerifyFrame(*header, frame.bytes);
   if (!st.ok()) return Corrupt(id, st);
-  frame.erase(0, header->header_size());  // in place: no second 4 MiB buffer
+  frame.bytes.remove_prefix(header->header_size());  // a view: the data is not moved
   return frame;
 }
 

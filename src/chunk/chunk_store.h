@@ -24,6 +24,7 @@
 #include <string_view>
 
 #include "chunk/backend.h"
+#include "common/shared_bytes.h"
 #include "common/status.h"
 
 namespace nasd::chunk {
@@ -111,6 +112,10 @@ class ChunkStore {
   // cached copy to drop (Backend::Invalidate): the store's own copy is then
   // the answer.
   Result<std::string> Get(const ChunkId& id);
+  // The same by reference: the data in the buffer it was read into (for the
+  // block cache, the scrubber; no copy, and on the local backend no
+  // page-cache copy either).
+  Result<SharedBytes> GetShared(const ChunkId& id);
   // Bytes [offset, offset+length) clipped to the chunk, verifying only the
   // segments that overlap the range (retried as Get). kOutOfRange if offset >
   // chunk length.
@@ -150,8 +155,9 @@ class ChunkStore {
   Result<bool> HasFrame(const std::string& name, uint64_t data_size);
   // Get and GetRange: read() once, twice after dropping a damaged cached
   // copy; counted.
-  Result<std::string> Verified(const ChunkId& id, const std::function<Result<std::string>()>& read);
-  Result<std::string> ReadWhole(const ChunkId& id);
+  template <typename T>
+  Result<T> Verified(const ChunkId& id, const std::function<Result<T>()>& read);
+  Result<SharedBytes> ReadWhole(const ChunkId& id);
   Result<std::string> ReadRange(const ChunkId& id, uint64_t offset, uint64_t length);
   // A staged object holding the durable frame of data (unnamed yet).
   Result<std::unique_ptr<PendingObject>> StageFrame(std::string_view data);

@@ -51,10 +51,7 @@ ProcOutcome Read(Call& call, XdrReader& in, XdrWriter& out) {
   // EOF as of those attributes; a short read is the end in any case.
   out.Bool(got < count || offset + got >= o.attr.size);
   // Sent from the block cache's memory, not copied.
-  std::vector<SharedBytes> pieces;
-  pieces.reserve(data->parts.size());
-  for (auto& part : data->parts) pieces.push_back({std::move(part.owner), part.bytes});
-  out.OpaqueTail(std::move(pieces));
+  out.OpaqueTail(std::move(data->parts));
   return ProcOutcome::Ok();
 }
 

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/shared_bytes.h"
 #include "common/status.h"
 
 namespace nasd::nfs {
@@ -54,12 +55,6 @@ class XdrReader {
   std::string_view data_;
   size_t pos_ = 0;
   std::string error_;
-};
-
-// Bytes that owner keeps alive, sent as they are (no copy).
-struct SharedBytes {
-  std::shared_ptr<const void> owner;
-  std::string_view bytes;
 };
 
 // An encoded message in two parts, so that bulk data (READ's) is never copied

@@ -321,8 +321,8 @@ Result<std::string> Filesystem::Read(uint64_t ino, uint64_t offset, uint64_t len
 Result<data::ReadBuffers> Filesystem::ReadShared(uint64_t ino, uint64_t offset, uint64_t length) {
   if (!IsViewIno(ino)) return ops::ReadShared(ctx_, ino, offset, length);
   NASD_ASSIGN_OR_RETURN(std::string bytes, views_->Read(ino, offset, length));
-  auto owned = std::make_shared<const std::string>(std::move(bytes));
-  return data::ReadBuffers{{{owned, std::string_view(*owned)}}, owned->size()};
+  const uint64_t size = bytes.size();
+  return data::ReadBuffers{{SharedBytes::Of(std::move(bytes))}, size};
 }
 Result<Attr> Filesystem::Write(const Caller& c, uint64_t ino, uint64_t offset,
                                std::string_view data, Attr* before) {

@@ -14,7 +14,7 @@
 
 #include "chunk/chunk_format.h"
 #include "chunk/chunk_store.h"
-#include "chunk/local/direct_append.h"
+#include "chunk/local/direct_io.h"
 #include "chunk_test_util.h"
 
 namespace nasd::chunk {
@@ -243,8 +243,9 @@ TEST_F(LocalBackendTest, OpenFileExposesTheDataRegion) {
   EXPECT_EQ(store_->OpenFile(ChunkId::Of("absent")).status().code(), Code::kNotFound);
 }
 
-// Big chunks go to the disk with O_DIRECT (direct_append.h): after a put,
-// their pages are not in the page cache; small ones are written buffered.
+// Big chunks go to the disk and come back with O_DIRECT (direct_io.h):
+// after a put and a whole read, their pages are not in the page cache; small
+// ones are written and read buffered.
 TEST_F(LocalBackendTest, BigChunksBypassThePageCacheSmallOnesDoNot) {
   auto resident_pages = [&](const ChunkId& id) {
     int fd = ::open(PathOf(id).c_str(), O_RDONLY);
@@ -267,9 +268,17 @@ TEST_F(LocalBackendTest, BigChunksBypassThePageCacheSmallOnesDoNot) {
   const std::string small = RandomBytes(kDirectMinBytes - 4096, 22);
   auto [small_resident, small_pages] = resident_pages(MustPut(small));
   EXPECT_EQ(small_resident, small_pages);
-  Result<std::string> back = store_->Get(ChunkId::Of(big));
+  Result<SharedBytes> back = store_->GetShared(ChunkId::Of(big));
   ASSERT_TRUE(back.ok()) << back.status().ToString();
-  EXPECT_EQ(*back, big);
+  EXPECT_EQ(back->bytes, big);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(back->bytes.data() - format::FrameSizeFor(big.size()) + big.size()) %
+                kDirectAlign,
+            0u)
+      << "read into an aligned buffer, the header in front of the data";
+  EXPECT_LE(resident_pages(ChunkId::Of(big)).first, 1u) << "read back without the page cache";
+  Result<std::string> copy = store_->Get(ChunkId::Of(small));
+  ASSERT_TRUE(copy.ok()) << copy.status().ToString();
+  EXPECT_EQ(*copy, small);
 }
 
 TEST_F(LocalBackendTest, OpenFileVerifiedChecksOnlyTheSegmentsOfTheRange) {

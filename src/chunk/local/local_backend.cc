@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "chunk/local/direct_append.h"
+#include "chunk/local/direct_io.h"
 #include "chunk/local/fanout_tree.h"
 #include "common/posix_io.h"
 #include "chunk/object_name.h"
@@ -87,6 +87,30 @@ class LocalBackend final : public Backend {
                             tree_.PathOf(name));
   }
 
+  // Big objects (chunk files written with O_DIRECT) are read the same way,
+  // into a pooled aligned buffer: no page-cache copy, no fresh pages.
+  Result<SharedBytes> ReadObjectShared(std::string_view name, uint64_t length) override {
+    NASD_ASSIGN_OR_RETURN(LocalFile file, OpenLocal(name));
+    UniqueFd fd(file.fd);
+    length = std::min(length, file.size);
+    std::shared_ptr<char> buf;
+    if (direct_io() && length >= kDirectMinBytes) buf = StagingPool::TakeShared(staging_, length);
+    if (!buf) {
+      NASD_ASSIGN_OR_RETURN(std::string bytes, posix::PreadFull(fd.get(), 0, length, tree_.PathOf(name)));
+      return SharedBytes::Of(std::move(bytes));
+    }
+    bool refused = false;
+    NASD_ASSIGN_OR_RETURN(size_t done, ReadDirect(fd.get(), buf.get(), length, &refused, tree_.PathOf(name)));
+    if (refused) DirectIoRefused();
+    if (done < length) {
+      NASD_ASSIGN_OR_RETURN(size_t more, posix::PreadInto(fd.get(), done, buf.get() + done, length - done,
+                                                          tree_.PathOf(name)));
+      done += more;
+    }
+    const std::string_view bytes(buf.get(), done);
+    return SharedBytes{std::move(buf), bytes};
+  }
+
   Result<uint64_t> ObjectSize(std::string_view name) override {
     NASD_RETURN_IF_ERROR(CheckObjectName(name));
     const std::string path = tree_.PathOf(name);
@@ -136,14 +160,14 @@ class LocalBackend final : public Backend {
 
   std::string Describe() const override { return "local:" + tree_.root(); }
 
-  // Big appends go to the disk with O_DIRECT (direct_append.h) until the
-  // file system refuses it once.
+  // Big appends and whole reads go to the disk with O_DIRECT (direct_io.h)
+  // until the file system refuses it once.
   bool direct_io() const { return direct_io_.load(std::memory_order_relaxed); }
-  StagingPool& staging() { return staging_; }
+  StagingPool& staging() { return *staging_; }
   void DirectIoRefused() {
     if (direct_io_.exchange(false)) {
       log::Info("chunk.direct_io_off").Str("dir", tree_.root()).Str(
-          "why", "the file system refused O_DIRECT; chunk files are written through the page cache");
+          "why", "the file system refused O_DIRECT; chunk files are written and read through the page cache");
     }
   }
 
@@ -214,7 +238,10 @@ class LocalBackend final : public Backend {
   std::atomic<uint64_t> bytes_{0};
   std::array<std::mutex, 64> stripes_;
   std::atomic<bool> direct_io_{true};
-  StagingPool staging_{std::max(2u, std::thread::hardware_concurrency())};
+  // Staging buffers of direct writes and reads (the block cache gives the
+  // latter back as it evicts them).
+  std::shared_ptr<StagingPool> staging_ =
+      std::make_shared<StagingPool>(std::max(4u, 2 * std::thread::hardware_concurrency()));
 };
 
 // A staged put: a temporary file in root/tmp/ that Commit renames into place.

@@ -31,39 +31,38 @@ BlockCache::~BlockCache() {
   for (auto& t : threads_) t.join();
 }
 
-std::shared_ptr<const std::string> BlockCache::Lookup(const std::string& id) {
+SharedBytes BlockCache::Lookup(const std::string& id) {
   std::lock_guard lock(mu_);
   auto it = entries_.find(id);
   if (it == entries_.end()) {
     ++misses_;
-    return nullptr;
+    return {};
   }
   ++hits_;
   lru_.splice(lru_.begin(), lru_, it->second.lru);
   return it->second.bytes;
 }
 
-void BlockCache::Insert(const std::string& id, std::shared_ptr<const std::string> bytes) {
-  if (bytes->size() > options_.capacity_bytes) return;
+void BlockCache::Insert(const std::string& id, SharedBytes bytes) {
+  if (bytes.size() > options_.capacity_bytes) return;
   std::lock_guard lock(mu_);
   if (entries_.contains(id)) return;
   lru_.push_front(id);
-  bytes_ += bytes->size();
+  bytes_ += bytes.size();
   entries_.emplace(id, Entry{std::move(bytes), lru_.begin()});
   while (bytes_ > options_.capacity_bytes && !lru_.empty()) {
     auto victim = entries_.find(lru_.back());
-    bytes_ -= victim->second.bytes->size();
+    bytes_ -= victim->second.bytes.size();
     entries_.erase(victim);
     lru_.pop_back();
   }
 }
 
-Result<std::shared_ptr<const std::string>> BlockCache::Get(const std::string& id) {
-  if (auto hit = Lookup(id)) return hit;
-  NASD_ASSIGN_OR_RETURN(std::string bytes, chunks_.Get(ToChunkId(id)));
-  auto shared = std::make_shared<const std::string>(std::move(bytes));
-  Insert(id, shared);
-  return shared;
+Result<SharedBytes> BlockCache::Get(const std::string& id) {
+  if (SharedBytes hit = Lookup(id); hit.owner) return hit;
+  NASD_ASSIGN_OR_RETURN(SharedBytes bytes, chunks_.GetShared(ToChunkId(id)));
+  Insert(id, bytes);
+  return bytes;
 }
 
 void BlockCache::Prefetch(const std::vector<std::string>& ids) {
@@ -91,8 +90,8 @@ void BlockCache::PrefetchLoop() {
       id = std::move(queue_.front());
       queue_.pop_front();
     }
-    Result<std::string> bytes = chunks_.Get(ToChunkId(id));
-    if (bytes.ok()) Insert(id, std::make_shared<const std::string>(std::move(*bytes)));
+    Result<SharedBytes> bytes = chunks_.GetShared(ToChunkId(id));
+    if (bytes.ok()) Insert(id, std::move(*bytes));
     {
       std::lock_guard lock(mu_);
       queued_.erase(id);
@@ -102,11 +101,11 @@ void BlockCache::PrefetchLoop() {
   }
 }
 
-std::shared_ptr<const std::string> BlockCache::AwaitPrefetch(const std::string& id) {
+SharedBytes BlockCache::AwaitPrefetch(const std::string& id) {
   std::unique_lock lock(mu_);
   cv_.wait(lock, [&] { return stopping_ || !queued_.contains(id); });
   auto it = entries_.find(id);
-  if (it == entries_.end()) return nullptr;
+  if (it == entries_.end()) return {};
   lru_.splice(lru_.begin(), lru_, it->second.lru);
   return it->second.bytes;
 }
@@ -151,22 +150,21 @@ Result<ReadBuffers> BlockCache::ReadShared(ReadPlan& plan, bool sequential) {
         out.parts.push_back({inline_bytes, std::string_view(*inline_bytes).substr(p.chunk_offset, p.length)});
         break;
       case ReadPiece::Kind::kChunk: {
-        std::shared_ptr<const std::string> whole = Lookup(p.chunk_id);
-        if (!whole && sequential) whole = AwaitPrefetch(p.chunk_id);
-        if (!whole && sequential) {
+        SharedBytes whole = Lookup(p.chunk_id);
+        if (!whole.owner && sequential) whole = AwaitPrefetch(p.chunk_id);
+        if (!whole.owner && sequential) {
           NASD_ASSIGN_OR_RETURN(whole, Get(p.chunk_id));
         }
-        if (whole) {
-          if (p.chunk_offset + p.length > whole->size()) {
+        if (whole.owner) {
+          if (p.chunk_offset + p.length > whole.size()) {
             return Corruption("chunk is shorter than its block record");
           }
-          out.parts.push_back({whole, std::string_view(*whole).substr(p.chunk_offset, p.length)});
+          out.parts.push_back({whole.owner, whole.bytes.substr(p.chunk_offset, p.length)});
         } else {
           NASD_ASSIGN_OR_RETURN(std::string part,
                                 chunks_.GetRange(ToChunkId(p.chunk_id), p.chunk_offset, p.length));
           if (part.size() != p.length) return Corruption("chunk is shorter than its block record");
-          auto owned = std::make_shared<const std::string>(std::move(part));
-          out.parts.push_back({owned, std::string_view(*owned)});
+          out.parts.push_back(SharedBytes::Of(std::move(part)));
         }
         break;
       }

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "chunk/chunk_store.h"
+#include "common/shared_bytes.h"
 #include "common/status.h"
 #include "common/thread_annotations.h"
 #include "vfs/data/file_data.h"
@@ -64,10 +65,7 @@ class SequentialTracker {
 // alive (a cached chunk, the file's inline bytes, a shared block of zeros),
 // so an adapter can send them without copying (NFS READ, FUSE read).
 struct ReadBuffers {
-  struct Part {
-    std::shared_ptr<const std::string> owner;
-    std::string_view bytes;
-  };
+  using Part = SharedBytes;
   std::vector<Part> parts;
   uint64_t size = 0;
 
@@ -88,24 +86,25 @@ class BlockCache {
   Result<ReadBuffers> ReadShared(ReadPlan& plan, bool sequential);
 
   // The whole chunk (raw 32-byte id), from the cache or the store.
-  Result<std::shared_ptr<const std::string>> Get(const std::string& id);
+  Result<SharedBytes> Get(const std::string& id);
   BlockCacheStats Stats() const;
 
  private:
-  std::shared_ptr<const std::string> Lookup(const std::string& id);
-  void Insert(const std::string& id, std::shared_ptr<const std::string> bytes);
+  // The cached chunk; an empty owner on a miss.
+  SharedBytes Lookup(const std::string& id);
+  void Insert(const std::string& id, SharedBytes bytes);
   void Prefetch(const std::vector<std::string>& ids);
   void PrefetchLoop();
   // Waits for a readahead of id that is queued or running; the chunk if it
-  // arrived, null otherwise (none was pending, or it failed).
-  std::shared_ptr<const std::string> AwaitPrefetch(const std::string& id);
+  // arrived, an empty owner otherwise (none was pending, or it failed).
+  SharedBytes AwaitPrefetch(const std::string& id);
 
   chunk::ChunkStore& chunks_;
   const BlockCacheOptions options_;
 
   mutable std::mutex mu_;
   struct Entry {
-    std::shared_ptr<const std::string> bytes;
+    SharedBytes bytes;
     std::list<std::string>::iterator lru;
   };
   std::unordered_map<std::string, Entry> entries_ GUARDED_BY(mu_);

@@ -106,12 +106,12 @@ Status CheckChunks(kv::KvEngine& kv, chunk::ChunkStore& chunks, const std::vecto
       wrong[chunk] = n;
     }
     if (options.verify_data) {
-      Result<std::string> bytes = chunks.Get(data::ToChunkId(chunk));
+      Result<SharedBytes> bytes = chunks.GetShared(data::ToChunkId(chunk));
       if (!bytes.ok()) {
         const bool missing = bytes.status().code() == Code::kNotFound;
         report.problems.push_back({missing ? "missing_chunk" : "bad_chunk", hex, bytes.status().ToString()});
         damaged[chunk] = missing ? "missing" : "damaged";
-      } else if (chunk::ChunkId::Of(*bytes) != data::ToChunkId(chunk)) {
+      } else if (chunk::ChunkId::Of(bytes->bytes) != data::ToChunkId(chunk)) {
         report.problems.push_back({"bad_chunk", hex, "its bytes do not hash to its name"});
         damaged[chunk] = "damaged";
       }

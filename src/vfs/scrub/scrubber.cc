@@ -56,10 +56,10 @@ Result<ScrubReport> Scrubber::RunOnce() {
   for (const chunk::ChunkId& id : ids) {
     if (stopping_) return Status(Code::kCancelled, "the scrubber is stopping");
     const auto started = std::chrono::steady_clock::now();
-    Result<std::string> bytes = chunks_.Get(id);
+    Result<SharedBytes> bytes = chunks_.GetShared(id);
     if (!bytes.ok() && bytes.status().code() == Code::kNotFound) continue;  // collected meanwhile
     const bool damaged = !bytes.ok() ? bytes.status().code() == Code::kCorruption
-                                     : chunk::ChunkId::Of(*bytes) != id;
+                                     : chunk::ChunkId::Of(bytes->bytes) != id;
     if (!bytes.ok() && !damaged) return bytes.status();
     ++report.chunks;
     if (bytes.ok()) report.bytes += bytes->size();

@@ -1,4 +1,4 @@
-#include "chunk/local/direct_append.h"
+#include "chunk/local/direct_io.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -98,6 +98,17 @@ void StagingPool::Give(Buffer buffer) {
   if (free_.size() < keep_) free_.push_back(std::move(buffer));
 }
 
+std::shared_ptr<char> StagingPool::TakeShared(const std::shared_ptr<StagingPool>& pool, size_t size) {
+  if (size <= kBufferBytes) {
+    Buffer b = pool->Take();
+    if (!b) return nullptr;
+    return std::shared_ptr<char>(b.release(), [pool](char* p) { pool->Give(Buffer(p)); });
+  }
+  char* p = static_cast<char*>(std::aligned_alloc(kDirectAlign, RoundUpToDirectAlign(size)));
+  if (p == nullptr) return nullptr;
+  return std::shared_ptr<char>(p, Free());
+}
+
 Result<DirectAppendResult> AppendDirect(int fd, std::span<const std::string_view> parts,
                                         StagingPool& pool, std::string_view path) {
   DirectAppendResult result;
@@ -136,6 +147,35 @@ Result<DirectAppendResult> AppendDirect(int fd, std::span<const std::string_view
   const std::vector<std::string_view> rest = Suffix(parts, result.direct_bytes);
   NASD_RETURN_IF_ERROR(posix::WriteFull(fd, rest, path));
   return result;
+}
+
+Result<size_t> ReadDirect(int fd, char* buf, size_t length, bool* refused, std::string_view path) {
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0) return ErrnoStatus(errno, "fcntl " + std::string(path));
+  if (::fcntl(fd, F_SETFL, flags | O_DIRECT) != 0) {
+    if (errno != EINVAL) return ErrnoStatus(errno, "set O_DIRECT on " + std::string(path));
+    *refused = true;
+    return size_t{0};
+  }
+  const size_t want = RoundUpToDirectAlign(length);
+  size_t done = 0;
+  while (done < length) {
+    const ssize_t r = ::pread(fd, buf + done, want - done, static_cast<off_t>(done));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0 && errno == EINVAL && done == 0) {
+      *refused = true;
+      break;
+    }
+    if (r < 0) return ErrnoStatus(errno, "read " + std::string(path));
+    if (r == 0) break;
+    done += static_cast<size_t>(r);
+    if (done % kDirectAlign != 0) break;  // the end of the file (or a short read: the rest buffered)
+  }
+  done = std::min(done, length);
+  if (done < length && ::fcntl(fd, F_SETFL, flags) != 0) {
+    return ErrnoStatus(errno, "clear O_DIRECT on " + std::string(path));
+  }
+  return done;
 }
 
 }  // namespace nasd::chunk

@@ -1,15 +1,17 @@
-// Direct (O_DIRECT) appends to chunk files: the bytes are the same as a
-// buffered write's, the aligned prefix bypasses the page cache, and whatever
-// cannot go direct (a short tail, a file system that refuses O_DIRECT) is
-// written buffered.
-#include "chunk/local/direct_append.h"
+// Direct (O_DIRECT) appends to and reads of chunk files: the bytes are the
+// same as buffered I/O's, the aligned part bypasses the page cache, and
+// whatever cannot go direct (a short tail, a file system that refuses
+// O_DIRECT) is written or left to be read buffered.
+#include "chunk/local/direct_io.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -135,6 +137,107 @@ TEST_F(DirectAppendTest, AWriteErrorIsReported) {
   ::close(fd);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find(path_), std::string::npos) << r.status().ToString();
+}
+
+class ReadDirectTest : public DirectAppendTest {
+ protected:
+  // A file of these bytes, written buffered and then dropped from the page
+  // cache.
+  void WriteCold(const std::string& bytes) {
+    int fd = Create();
+    ASSERT_EQ(::write(fd, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+    ASSERT_EQ(::fsync(fd), 0);
+    ASSERT_EQ(::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+    ::close(fd);
+  }
+
+  std::shared_ptr<char> Buffer(size_t length) {
+    return StagingPool::TakeShared(shared_pool_, length);
+  }
+
+  std::shared_ptr<StagingPool> shared_pool_ = std::make_shared<StagingPool>(2);
+};
+
+TEST_F(ReadDirectTest, ReadsTheWholeFileWithoutThePageCache) {
+  const std::string data = RandomBytes((1 << 20) + 77, 9);  // ends off the alignment
+  WriteCold(data);
+  const std::vector<bool> before = ResidentPages();
+  ASSERT_EQ(std::count(before.begin(), before.end(), true), 0) << "the test starts cold";
+  int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  std::shared_ptr<char> buf = Buffer(data.size() + 100);
+  bool refused = false;
+  Result<size_t> got = ReadDirect(fd, buf.get(), data.size() + 100, &refused, path_);
+  ::close(fd);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_FALSE(refused);
+  ASSERT_EQ(*got, data.size()) << "the end of the file";
+  EXPECT_EQ(std::string_view(buf.get(), *got), data);
+  const std::vector<bool> resident = ResidentPages();
+  EXPECT_EQ(std::count(resident.begin(), resident.end(), true), 0);
+}
+
+TEST_F(ReadDirectTest, ReadsOnlyThePrefixAskedFor) {
+  const std::string data = RandomBytes(3 * kDirectAlign, 10);
+  WriteCold(data);
+  int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  std::shared_ptr<char> buf = Buffer(kDirectAlign + 1);
+  bool refused = false;
+  Result<size_t> got = ReadDirect(fd, buf.get(), kDirectAlign + 1, &refused, path_);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(*got, kDirectAlign + 1);
+  EXPECT_EQ(std::string_view(buf.get(), *got), std::string_view(data).substr(0, kDirectAlign + 1));
+  EXPECT_NE(::fcntl(fd, F_GETFL) & O_DIRECT, 0) << "a complete read leaves O_DIRECT to the caller";
+  ::close(fd);
+}
+
+TEST_F(ReadDirectTest, AFileThatRefusesODirectIsLeftForABufferedRead) {
+  int fd = ::open("/dev/zero", O_RDONLY | O_CLOEXEC);  // a device without direct I/O
+  ASSERT_GE(fd, 0);
+  std::shared_ptr<char> buf = Buffer(2 * kDirectAlign);
+  bool refused = false;
+  Result<size_t> got = ReadDirect(fd, buf.get(), 2 * kDirectAlign, &refused, "/dev/zero");
+  EXPECT_EQ(::fcntl(fd, F_GETFL) & O_DIRECT, 0);
+  ::close(fd);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_TRUE(refused);
+  EXPECT_EQ(*got, 0u);
+}
+
+TEST_F(ReadDirectTest, AReadErrorNamesTheFile) {
+  int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);  // not open for reading
+  ASSERT_GE(fd, 0);
+  std::shared_ptr<char> buf = Buffer(kDirectAlign);
+  bool refused = false;
+  Result<size_t> got = ReadDirect(fd, buf.get(), kDirectAlign, &refused, path_);
+  ::close(fd);
+  ASSERT_FALSE(got.ok());
+  EXPECT_NE(got.status().message().find(path_), std::string::npos) << got.status().ToString();
+}
+
+TEST(StagingPoolTest, SharedBuffersGoBackToThePoolWhenTheLastOwnerLetsGo) {
+  auto pool = std::make_shared<StagingPool>(1);
+  std::shared_ptr<char> a = StagingPool::TakeShared(pool, StagingPool::kBufferBytes);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(a.get()) % kDirectAlign, 0u);
+  const char* kept = a.get();
+  std::shared_ptr<char> b = a;
+  a.reset();
+  EXPECT_NE(pool->Take().get(), kept) << "still owned";
+  b.reset();
+  StagingPool::Buffer again = pool->Take();
+  EXPECT_EQ(again.get(), kept);
+  pool->Give(std::move(again));
+
+  // Bigger than a pool buffer: a fresh aligned one, freed (not kept) after.
+  std::shared_ptr<char> big = StagingPool::TakeShared(pool, StagingPool::kBufferBytes + 1);
+  ASSERT_TRUE(big);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(big.get()) % kDirectAlign, 0u);
+  EXPECT_NE(big.get(), kept);
+  big.get()[StagingPool::kBufferBytes + kDirectAlign - 1] = 1;  // it has the rounded-up room
+  big.reset();
+  EXPECT_EQ(pool->Take().get(), kept) << "the pool still holds its one buffer";
 }
 
 TEST(StagingPoolTest, BuffersAreAlignedAndReusedUpToTheLimit) {
