@@ -10,12 +10,15 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
+#include <rocksdb/file_system.h>
 #include <rocksdb/write_batch.h>
 
 #include "kv/error_objects.h"
 #include "kv/rocksdb/db_state.h"
 #include "kv/rocksdb/rocksdb_transaction.h"
 #include "kv/rocksdb/status_mapping.h"
+#include "kv/rocksdb/wal_prefill_fs.h"
 
 namespace nasd::kv {
 namespace {
@@ -56,7 +59,8 @@ rocksdb::Options MakeOptions() {
 
 class RocksDbEngine final : public KvEngine {
  public:
-  explicit RocksDbEngine(std::unique_ptr<DbState> state) : state_(std::move(state)) {}
+  RocksDbEngine(std::unique_ptr<rocksdb::Env> env, std::unique_ptr<DbState> state)
+      : env_(std::move(env)), state_(std::move(state)) {}
 
   Result<std::optional<std::string>> Get(std::string_view key) override {
     DbState::Access access = state_->Acquire();
@@ -122,6 +126,7 @@ class RocksDbEngine final : public KvEngine {
   EngineStats Stats() const override { return state_->Stats(); }
 
  private:
+  const std::unique_ptr<rocksdb::Env> env_;  // the DB's; outlives it
   const std::unique_ptr<DbState> state_;
 };
 
@@ -140,7 +145,10 @@ Result<std::unique_ptr<KvEngine>> OpenRocksDb(const std::string& path, CommitObs
 Result<std::unique_ptr<KvEngine>> OpenRocksDbWithEnv(const std::string& path, rocksdb::Env* env,
                                                      CommitObserver observer) {
   rocksdb::Options options = MakeOptions();
-  if (env != nullptr) options.env = env;
+  // Every WAL is zero-filled ahead of its writer (wal_prefill_fs.h).
+  std::unique_ptr<rocksdb::Env> wal_env = rocksdb::NewCompositeEnv(
+      std::make_shared<WalPrefillFs>(env != nullptr ? env->GetFileSystem() : rocksdb::FileSystem::Default()));
+  options.env = wal_env.get();
   // A plain DB: transactions validate their read sets themselves
   // (rocksdb_transaction.h), so that concurrent commits share WAL syncs.
   rocksdb::DB* db = nullptr;
@@ -151,7 +159,7 @@ Result<std::unique_ptr<KvEngine>> OpenRocksDbWithEnv(const std::string& path, ro
   }
   if (!st.ok()) return FromRocksDb(st, "open metadata store at " + path);
   return std::unique_ptr<KvEngine>(
-      std::make_unique<RocksDbEngine>(std::make_unique<DbState>(db, std::move(observer))));
+      std::make_unique<RocksDbEngine>(std::move(wal_env), std::make_unique<DbState>(db, std::move(observer))));
 }
 
 }  // namespace nasd::kv

@@ -6,7 +6,9 @@
 // - Keys starting with byte 0xFF are reserved for the engine (CheckWritable()
 //   writes and deletes one); nasd's key schema never uses them.
 // - Durable commits sync the WAL (WriteOptions::sync); concurrent commits on
-//   disjoint keys are group-committed by RocksDB's write thread.
+//   disjoint keys are group-committed by RocksDB's write thread. WAL files
+//   are zero-filled ahead of the writer, so a sync writes data, not a new
+//   file size (wal_prefill_fs.h).
 // - Close() syncs the WAL, flushes memtables and closes the DB; transactions
 //   and iterators still open are invalidated and report kUnavailable. The
 //   destructor closes too.
