@@ -26,6 +26,10 @@ struct Peer {
 struct RpcCall {
   const CallHeader& header;
   const Peer& peer;
+  // On the server's network thread (RpcProgram::MayTryQuick): the procedure
+  // must not wait for a disk sync, a lock or chunk data; it answers
+  // ProcOutcome::WouldBlock instead, having changed nothing.
+  bool nowait = false;
 };
 
 // What a procedure answered: SUCCESS with results written to `out`, or an
@@ -33,11 +37,13 @@ struct RpcCall {
 struct ProcOutcome {
   AcceptStat accept = AcceptStat::kSuccess;
   AuthStat auth = AuthStat::kOk;  // non-ok: MSG_DENIED AUTH_ERROR instead
+  bool would_block = false;       // a nowait call that must run on a worker
 
   static ProcOutcome Ok() { return {}; }
   static ProcOutcome Garbage() { return {AcceptStat::kGarbageArgs, AuthStat::kOk}; }
   static ProcOutcome SystemErr() { return {AcceptStat::kSystemErr, AuthStat::kOk}; }
   static ProcOutcome Auth(AuthStat s) { return {AcceptStat::kSuccess, s}; }
+  static ProcOutcome WouldBlock() { return {AcceptStat::kSuccess, AuthStat::kOk, true}; }
 };
 
 // One RPC program at one range of versions.
@@ -58,6 +64,11 @@ class RpcProgram {
   // metadata at most), so a server may run it on its network thread instead
   // of handing it to a worker, which costs a thread wake-up per call.
   virtual bool IsQuick(uint32_t /*vers*/, uint32_t /*proc*/) const { return false; }
+  // True if proc often completes without waiting (a WRITE into the write
+  // buffer, a COMMIT of a file with nothing buffered): a server may try it
+  // on its network thread with RpcCall::nowait, and runs it again on a
+  // worker when it answers WouldBlock.
+  virtual bool MayTryQuick(uint32_t /*vers*/, uint32_t /*proc*/) const { return false; }
   // Decodes args, runs the procedure and encodes its results into out.
   virtual ProcOutcome Call(const RpcCall& call, XdrReader& args, XdrWriter& out) = 0;
 };
@@ -83,10 +94,16 @@ class Dispatcher {
   // record deserves no reply (not a call). Never throws; logs at debug level
   // why a call was refused. The reply's bulk data (READ) stays in the
   // message's tail, so a server sends it with a gathering write.
-  std::optional<XdrMessage> HandleMessage(std::string_view record, const Peer& peer) const;
-  // True if record is a call of a quick procedure (RpcProgram::IsQuick);
-  // looks at the call header only.
-  bool IsQuick(std::string_view record) const;
+  // nowait: try the call without waiting (RpcCall::nowait); if the
+  // procedure would wait, *deferred is set and nothing is returned (nor
+  // observed): run the record again without nowait, on a worker.
+  std::optional<XdrMessage> HandleMessage(std::string_view record, const Peer& peer, bool nowait = false,
+                                          bool* deferred = nullptr) const;
+  // How a server may run record, from the call header only: on its network
+  // thread (RpcProgram::IsQuick), tried there first (MayTryQuick), or on a
+  // worker.
+  enum class Speed { kWorker, kQuick, kTryQuick };
+  Speed SpeedOf(std::string_view record) const;
   // As HandleMessage, the reply as one string.
   std::optional<std::string> Handle(std::string_view record, const Peer& peer) const;
 

@@ -59,6 +59,8 @@ class Call {
 
   const std::string& verifier() const { return verifier_; }
   const RpcCall& rpc() const { return rpc_; }
+  // On the network thread: answer ProcOutcome::WouldBlock rather than wait.
+  bool nowait() const { return rpc_.nowait; }
 
  private:
   const RpcCall& rpc_;

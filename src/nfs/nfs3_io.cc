@@ -64,6 +64,10 @@ ProcOutcome Write(Call& call, XdrReader& in, XdrWriter& out) {
   if (in.ok() && (count > data.size() || stable > kFileSync)) in.Fail("write count or stable_how out of range");
   if (!in.ok()) return ProcOutcome::Garbage();
   data = data.substr(0, count);
+  // On the network thread only small UNSTABLE writes: a sync waits, and a
+  // long copy would hold up the connections that thread reads.
+  constexpr uint32_t kQuickWriteMax = 64 << 10;
+  if (call.nowait() && (stable != kUnstable || count > kQuickWriteMax)) return ProcOutcome::WouldBlock();
   auto r = call.ResolveOrFail(fh, out, FailBody::kWcc);
   if (!r) return ProcOutcome::Ok();
   const Object& o = *r;
@@ -71,7 +75,8 @@ ProcOutcome Write(Call& call, XdrReader& in, XdrWriter& out) {
   if (o.read_only()) return FailWithWcc(out, kNfs3ErrRofs, o);
   if (Status st = CheckIo(o, vfs::kAccessWrite); !st.ok()) return fail(st);
   vfs::Attr before;  // taken atomically with the write (wcc_data)
-  auto after = o.fs->Write(o.caller, o.ino(), offset, data, &before);
+  auto after = o.fs->Write(o.caller, o.ino(), offset, data, &before, call.nowait());
+  if (after.status().code() == Code::kWouldBlock && call.nowait()) return ProcOutcome::WouldBlock();
   if (!after.ok()) return fail(after.status());
   // DATA_SYNC and FILE_SYNC both commit data and metadata in one transaction.
   if (stable != kUnstable) {
@@ -93,6 +98,8 @@ ProcOutcome Commit(Call& call, XdrReader& in, XdrWriter& out) {
   if (!in.ok()) return ProcOutcome::Garbage();
   auto o = call.ResolveOrFail(fh, out, FailBody::kWcc);
   if (!o) return ProcOutcome::Ok();
+  // Nothing buffered: nothing to wait for (what was flushed is durable).
+  if (call.nowait() && o->fs->HasBuffered(o->ino())) return ProcOutcome::WouldBlock();
   Status synced = o->fs->Fsync(o->ino());
   if (!synced.ok()) return FailWithWcc(out, Nfs3StatOf(synced), *o);
   // Committing changes no attribute: GetAttr already saw the buffered writes.

@@ -313,9 +313,10 @@ class RpcServer::Impl {
         if (c->closed) break;
         ++c->in_flight;
         ++in_flight_;
-        if (dispatcher_.IsQuick(*record)) {
+        const Dispatcher::Speed speed = dispatcher_.SpeedOf(*record);
+        if (speed == Dispatcher::Speed::kQuick) {
           Answer(c, *record);
-        } else {
+        } else if (speed != Dispatcher::Speed::kTryQuick || !TryAnswer(c, *record)) {
           asio::post(*workers_, [this, c, rec = std::move(*record)] { Answer(c, rec); });
         }
       }
@@ -382,6 +383,20 @@ class RpcServer::Impl {
     } else {
       Done(c);
     }
+  }
+
+  // Tries the call in record without waiting (RpcCall::nowait), on the
+  // strand; false if it has to run on a worker (nothing was done).
+  bool TryAnswer(const std::shared_ptr<Connection>& c, std::string_view record) {
+    bool deferred = false;
+    std::optional<XdrMessage> reply = dispatcher_.HandleMessage(record, c->peer, /*nowait=*/true, &deferred);
+    if (deferred) return false;
+    if (reply) {
+      Send(c, Frame{RecordMark(reply->size()), std::move(*reply)});
+    } else {
+      Done(c);
+    }
+    return true;
   }
 
   // A reply: sent from this thread when nothing else is being sent

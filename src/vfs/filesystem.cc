@@ -325,9 +325,9 @@ Result<data::ReadBuffers> Filesystem::ReadShared(uint64_t ino, uint64_t offset, 
   return data::ReadBuffers{{SharedBytes::Of(std::move(bytes))}, size};
 }
 Result<Attr> Filesystem::Write(const Caller& c, uint64_t ino, uint64_t offset,
-                               std::string_view data, Attr* before) {
+                               std::string_view data, Attr* before, bool nowait) {
   NASD_RETURN_IF_ERROR(views_->CheckWritable(ino));
-  NASD_ASSIGN_OR_RETURN(Attr a, ops::Write(ctx_, c, ino, offset, data, before));
+  NASD_ASSIGN_OR_RETURN(Attr a, ops::Write(ctx_, c, ino, offset, data, before, nowait));
   InodeChanged(ino);
   return a;
 }
@@ -357,6 +357,9 @@ Status Filesystem::Fsync(uint64_t ino) {
   if (IsViewIno(ino)) return Status::Ok();  // views buffer nothing
   return ops::Flush(ctx_, ino);
 }
+// ops::Flush has nothing to wait for unless the file has a DirtyFile: one is
+// forgotten only after its writes were committed durably.
+bool Filesystem::HasBuffered(uint64_t ino) { return !IsViewIno(ino) && ctx_.writeback.Find(ino) != nullptr; }
 Result<Attr> Filesystem::CreateTemp(const Caller& c, uint64_t parent, uint32_t mode) {
   NASD_RETURN_IF_ERROR(views_->CheckWritable(parent));
   return ops::CreateTemp(ctx_, c, parent, mode);

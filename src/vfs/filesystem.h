@@ -208,8 +208,10 @@ class Filesystem {
   // unless ino is a regular file (or an unpublished temp file). before, if
   // given, gets the attributes just before this write, taken atomically with
   // it (NFS's wcc_data): no other write or flush of the file comes between.
+  // nowait: kWouldBlock instead of waiting (for the file's lock, the chunk
+  // store or the write budget); nothing is written then.
   Result<Attr> Write(const Caller& caller, uint64_t ino, uint64_t offset, std::string_view data,
-                     Attr* before = nullptr);
+                     Attr* before = nullptr, bool nowait = false);
 
   // Open handles (open_files.h). Adapters with open/close semantics (FUSE)
   // call Retain when they open ino and Release when they close it; a regular
@@ -223,6 +225,9 @@ class Filesystem {
   // Makes ino's buffered writes durable (fsync(2)); ok when there are none.
   // kStale if the file was deleted with bytes still buffered.
   Status Fsync(uint64_t ino);
+  // Whether ino has writes buffered, so that Fsync has work to do; without
+  // waiting.
+  bool HasBuffered(uint64_t ino);
   // statfs(2). Without FilesystemOptions::space, free bytes are kUnboundedFree.
   static constexpr uint64_t kUnboundedFree = 1ULL << 50;
   Result<FsStats> StatFs();

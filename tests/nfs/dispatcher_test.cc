@@ -16,7 +16,8 @@ using testing::MakeCall;
 using testing::ParseReply;
 
 // Program 400000, versions 2-3, procedures 0-1: proc 1 adds two uint32s and
-// remembers the caller's uid.
+// remembers the caller's uid. Proc 1 may be tried without waiting; it "would
+// wait" for sums over 100.
 class AddProgram : public RpcProgram {
  public:
   uint32_t program() const override { return 400000; }
@@ -26,11 +27,13 @@ class AddProgram : public RpcProgram {
   std::string_view name() const override { return "test"; }
   std::string_view ProcedureName(uint32_t proc) const override { return proc == 0 ? "NULL" : "ADD"; }
   bool IsQuick(uint32_t, uint32_t proc) const override { return proc == 0; }
+  bool MayTryQuick(uint32_t, uint32_t proc) const override { return proc == 1; }
   ProcOutcome Call(const RpcCall& call, XdrReader& in, XdrWriter& out) override {
     if (call.header.proc == 0) return ProcOutcome::Ok();
     uint32_t a = in.U32();
     uint32_t b = in.U32();
     if (!in.ok()) return ProcOutcome::Garbage();
+    if (a + b > 100 && (call.nowait || always_block)) return ProcOutcome::WouldBlock();
     last_uid = call.header.cred.uid;
     last_gids = call.header.cred.gids;
     out.U32(a + b);
@@ -38,6 +41,7 @@ class AddProgram : public RpcProgram {
   }
   uint32_t last_uid = 0;
   std::vector<uint32_t> last_gids;
+  bool always_block = false;  // a buggy procedure: WouldBlock on a worker too
 };
 
 class DispatcherTest : public ::testing::Test {
@@ -69,14 +73,51 @@ TEST_F(DispatcherTest, CallsTheProgramWithAuthSysIdentity) {
   EXPECT_EQ(prog_.last_gids, (std::vector<uint32_t>{5, 6}));
 }
 
-TEST_F(DispatcherTest, IsQuickReadsTheCallHeaderOnly) {
-  EXPECT_TRUE(d_.IsQuick(MakeCall({.xid = 1, .prog = 400000, .vers = 2, .proc = 0})));
-  EXPECT_FALSE(d_.IsQuick(MakeCall({.xid = 1, .prog = 400000, .vers = 2, .proc = 1})));
-  EXPECT_FALSE(d_.IsQuick(MakeCall({.xid = 1, .prog = 400000, .vers = 9, .proc = 0}))) << "unknown version";
-  EXPECT_FALSE(d_.IsQuick(MakeCall({.xid = 1, .prog = 1, .vers = 2, .proc = 0}))) << "unknown program";
-  EXPECT_FALSE(d_.IsQuick(MakeCall({.xid = 1, .prog = 400000, .vers = 2, .proc = 7}))) << "unknown procedure";
+TEST_F(DispatcherTest, SpeedOfReadsTheCallHeaderOnly) {
+  using Speed = Dispatcher::Speed;
+  EXPECT_EQ(d_.SpeedOf(MakeCall({.xid = 1, .prog = 400000, .vers = 2, .proc = 0})), Speed::kQuick);
+  EXPECT_EQ(d_.SpeedOf(MakeCall({.xid = 1, .prog = 400000, .vers = 2, .proc = 1})), Speed::kTryQuick);
+  EXPECT_EQ(d_.SpeedOf(MakeCall({.xid = 1, .prog = 400000, .vers = 9, .proc = 0})), Speed::kWorker)
+      << "unknown version";
+  EXPECT_EQ(d_.SpeedOf(MakeCall({.xid = 1, .prog = 1, .vers = 2, .proc = 0})), Speed::kWorker) << "unknown program";
+  EXPECT_EQ(d_.SpeedOf(MakeCall({.xid = 1, .prog = 400000, .vers = 2, .proc = 7})), Speed::kWorker)
+      << "unknown procedure";
   std::string call = MakeCall({.xid = 1, .prog = 400000, .vers = 2, .proc = 0});
-  for (size_t n = 0; n < 24; ++n) EXPECT_FALSE(d_.IsQuick(call.substr(0, n))) << n << " bytes";
+  for (size_t n = 0; n < 24; ++n) EXPECT_EQ(d_.SpeedOf(call.substr(0, n)), Speed::kWorker) << n << " bytes";
+}
+
+TEST_F(DispatcherTest, ANowaitCallThatWouldWaitIsDeferredUnseenAndRunsAgainOnAWorker) {
+  int observed = 0;
+  d_.SetObserver([&](const CallSummary&) { ++observed; });
+  const std::string quick = MakeCall({.xid = 5, .prog = 400000, .vers = 3, .proc = 1, .args = Args(2, 3)});
+  bool deferred = false;
+  std::optional<XdrMessage> reply = d_.HandleMessage(quick, peer_, /*nowait=*/true, &deferred);
+  EXPECT_FALSE(deferred);
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(XdrReader(ParseReply(std::move(*reply).Flatten()).body).U32(), 5u);
+  EXPECT_EQ(observed, 1);
+
+  const std::string slow = MakeCall({.xid = 6, .prog = 400000, .vers = 3, .proc = 1, .args = Args(60, 70)});
+  reply = d_.HandleMessage(slow, peer_, /*nowait=*/true, &deferred);
+  EXPECT_TRUE(deferred);
+  EXPECT_FALSE(reply) << "no reply: the call runs again";
+  EXPECT_EQ(observed, 1) << "a deferred try is not a call";
+  reply = d_.HandleMessage(slow, peer_);
+  ASSERT_TRUE(reply);
+  const std::string flat = std::move(*reply).Flatten();
+  auto r = ParseReply(flat);
+  EXPECT_EQ(r.xid, 6u);
+  EXPECT_EQ(XdrReader(r.body).U32(), 130u);
+  EXPECT_EQ(observed, 2);
+}
+
+TEST_F(DispatcherTest, WouldBlockFromACallAllowedToWaitIsASystemError) {
+  prog_.always_block = true;
+  auto reply = Handle(MakeCall({.xid = 8, .prog = 400000, .vers = 3, .proc = 1, .args = Args(60, 70)}));
+  ASSERT_TRUE(reply);
+  auto r = ParseReply(*reply);
+  EXPECT_TRUE(r.accepted);
+  EXPECT_EQ(r.stat, static_cast<uint32_t>(AcceptStat::kSystemErr));
 }
 
 TEST_F(DispatcherTest, ObserverSeesEveryCallAProgramRan) {

@@ -298,6 +298,46 @@ TYPED_TEST(DataPathTest, BudgetMakesWritersFlushTheirOwnBuffers) {
   EXPECT_EQ(this->Get(f, 2000, 1001), std::string(1000, 'q') + std::string(1, '\0'));
 }
 
+// A nowait write (NFS tries small WRITEs on its network thread) buffers what
+// needs no wait and refuses, changing nothing, what would store a block, read
+// one back or go over the budget.
+TYPED_TEST(DataPathTest, NowaitWritesBufferOrRefuseWithoutAChange) {
+  FilesystemOptions options;
+  options.dirty_budget = std::make_shared<DirtyBudget>(kBs);
+  options.flush_after = std::chrono::hours(1);
+  this->fs_.reset();
+  this->Mount(options);
+  Filesystem& fs = *this->fs_;
+  const uint64_t f = this->NewFile("f");
+  EXPECT_FALSE(fs.HasBuffered(f));
+  auto nowait = [&](uint64_t off, std::string_view data) {
+    return fs.Write(this->root_caller, f, off, data, nullptr, /*nowait=*/true);
+  };
+  ASSERT_TRUE(nowait(0, "abc").ok());
+  EXPECT_TRUE(fs.HasBuffered(f));
+  EXPECT_EQ(nowait(3, std::string(kBs - 3, 'x')).status().code(), Code::kWouldBlock) << "completes block 0";
+  EXPECT_EQ(nowait(kBs - 10, std::string(20, 'y')).status().code(), Code::kWouldBlock) << "crosses into block 1";
+  EXPECT_EQ(nowait(2 * kBs, std::string(kBs, 'z')).status().code(), Code::kWouldBlock) << "a whole block";
+  EXPECT_EQ(nowait(3 * kBs + 1, std::string(kBs - 2, 'w')).status().code(), Code::kWouldBlock)
+      << "over the budget with what is buffered";
+  auto attr = fs.GetAttr(f);
+  ASSERT_TRUE(attr.ok());
+  EXPECT_EQ(attr->size, 3u) << "the refused writes changed nothing";
+
+  ASSERT_TRUE(fs.Fsync(f).ok());
+  EXPECT_FALSE(fs.HasBuffered(f));
+  EXPECT_EQ(options.dirty_budget->used(), 0);
+  this->Put(f, 0, std::string(kBs, 'a'));  // block 0 stored as a chunk, not committed yet
+  EXPECT_EQ(nowait(5, "b").status().code(), Code::kWouldBlock) << "rewriting a block being stored";
+  ASSERT_TRUE(fs.Fsync(f).ok());
+  ASSERT_TRUE(nowait(5, "b").ok()) << "a committed block is merged at the flush, not read now";
+  EXPECT_EQ(this->Get(f, 0, 8), "aaaaabaa");
+  const uint64_t g = this->NewFile("g");
+  EXPECT_EQ(nowait(0, "").status().code(), Code::kOk) << "an empty write";
+  ASSERT_TRUE(fs.Write(this->root_caller, g, 10, "tail", nullptr, true).ok());
+  EXPECT_EQ(this->Get(g, 10, 4), "tail");
+}
+
 TYPED_TEST(DataPathTest, TempFilesPublishAtomicallyAndDropWithoutTrace) {
   uint64_t old = this->NewFile("doc");
   this->Put(old, 0, "old contents");

@@ -113,6 +113,21 @@ PendingWrites::~PendingWrites() {
   }
 }
 
+bool PendingWrites::WouldWait(uint64_t offset, uint64_t length) const {
+  if (length == 0) return false;
+  const uint64_t block = offset / block_size_;
+  if ((offset + length - 1) / block_size_ != block) return true;  // a block's end is reached
+  if (stored_.contains(block)) return true;
+  for (const InFlight& f : in_flight_) {
+    if (f.block == block) return true;
+  }
+  std::vector<std::pair<uint32_t, uint32_t>> ranges;
+  if (auto part = partial_.find(block); part != partial_.end()) ranges = part->second.ranges;
+  const uint32_t b = static_cast<uint32_t>(offset % block_size_);
+  AddRange(ranges, b, b + static_cast<uint32_t>(length));
+  return ranges.size() == 1 && ranges[0].first == 0 && ranges[0].second == block_size_;
+}
+
 Status PendingWrites::Write(chunk::ChunkStore& chunks, uint64_t offset, std::string_view data) {
   while (!data.empty()) {
     const uint64_t block = offset / block_size_;

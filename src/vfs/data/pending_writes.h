@@ -56,6 +56,10 @@ class PendingWrites {
   // Buffers data at offset, storing each block it completes in chunks.
   // A block completed on top of an earlier stored one is first read back.
   Status Write(chunk::ChunkStore& chunks, uint64_t offset, std::string_view data);
+  // Whether Write of length bytes at offset would wait for the chunk store:
+  // it completes a block (which is stored), or touches a block being stored
+  // or stored earlier (read back first).
+  bool WouldWait(uint64_t offset, uint64_t length) const;
   // Stores every partial block as if the bytes never written were zeros
   // (valid for files whose committed content is empty: temp files).
   Status StoreAll(chunk::ChunkStore& chunks);

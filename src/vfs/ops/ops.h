@@ -49,8 +49,10 @@ Result<Attr> Open(OpContext& ctx, const Caller& caller, uint64_t ino, OpenFlags 
 Result<std::string> Read(OpContext& ctx, uint64_t ino, uint64_t offset, uint64_t length);
 Result<data::ReadBuffers> ReadShared(OpContext& ctx, uint64_t ino, uint64_t offset, uint64_t length);
 Result<data::ReadPlan> MapRead(OpContext& ctx, uint64_t ino, uint64_t offset, uint64_t length);
+// nowait: kWouldBlock instead of waiting for the file's lock, the chunk
+// store or the write budget (nothing is written then).
 Result<Attr> Write(OpContext& ctx, const Caller& caller, uint64_t ino, uint64_t offset,
-                   std::string_view data, Attr* before = nullptr);
+                   std::string_view data, Attr* before = nullptr, bool nowait = false);
 
 // Buffered data (write_back.h). Flush commits ino's buffered writes.
 Status Flush(OpContext& ctx, uint64_t ino);

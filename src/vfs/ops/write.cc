@@ -16,13 +16,26 @@ std::shared_ptr<DirtyFile> LockDirty(WriteBack& wb, uint64_t ino, std::unique_lo
   }
 }
 
+// As LockDirty, without waiting: null if another thread holds the file.
+std::shared_ptr<DirtyFile> TryLockDirty(WriteBack& wb, uint64_t ino, std::unique_lock<std::mutex>& lock) {
+  for (;;) {
+    std::shared_ptr<DirtyFile> df = wb.FindOrCreate(ino);
+    lock = std::unique_lock(df->mu, std::try_to_lock);
+    if (!lock.owns_lock()) return nullptr;
+    if (!df->removed) return df;
+    lock.unlock();
+  }
+}
+
 Result<Attr> Write(OpContext& ctx, const Caller& caller, uint64_t ino, uint64_t offset,
-                   std::string_view data, Attr* before) {
+                   std::string_view data, Attr* before, bool nowait) {
   if (offset > kMaxFileSize || data.size() > kMaxFileSize - offset) {
     return TooLarge(fmt::format("write ends past the maximum file size {}", kMaxFileSize));
   }
   std::unique_lock<std::mutex> lock;
-  std::shared_ptr<DirtyFile> df = LockDirty(ctx.writeback, ino, lock);
+  std::shared_ptr<DirtyFile> df =
+      nowait ? TryLockDirty(ctx.writeback, ino, lock) : LockDirty(ctx.writeback, ino, lock);
+  if (!df) return Status(Code::kWouldBlock, fmt::format("inode {} is being flushed", ino));
   // The stored record, read once under the file's lock: no flush of this
   // file can change it until the lock is released (a flush takes the lock),
   // so the attributes before and after this write are a consistent pair.
@@ -38,6 +51,13 @@ Result<Attr> Write(OpContext& ctx, const Caller& caller, uint64_t ino, uint64_t 
   } else if (Status loaded = load(); !loaded.ok()) {
     if (df->writes.empty()) ctx.writeback.Remove(ino, *df);
     return loaded;
+  }
+  const DirtyBudget& budget = ctx.writeback.budget();
+  if (nowait && !data.empty() &&
+      (df->writes.WouldWait(offset, data.size()) ||
+       budget.used() + static_cast<int64_t>(data.size()) > static_cast<int64_t>(budget.cap()))) {
+    if (df->writes.empty()) ctx.writeback.Remove(ino, *df);
+    return Status(Code::kWouldBlock, fmt::format("a write to inode {} would wait for the chunk store", ino));
   }
   if (before != nullptr) *before = ToAttr(ino, OverlayRecord(*df, rec));
   bool spilled = false;
