@@ -8,12 +8,18 @@ namespace nasd::vfs::data {
 bool SequentialTracker::Next(uint64_t ino, uint64_t offset, uint64_t length) {
   std::lock_guard lock(mu_);
   auto it = next_.find(ino);
-  const bool sequential = it != next_.end() ? it->second == offset : offset == 0;
+  bool sequential = offset == 0;
+  if (it != next_.end()) {
+    const uint64_t next = it->second;
+    sequential = offset <= next ? next - offset <= kWindow : offset - next <= kWindow;
+  }
   if (it == next_.end()) {
     if (next_.size() >= kMaxTracked) next_.clear();
     it = next_.emplace(ino, 0).first;
   }
-  it->second = offset + length;
+  // A reader's requests may arrive out of order (several in flight): the
+  // stream's end only moves forward while they do.
+  it->second = sequential ? std::max(it->second, offset + length) : offset + length;
   return sequential;
 }
 

@@ -47,11 +47,15 @@ struct BlockCacheStats {
   uint64_t bytes = 0;       // cached now
 };
 
-// Tells sequential readers from random ones: a read that starts where the
-// previous read of the same inode ended is sequential. Remembers a bounded
-// number of inodes.
+// Tells sequential readers from random ones: a read that starts near where
+// the reads of the same inode have got to (within kWindow either way) is
+// sequential, since a streaming client keeps several requests in flight and
+// they arrive out of order (the kernel's readahead over FUSE, pipelined NFS
+// READs). Remembers a bounded number of inodes.
 class SequentialTracker {
  public:
+  static constexpr uint64_t kWindow = 4 << 20;
+
   // Records a read of [offset, offset + length) of ino; true if sequential.
   bool Next(uint64_t ino, uint64_t offset, uint64_t length);
 
