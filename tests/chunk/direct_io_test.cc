@@ -230,6 +230,17 @@ TEST(StagingPoolTest, SharedBuffersGoBackToThePoolWhenTheLastOwnerLetsGo) {
   EXPECT_EQ(again.get(), kept);
   pool->Give(std::move(again));
 
+  // Half a pool buffer or less: a fresh one of about that size (a cache of
+  // small chunks must not pin whole pool buffers), not kept after.
+  std::shared_ptr<char> small = StagingPool::TakeShared(pool, StagingPool::kBufferBytes / 2);
+  ASSERT_TRUE(small);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(small.get()) % kDirectAlign, 0u);
+  EXPECT_NE(small.get(), kept);
+  small.reset();
+  StagingPool::Buffer still = pool->Take();
+  EXPECT_EQ(still.get(), kept) << "the pool still holds its one buffer";
+  pool->Give(std::move(still));
+
   // Bigger than a pool buffer: a fresh aligned one, freed (not kept) after.
   std::shared_ptr<char> big = StagingPool::TakeShared(pool, StagingPool::kBufferBytes + 1);
   ASSERT_TRUE(big);

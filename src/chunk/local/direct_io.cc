@@ -99,7 +99,7 @@ void StagingPool::Give(Buffer buffer) {
 }
 
 std::shared_ptr<char> StagingPool::TakeShared(const std::shared_ptr<StagingPool>& pool, size_t size) {
-  if (size <= kBufferBytes) {
+  if (size <= kBufferBytes && size > kBufferBytes / 2) {
     Buffer b = pool->Take();
     if (!b) return nullptr;
     return std::shared_ptr<char>(b.release(), [pool](char* p) { pool->Give(Buffer(p)); });

@@ -62,8 +62,10 @@ class StagingPool {
   // Keeps the buffer for the next Take, up to `keep` of them.
   void Give(Buffer buffer);
   // A buffer of at least size bytes aligned to kDirectAlign, shared: pool's
-  // when size fits one (it goes back to pool when the last owner lets go),
-  // a fresh one otherwise. nullptr when memory is short.
+  // when size fills more than half of one (it goes back to pool when the
+  // last owner lets go), a fresh one of the size rounded up otherwise, so
+  // that a cache holding it holds little more than size. nullptr when memory
+  // is short.
   static std::shared_ptr<char> TakeShared(const std::shared_ptr<StagingPool>& pool, size_t size);
 
  private:
