@@ -73,6 +73,16 @@ class DataPathTest : public ::testing::Test {
     fs_ = std::move(fs).value();
   }
 
+  // Remounts with a write budget of bytes and no background flush.
+  FilesystemOptions MountWithBudget(uint64_t bytes) {
+    FilesystemOptions options;
+    options.dirty_budget = std::make_shared<DirtyBudget>(bytes);
+    options.flush_after = std::chrono::hours(1);
+    fs_.reset();
+    Mount(options);
+    return options;
+  }
+
   uint64_t NewFile(std::string_view name) {
     auto made = fs_->Create(root_caller, fs_->root(), name, 0644, true);
     EXPECT_TRUE(made.ok()) << made.status().ToString();
@@ -284,11 +294,7 @@ TYPED_TEST(DataPathTest, BackgroundFlusherCommitsOldBuffers) {
 }
 
 TYPED_TEST(DataPathTest, BudgetMakesWritersFlushTheirOwnBuffers) {
-  FilesystemOptions options;
-  options.dirty_budget = std::make_shared<DirtyBudget>(kBs);
-  options.flush_after = std::chrono::hours(1);
-  this->fs_.reset();
-  this->Mount(options);
+  const FilesystemOptions options = this->MountWithBudget(kBs);
   uint64_t f = this->NewFile("f");
   // Partial blocks only (every other 1000 bytes), so nothing is stored early.
   for (uint64_t off = 0; off < 4 * kBs; off += 2000) this->Put(f, off, std::string(1000, 'q'));
@@ -302,11 +308,7 @@ TYPED_TEST(DataPathTest, BudgetMakesWritersFlushTheirOwnBuffers) {
 // needs no wait and refuses, changing nothing, what would store a block, read
 // one back or go over the budget.
 TYPED_TEST(DataPathTest, NowaitWritesBufferOrRefuseWithoutAChange) {
-  FilesystemOptions options;
-  options.dirty_budget = std::make_shared<DirtyBudget>(kBs);
-  options.flush_after = std::chrono::hours(1);
-  this->fs_.reset();
-  this->Mount(options);
+  const FilesystemOptions options = this->MountWithBudget(kBs);
   Filesystem& fs = *this->fs_;
   const uint64_t f = this->NewFile("f");
   EXPECT_FALSE(fs.HasBuffered(f));
