@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <optional>
 #include <string>
 
 #include "common/posix_io.h"
@@ -76,6 +77,16 @@ Result<size_t> WriteDirect(int fd, const char* buf, size_t n, bool first, bool* 
   return done;
 }
 
+// Sets O_DIRECT on fd: its flags before, or nullopt if the file system
+// refuses direct I/O (EINVAL).
+Result<std::optional<int>> SetDirect(int fd, std::string_view path) {
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0) return ErrnoStatus(errno, "fcntl " + std::string(path));
+  if (::fcntl(fd, F_SETFL, flags | O_DIRECT) == 0) return std::optional<int>(flags);
+  if (errno != EINVAL) return ErrnoStatus(errno, "set O_DIRECT on " + std::string(path));
+  return std::optional<int>();
+}
+
 }  // namespace
 
 void StagingPool::Free::operator()(char* p) const { std::free(p); }
@@ -117,10 +128,8 @@ Result<DirectAppendResult> AppendDirect(int fd, std::span<const std::string_view
   const size_t aligned = total - total % kDirectAlign;
   StagingPool::Buffer buf = aligned > 0 ? pool.Take() : nullptr;
   if (buf) {
-    const int flags = ::fcntl(fd, F_GETFL);
-    if (flags < 0) return ErrnoStatus(errno, "fcntl " + std::string(path));
-    if (::fcntl(fd, F_SETFL, flags | O_DIRECT) != 0) {
-      if (errno != EINVAL) return ErrnoStatus(errno, "set O_DIRECT on " + std::string(path));
+    NASD_ASSIGN_OR_RETURN(std::optional<int> flags, SetDirect(fd, path));
+    if (!flags) {
       result.unsupported = true;
     } else {
       PartsCursor cursor(parts);
@@ -137,7 +146,7 @@ Result<DirectAppendResult> AppendDirect(int fd, std::span<const std::string_view
         result.direct_bytes += *wrote;
         if (*wrote < n) break;  // the rest goes buffered
       }
-      if (::fcntl(fd, F_SETFL, flags) != 0 && failed.ok()) {
+      if (::fcntl(fd, F_SETFL, *flags) != 0 && failed.ok()) {
         failed = ErrnoStatus(errno, "clear O_DIRECT on " + std::string(path));
       }
       if (!failed.ok()) return failed;
@@ -150,10 +159,8 @@ Result<DirectAppendResult> AppendDirect(int fd, std::span<const std::string_view
 }
 
 Result<size_t> ReadDirect(int fd, char* buf, size_t length, bool* refused, std::string_view path) {
-  const int flags = ::fcntl(fd, F_GETFL);
-  if (flags < 0) return ErrnoStatus(errno, "fcntl " + std::string(path));
-  if (::fcntl(fd, F_SETFL, flags | O_DIRECT) != 0) {
-    if (errno != EINVAL) return ErrnoStatus(errno, "set O_DIRECT on " + std::string(path));
+  NASD_ASSIGN_OR_RETURN(std::optional<int> flags, SetDirect(fd, path));
+  if (!flags) {
     *refused = true;
     return size_t{0};
   }
@@ -172,7 +179,7 @@ Result<size_t> ReadDirect(int fd, char* buf, size_t length, bool* refused, std::
     if (done % kDirectAlign != 0) break;  // the end of the file (or a short read: the rest buffered)
   }
   done = std::min(done, length);
-  if (done < length && ::fcntl(fd, F_SETFL, flags) != 0) {
+  if (done < length && ::fcntl(fd, F_SETFL, *flags) != 0) {
     return ErrnoStatus(errno, "clear O_DIRECT on " + std::string(path));
   }
   return done;

@@ -32,8 +32,8 @@ namespace nasd::chunk {
 // Offsets, lengths and buffer addresses of direct writes are multiples of
 // this (it covers 512-byte and 4 KiB logical blocks).
 inline constexpr size_t kDirectAlign = 4096;
-// Appends shorter than this stay buffered: small chunks are often read back
-// soon, and their page-cache copy is cheap.
+// Appends and whole reads shorter than this stay buffered: small chunks are
+// often read back soon, and their page-cache copy is cheap.
 inline constexpr size_t kDirectMinBytes = 256 << 10;
 
 inline constexpr size_t RoundUpToDirectAlign(size_t n) {

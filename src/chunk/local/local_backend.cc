@@ -92,19 +92,19 @@ class LocalBackend final : public Backend {
   Result<SharedBytes> ReadObjectShared(std::string_view name, uint64_t length) override {
     NASD_ASSIGN_OR_RETURN(LocalFile file, OpenLocal(name));
     UniqueFd fd(file.fd);
+    const std::string path = tree_.PathOf(name);
     length = std::min(length, file.size);
     std::shared_ptr<char> buf;
     if (direct_io() && length >= kDirectMinBytes) buf = StagingPool::TakeShared(staging_, length);
     if (!buf) {
-      NASD_ASSIGN_OR_RETURN(std::string bytes, posix::PreadFull(fd.get(), 0, length, tree_.PathOf(name)));
+      NASD_ASSIGN_OR_RETURN(std::string bytes, posix::PreadFull(fd.get(), 0, length, path));
       return SharedBytes::Of(std::move(bytes));
     }
     bool refused = false;
-    NASD_ASSIGN_OR_RETURN(size_t done, ReadDirect(fd.get(), buf.get(), length, &refused, tree_.PathOf(name)));
+    NASD_ASSIGN_OR_RETURN(size_t done, ReadDirect(fd.get(), buf.get(), length, &refused, path));
     if (refused) DirectIoRefused();
     if (done < length) {
-      NASD_ASSIGN_OR_RETURN(size_t more, posix::PreadInto(fd.get(), done, buf.get() + done, length - done,
-                                                          tree_.PathOf(name)));
+      NASD_ASSIGN_OR_RETURN(size_t more, posix::PreadInto(fd.get(), done, buf.get() + done, length - done, path));
       done += more;
     }
     const std::string_view bytes(buf.get(), done);

@@ -64,8 +64,10 @@ Status DropTemp(OpContext& ctx, uint64_t tmp);
 Attr OverlayAttr(OpContext& ctx, Attr attr);
 
 // Shared by the data operations (write.cc, flush.cc, read.cc, temp_file.cc).
-// ino's DirtyFile, created if needed, locked by lock.
-std::shared_ptr<DirtyFile> LockDirty(WriteBack& wb, uint64_t ino, std::unique_lock<std::mutex>& lock);
+// ino's DirtyFile, created if needed, locked by lock. wait false: null
+// instead of waiting while another thread holds it.
+std::shared_ptr<DirtyFile> LockDirty(WriteBack& wb, uint64_t ino, std::unique_lock<std::mutex>& lock,
+                                     bool wait = true);
 Status FlushLocked(OpContext& ctx, uint64_t ino, DirtyFile& df) REQUIRES(df.mu);
 // The two halves of a flush, for operations that commit a file's buffered
 // writes in their own transaction (setattr.cc): CommitBuffered, inside txn,

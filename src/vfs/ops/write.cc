@@ -7,20 +7,11 @@
 
 namespace nasd::vfs::ops {
 
-std::shared_ptr<DirtyFile> LockDirty(WriteBack& wb, uint64_t ino, std::unique_lock<std::mutex>& lock) {
+std::shared_ptr<DirtyFile> LockDirty(WriteBack& wb, uint64_t ino, std::unique_lock<std::mutex>& lock,
+                                     bool wait) {
   for (;;) {
     std::shared_ptr<DirtyFile> df = wb.FindOrCreate(ino);
-    lock = std::unique_lock(df->mu);
-    if (!df->removed) return df;
-    lock.unlock();
-  }
-}
-
-// As LockDirty, without waiting: null if another thread holds the file.
-std::shared_ptr<DirtyFile> TryLockDirty(WriteBack& wb, uint64_t ino, std::unique_lock<std::mutex>& lock) {
-  for (;;) {
-    std::shared_ptr<DirtyFile> df = wb.FindOrCreate(ino);
-    lock = std::unique_lock(df->mu, std::try_to_lock);
+    lock = wait ? std::unique_lock(df->mu) : std::unique_lock(df->mu, std::try_to_lock);
     if (!lock.owns_lock()) return nullptr;
     if (!df->removed) return df;
     lock.unlock();
@@ -33,8 +24,7 @@ Result<Attr> Write(OpContext& ctx, const Caller& caller, uint64_t ino, uint64_t 
     return TooLarge(fmt::format("write ends past the maximum file size {}", kMaxFileSize));
   }
   std::unique_lock<std::mutex> lock;
-  std::shared_ptr<DirtyFile> df =
-      nowait ? TryLockDirty(ctx.writeback, ino, lock) : LockDirty(ctx.writeback, ino, lock);
+  std::shared_ptr<DirtyFile> df = LockDirty(ctx.writeback, ino, lock, /*wait=*/!nowait);
   if (!df) return Status(Code::kWouldBlock, fmt::format("inode {} is being flushed", ino));
   // The stored record, read once under the file's lock: no flush of this
   // file can change it until the lock is released (a flush takes the lock),
