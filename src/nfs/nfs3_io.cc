@@ -14,6 +14,10 @@ constexpr uint32_t kFileSync = 2;
 // (READ) or refused as garbage (WRITE data beyond the record limit).
 constexpr uint32_t kMaxIo = 1 << 20;
 
+// On the network thread (RpcCall::nowait) only READs and WRITEs up to this
+// size: a long copy would hold up the other connections that thread reads.
+constexpr uint32_t kQuickIoMax = 64 << 10;
+
 // As knfsd: the owner may read and write whatever the mode says, since the
 // client already checked at open and an open file must keep working after
 // fchmod(fd, 0). Everyone else needs the permission bit.
@@ -35,12 +39,14 @@ ProcOutcome Read(Call& call, XdrReader& in, XdrWriter& out) {
   uint64_t offset = in.U64();
   uint32_t count = std::min(in.U32(), kMaxIo);
   if (!in.ok()) return ProcOutcome::Garbage();
+  if (call.nowait() && count > kQuickIoMax) return ProcOutcome::WouldBlock();
   auto r = call.ResolveOrFail(fh, out, FailBody::kAttr);
   if (!r) return ProcOutcome::Ok();
   const Object& o = *r;
   Status allowed = CheckIo(o, vfs::kAccessRead);
-  auto data = allowed.ok() ? o.fs->ReadShared(o.ino(), offset, count)
+  auto data = allowed.ok() ? o.fs->ReadShared(o.ino(), offset, count, call.nowait())
                            : Result<vfs::data::ReadBuffers>(allowed);
+  if (data.status().code() == Code::kWouldBlock && call.nowait()) return ProcOutcome::WouldBlock();
   if (!data.ok()) return FailWithAttr(out, Nfs3StatOf(data.status()), o);
   // READ changes no attribute (the share is noatime), so those read when the
   // handle was resolved are the post-operation attributes: no second lookup.
@@ -64,10 +70,8 @@ ProcOutcome Write(Call& call, XdrReader& in, XdrWriter& out) {
   if (in.ok() && (count > data.size() || stable > kFileSync)) in.Fail("write count or stable_how out of range");
   if (!in.ok()) return ProcOutcome::Garbage();
   data = data.substr(0, count);
-  // On the network thread only small UNSTABLE writes: a sync waits, and a
-  // long copy would hold up the connections that thread reads.
-  constexpr uint32_t kQuickWriteMax = 64 << 10;
-  if (call.nowait() && (stable != kUnstable || count > kQuickWriteMax)) return ProcOutcome::WouldBlock();
+  // On the network thread only small UNSTABLE writes: a sync waits.
+  if (call.nowait() && (stable != kUnstable || count > kQuickIoMax)) return ProcOutcome::WouldBlock();
   auto r = call.ResolveOrFail(fh, out, FailBody::kWcc);
   if (!r) return ProcOutcome::Ok();
   const Object& o = *r;

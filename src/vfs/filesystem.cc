@@ -318,8 +318,10 @@ Result<std::string> Filesystem::Read(uint64_t ino, uint64_t offset, uint64_t len
   if (IsViewIno(ino)) return views_->Read(ino, offset, length);
   return ops::Read(ctx_, ino, offset, length);
 }
-Result<data::ReadBuffers> Filesystem::ReadShared(uint64_t ino, uint64_t offset, uint64_t length) {
-  if (!IsViewIno(ino)) return ops::ReadShared(ctx_, ino, offset, length);
+Result<data::ReadBuffers> Filesystem::ReadShared(uint64_t ino, uint64_t offset, uint64_t length,
+                                                 bool nowait) {
+  if (!IsViewIno(ino)) return ops::ReadShared(ctx_, ino, offset, length, nowait);
+  if (nowait) return Status(Code::kWouldBlock, fmt::format("inode {} is read from a snapshot", ino));
   NASD_ASSIGN_OR_RETURN(std::string bytes, views_->Read(ino, offset, length));
   const uint64_t size = bytes.size();
   return data::ReadBuffers{{SharedBytes::Of(std::move(bytes))}, size};

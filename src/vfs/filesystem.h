@@ -192,8 +192,11 @@ class Filesystem {
   // the end of the file. Holes read as zeros.
   Result<std::string> Read(uint64_t ino, uint64_t offset, uint64_t length);
   // As Read, with the bytes by reference to the cache's memory (no copy), for
-  // adapters that send them as they are (NFS READ, FUSE read).
-  Result<data::ReadBuffers> ReadShared(uint64_t ino, uint64_t offset, uint64_t length);
+  // adapters that send them as they are (NFS READ, FUSE read). nowait:
+  // kWouldBlock instead of waiting (for buffered writes to be flushed, for a
+  // chunk not in the block cache, for a snapshot's bytes); nothing is read.
+  Result<data::ReadBuffers> ReadShared(uint64_t ino, uint64_t offset, uint64_t length,
+                                       bool nowait = false);
   // Where bytes [offset, offset+length) of ino are (inline bytes, holes,
   // ranges of chunks), for adapters that send chunk bytes straight from the
   // store (sendfile, see ChunkStore::OpenFileVerified). Buffered writes are

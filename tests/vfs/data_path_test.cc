@@ -340,6 +340,42 @@ TYPED_TEST(DataPathTest, NowaitWritesBufferOrRefuseWithoutAChange) {
   EXPECT_EQ(this->Get(g, 10, 4), "tail");
 }
 
+// A nowait read (NFS tries small READs on its network thread) answers from
+// memory or refuses without reading: buffered writes would need a flush, a
+// chunk that is not cached a fetch from the store.
+TYPED_TEST(DataPathTest, NowaitReadsAnswerFromMemoryOrRefuse) {
+  Filesystem& fs = *this->fs_;
+  auto nowait = [&](uint64_t ino, uint64_t off, uint64_t len) -> Result<std::string> {
+    auto r = fs.ReadShared(ino, off, len, /*nowait=*/true);
+    if (!r.ok()) return r.status();
+    return r->Flatten();
+  };
+  const uint64_t f = this->NewFile("f");
+  const std::string data = this->Pattern(2 * kBs, 3);
+  this->Put(f, 0, data);
+  EXPECT_EQ(nowait(f, 0, 10).status().code(), Code::kWouldBlock) << "buffered writes to flush";
+  EXPECT_TRUE(fs.HasBuffered(f)) << "a refused read flushes nothing";
+  ASSERT_TRUE(fs.Fsync(f).ok());
+  EXPECT_EQ(nowait(f, kBs + 5, 10).status().code(), Code::kWouldBlock) << "block 1 is not cached";
+  EXPECT_EQ(this->Get(f, kBs, 10), data.substr(kBs, 10));  // a random read: the cache stays cold
+  EXPECT_EQ(nowait(f, kBs + 5, 10).status().code(), Code::kWouldBlock);
+  EXPECT_EQ(this->Get(f, 0, 10), data.substr(0, 10));  // sequential from 0: block 0 is cached
+  auto hit = nowait(f, 5, 10);
+  ASSERT_TRUE(hit.ok()) << hit.status().ToString();
+  EXPECT_EQ(*hit, data.substr(5, 10));
+
+  const uint64_t g = this->NewFile("g");  // inline bytes and a hole: nothing to fetch
+  this->Put(g, 0, "small");
+  ASSERT_TRUE(fs.Fsync(g).ok());
+  auto small = nowait(g, 0, 100);
+  ASSERT_TRUE(small.ok()) << small.status().ToString();
+  EXPECT_EQ(*small, "small");
+  this->Truncate(g, 3 * kBs);
+  auto hole = nowait(g, 2 * kBs, 4);
+  ASSERT_TRUE(hole.ok()) << hole.status().ToString();
+  EXPECT_EQ(*hole, std::string(4, '\0'));
+}
+
 TYPED_TEST(DataPathTest, TempFilesPublishAtomicallyAndDropWithoutTrace) {
   uint64_t old = this->NewFile("doc");
   this->Put(old, 0, "old contents");

@@ -2,17 +2,32 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 namespace nasd::vfs::data {
+
+namespace {
+
+// Whether a read at offset continues a stream that has got to next (none:
+// only a read from the start does).
+bool Continues(std::optional<uint64_t> next, uint64_t offset, uint64_t window) {
+  if (!next) return offset == 0;
+  return offset <= *next ? *next - offset <= window : offset - *next <= window;
+}
+
+}  // namespace
+
+bool SequentialTracker::Peek(uint64_t ino, uint64_t offset) {
+  std::lock_guard lock(mu_);
+  auto it = next_.find(ino);
+  return Continues(it == next_.end() ? std::nullopt : std::optional(it->second), offset, kWindow);
+}
 
 bool SequentialTracker::Next(uint64_t ino, uint64_t offset, uint64_t length) {
   std::lock_guard lock(mu_);
   auto it = next_.find(ino);
-  bool sequential = offset == 0;
-  if (it != next_.end()) {
-    const uint64_t next = it->second;
-    sequential = offset <= next ? next - offset <= kWindow : offset - next <= kWindow;
-  }
+  const bool sequential =
+      Continues(it == next_.end() ? std::nullopt : std::optional(it->second), offset, kWindow);
   if (it == next_.end()) {
     if (next_.size() >= kMaxTracked) next_.clear();
     it = next_.emplace(ino, 0).first;
@@ -37,11 +52,11 @@ BlockCache::~BlockCache() {
   for (auto& t : threads_) t.join();
 }
 
-SharedBytes BlockCache::Lookup(const std::string& id) {
+SharedBytes BlockCache::Lookup(const std::string& id, bool count_miss) {
   std::lock_guard lock(mu_);
   auto it = entries_.find(id);
   if (it == entries_.end()) {
-    ++misses_;
+    if (count_miss) ++misses_;
     return {};
   }
   ++hits_;
@@ -135,7 +150,7 @@ std::string ReadBuffers::Flatten() const {
   return out;
 }
 
-Result<ReadBuffers> BlockCache::ReadShared(ReadPlan& plan, bool sequential) {
+Result<ReadBuffers> BlockCache::ReadShared(ReadPlan& plan, bool sequential, bool nowait) {
   ReadBuffers out;
   std::shared_ptr<const std::string> inline_bytes;
   for (const ReadPiece& p : plan.pieces) {
@@ -156,7 +171,8 @@ Result<ReadBuffers> BlockCache::ReadShared(ReadPlan& plan, bool sequential) {
         out.parts.push_back({inline_bytes, std::string_view(*inline_bytes).substr(p.chunk_offset, p.length)});
         break;
       case ReadPiece::Kind::kChunk: {
-        SharedBytes whole = Lookup(p.chunk_id);
+        SharedBytes whole = Lookup(p.chunk_id, /*count_miss=*/!nowait);
+        if (!whole.owner && nowait) return Status(Code::kWouldBlock, "a chunk of the read is not cached");
         if (!whole.owner && sequential) whole = AwaitPrefetch(p.chunk_id);
         if (!whole.owner && sequential) {
           NASD_ASSIGN_OR_RETURN(whole, Get(p.chunk_id));

@@ -58,6 +58,9 @@ class SequentialTracker {
 
   // Records a read of [offset, offset + length) of ino; true if sequential.
   bool Next(uint64_t ino, uint64_t offset, uint64_t length);
+  // Whether a read of ino at offset would be sequential, recording nothing
+  // (for a read that may yet be refused).
+  bool Peek(uint64_t ino, uint64_t offset);
 
  private:
   static constexpr size_t kMaxTracked = 4096;
@@ -87,15 +90,18 @@ class BlockCache {
   // The bytes of plan's range (size = sum of the pieces), by reference
   // (ReadBuffers); plan.inline_bytes is moved. sequential: the reader is
   // streaming, so fetch whole chunks and read plan.following ahead.
-  Result<ReadBuffers> ReadShared(ReadPlan& plan, bool sequential);
+  // nowait: kWouldBlock, and no readahead queued, when a chunk of the plan is
+  // not cached (plan.inline_bytes may have been moved).
+  Result<ReadBuffers> ReadShared(ReadPlan& plan, bool sequential, bool nowait = false);
 
   // The whole chunk (raw 32-byte id), from the cache or the store.
   Result<SharedBytes> Get(const std::string& id);
   BlockCacheStats Stats() const;
 
  private:
-  // The cached chunk; an empty owner on a miss.
-  SharedBytes Lookup(const std::string& id);
+  // The cached chunk; an empty owner on a miss (counted unless a refused
+  // nowait read will be tried again).
+  SharedBytes Lookup(const std::string& id, bool count_miss = true);
   void Insert(const std::string& id, SharedBytes bytes);
   void Prefetch(const std::vector<std::string>& ids);
   void PrefetchLoop();

@@ -47,7 +47,9 @@ Result<DirPage> ReadDir(OpContext& ctx, const Caller& caller, uint64_t ino, uint
 
 Result<Attr> Open(OpContext& ctx, const Caller& caller, uint64_t ino, OpenFlags flags);
 Result<std::string> Read(OpContext& ctx, uint64_t ino, uint64_t offset, uint64_t length);
-Result<data::ReadBuffers> ReadShared(OpContext& ctx, uint64_t ino, uint64_t offset, uint64_t length);
+// nowait: kWouldBlock instead of waiting for a flush or the chunk store.
+Result<data::ReadBuffers> ReadShared(OpContext& ctx, uint64_t ino, uint64_t offset, uint64_t length,
+                                     bool nowait = false);
 Result<data::ReadPlan> MapRead(OpContext& ctx, uint64_t ino, uint64_t offset, uint64_t length);
 // nowait: kWouldBlock instead of waiting for the file's lock, the chunk
 // store or the write budget (nothing is written then).

@@ -23,10 +23,18 @@ Result<data::ReadPlan> MapRead(OpContext& ctx, uint64_t ino, uint64_t offset, ui
   return plan;
 }
 
-Result<data::ReadBuffers> ReadShared(OpContext& ctx, uint64_t ino, uint64_t offset, uint64_t length) {
+Result<data::ReadBuffers> ReadShared(OpContext& ctx, uint64_t ino, uint64_t offset, uint64_t length,
+                                     bool nowait) {
+  if (nowait && ctx.writeback.Find(ino) != nullptr) {
+    return Status(Code::kWouldBlock, fmt::format("inode {} has buffered writes to flush", ino));
+  }
   NASD_ASSIGN_OR_RETURN(data::ReadPlan plan, MapRead(ctx, ino, offset, length));
-  const bool sequential = ctx.sequential.Next(ino, offset, std::min<uint64_t>(length, kMaxReadSize));
-  return ctx.cache.ReadShared(plan, sequential);
+  length = std::min<uint64_t>(length, kMaxReadSize);
+  // A refused nowait read leaves no trace: it is recorded once it succeeds.
+  const bool sequential = nowait ? ctx.sequential.Peek(ino, offset) : ctx.sequential.Next(ino, offset, length);
+  NASD_ASSIGN_OR_RETURN(data::ReadBuffers buffers, ctx.cache.ReadShared(plan, sequential, nowait));
+  if (nowait) ctx.sequential.Next(ino, offset, length);
+  return buffers;
 }
 
 Result<std::string> Read(OpContext& ctx, uint64_t ino, uint64_t offset, uint64_t length) {
