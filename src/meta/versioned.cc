@@ -1,12 +1,18 @@
 #include "meta/versioned.h"
 
+#include <algorithm>
+
 #include "meta/keys.h"
 #include "meta/records.h"
 
 namespace nasd::meta {
 namespace {
 
-constexpr size_t kScanBatch = 256;
+// A scan reads in batches that start small and double: most scans stop after
+// a few records (a read's block map, a page of a directory), and a batch
+// copies every record it holds.
+constexpr size_t kFirstScanBatch = 8;
+constexpr size_t kMaxScanBatch = 256;
 
 bool IsTombstone(std::string_view v) {
   return v.size() == 1 && static_cast<uint8_t>(v[0]) == kTombstone;
@@ -79,8 +85,8 @@ Status ScanVersioned(kv::Transaction& txn, std::string_view prefix, std::string_
   kv::Range range{std::string(start.empty() ? prefix : start), PrefixEnd(prefix)};
   std::string resolved;  // base key whose visible version was already decided
   bool have_resolved = false;
-  for (;;) {
-    NASD_ASSIGN_OR_RETURN(auto batch, txn.Scan(range, kScanBatch));
+  for (size_t batch_size = kFirstScanBatch;; batch_size = std::min(2 * batch_size, kMaxScanBatch)) {
+    NASD_ASSIGN_OR_RETURN(auto batch, txn.Scan(range, batch_size));
     for (const kv::KeyValue& kv : batch) {
       std::string_view base;
       uint64_t version = 0;
@@ -94,7 +100,7 @@ Status ScanVersioned(kv::Transaction& txn, std::string_view prefix, std::string_
       if (IsTombstone(kv.value)) continue;
       if (!fn(base, kv.value)) return Status::Ok();
     }
-    if (batch.size() < kScanBatch) return Status::Ok();
+    if (batch.size() < batch_size) return Status::Ok();
     range.begin = batch.back().key;
     range.begin.push_back('\0');
   }

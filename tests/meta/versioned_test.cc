@@ -2,6 +2,7 @@
 // every KV engine: a view at epoch e sees the newest version at or before e.
 #include "meta/versioned.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -124,12 +125,14 @@ class ScanCountingTxn final : public kv::Transaction {
   }
   Result<std::vector<kv::KeyValue>> Scan(const kv::Range& range, size_t limit) override {
     ++scans;
+    limits.push_back(limit);
     return inner_.Scan(range, limit);
   }
   void Put(std::string_view key, std::string_view value) override { inner_.Put(key, value); }
   void Delete(std::string_view key) override { inner_.Delete(key); }
   Status Commit() override { return inner_.Commit(); }
   int scans = 0;
+  std::vector<size_t> limits;  // of each scan
 
  private:
   kv::Transaction& inner_;
@@ -147,6 +150,24 @@ TYPED_TEST(VersionedTest, TheFirstEpochNeverLooksForOlderVersions) {
   EXPECT_EQ(t.scans, 0);
   EXPECT_EQ(ReadVersioned(t, base, keys::kFirstEpoch + 1).value(), std::nullopt);
   EXPECT_EQ(t.scans, 1);  // a later epoch may have older versions to find
+}
+
+// A read's block map stops after a few records: the scan must not copy a
+// whole file's worth first. Batches grow while the visitor keeps going.
+TYPED_TEST(VersionedTest, ScansStartWithASmallBatchAndGrowIt) {
+  const std::string p = "Fs";
+  for (int i = 0; i < 300; ++i) this->Put(keys::VersionedKey(p + fmt::format("{:04}", i), 1), "\x01v");
+  std::unique_ptr<kv::Transaction> inner = this->kv_->Begin();
+  ScanCountingTxn t(*inner);
+  int seen = 0;
+  ASSERT_TRUE(ScanVersioned(t, p, "", 1, [&](std::string_view, std::string_view) { return ++seen < 3; }).ok());
+  EXPECT_EQ(seen, 3);
+  EXPECT_EQ(t.limits, (std::vector<size_t>{8}));
+  t.limits.clear();
+  seen = 0;
+  ASSERT_TRUE(ScanVersioned(t, p, "", 1, [&](std::string_view, std::string_view) { return ++seen > 0; }).ok());
+  EXPECT_EQ(seen, 300);
+  EXPECT_EQ(t.limits, (std::vector<size_t>{8, 16, 32, 64, 128, 256})) << "8+16+32+64+128 = 248, 52 more";
 }
 
 TYPED_TEST(VersionedTest, ScansResolveEachNameAtTheEpoch) {
