@@ -1,6 +1,7 @@
 #include "chunk/chunk_store.h"
 
 #include <fmt/format.h>
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 
 #include "chunk/chunk_format.h"
 #include "chunk/hash_pool.h"
+#include "chunk/open_chunks.h"
 #include "common/logging.h"
 #include "common/posix_io.h"
 #include "common/random.h"
@@ -86,6 +88,7 @@ ChunkStore::ChunkStore(std::unique_ptr<Backend> backend, ChunkStoreOptions optio
     : options_(options),
       backend_(std::move(backend)),
       counters_(std::make_unique<Counters>()),
+      open_chunks_(std::make_unique<OpenChunks>(options.open_files)),
       hash_pool_(options.hash_threads > 0 ? std::make_unique<HashPool>(options.hash_threads)
                                           : nullptr) {}
 
@@ -248,6 +251,7 @@ Result<uint64_t> ChunkStore::DataLength(const ChunkId& id) {
 }
 
 Status ChunkStore::Delete(const ChunkId& id) {
+  open_chunks_->Erase(id);
   Status st = backend_->DeleteObject(id.ToHex());
   if (st.code() == Code::kNotFound) return Status::Ok();
   return counters_->Track(st.WithContext("delete chunk " + id.ToHex()));
@@ -269,13 +273,8 @@ ChunkUsage ChunkStore::Usage() const {
 
 namespace {
 
-struct OpenedChunk {
-  ChunkFile file;
-  format::Header header;
-};
-
 // Opens a chunk's local file and decodes its header. Errors are not counted.
-Result<OpenedChunk> OpenChunkFile(Backend& backend, const ChunkId& id, bool nowait = false) {
+Result<OpenChunk> OpenChunkFile(Backend& backend, const ChunkId& id, bool nowait) {
   const std::string name = id.ToHex();
   NASD_ASSIGN_OR_RETURN(LocalFile file, backend.OpenLocal(name));
   posix::UniqueFd fd(file.fd);
@@ -293,26 +292,43 @@ Result<OpenedChunk> OpenChunkFile(Backend& backend, const ChunkId& id, bool nowa
     return Corruption(fmt::format("chunk {}: file is {} bytes but its header describes {}", name,
                                   file.size, header->frame_size()));
   }
-  OpenedChunk out{ChunkFile{fd.release(), header->header_size(), header->data_length},
-                  std::move(*header)};
-  return out;
+  return OpenChunk{std::move(fd), std::move(*header)};
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const OpenChunk>> ChunkStore::Open(const ChunkId& id, bool nowait) {
+  if (std::shared_ptr<const OpenChunk> kept = open_chunks_->Find(id)) return kept;
+  NASD_ASSIGN_OR_RETURN(OpenChunk opened, OpenChunkFile(*backend_, id, nowait));
+  auto shared = std::make_shared<const OpenChunk>(std::move(opened));
+  open_chunks_->Insert(id, shared);
+  return shared;
+}
+
+namespace {
+
+// A descriptor of the caller's own for an open chunk's file.
+Result<ChunkFile> FileOf(const OpenChunk& chunk, const ChunkId& id) {
+  const int fd = ::fcntl(chunk.fd.get(), F_DUPFD_CLOEXEC, 0);
+  if (fd < 0) return ErrnoStatus(errno, "dup the descriptor of chunk " + id.ToHex());
+  return ChunkFile{fd, chunk.header.header_size(), chunk.header.data_length};
 }
 
 }  // namespace
 
 Result<ChunkFile> ChunkStore::OpenFile(const ChunkId& id) {
-  Result<OpenedChunk> opened = OpenChunkFile(*backend_, id);
+  Result<std::shared_ptr<const OpenChunk>> opened = Open(id, /*nowait=*/false);
   if (!opened.ok()) return counters_->Track<Result<ChunkFile>>(opened.status());
-  return opened->file;
+  return counters_->Track(FileOf(**opened, id));
 }
 
 Result<ChunkFile> ChunkStore::OpenFileVerified(const ChunkId& id, uint64_t offset, uint64_t length,
                                                bool nowait) {
-  Result<OpenedChunk> opened = OpenChunkFile(*backend_, id, nowait);
+  Result<std::shared_ptr<const OpenChunk>> opened = Open(id, nowait);
   if (opened.status().code() == Code::kWouldBlock) return opened.status();  // not an error of the store
   if (!opened.ok()) return counters_->Track<Result<ChunkFile>>(opened.status());
-  posix::UniqueFd fd(opened->file.fd);
-  const format::Header& h = opened->header;
+  const int fd = (*opened)->fd.get();
+  const format::Header& h = (*opened)->header;
   if (offset > h.data_length) {
     return Status(Code::kOutOfRange, fmt::format("offset {} is past chunk {}'s {} bytes", offset,
                                                  id.ToHex(), h.data_length));
@@ -329,12 +345,15 @@ Result<ChunkFile> ChunkStore::OpenFileVerified(const ChunkId& id, uint64_t offse
   if (span.first < span.end && span_bytes <= kShortSpan) {
     thread_local std::string buf;
     if (buf.size() < span_bytes) buf.resize(span_bytes);
-    Result<size_t> got = posix::PreadInto(fd.get(), h.header_size() + span.begin, buf.data(), span_bytes,
+    Result<size_t> got = posix::PreadInto(fd, h.header_size() + span.begin, buf.data(), span_bytes,
                                           "chunk " + id.ToHex(), nowait);
     if (got.status().code() == Code::kWouldBlock) return got.status();
     if (!got.ok()) return counters_->Track<Result<ChunkFile>>(got.status());
     Status st = format::VerifySegments(h, span.first, span.end, std::string_view(buf.data(), *got));
-    if (!st.ok()) return counters_->Track<Result<ChunkFile>>(Corrupt(id, st));
+    if (!st.ok()) {
+      open_chunks_->Erase(id);
+      return counters_->Track<Result<ChunkFile>>(Corrupt(id, st));
+    }
   } else if (span.first < span.end) {
     // A non-blocking attempt covers short spans only: a long one would often
     // find its later pages uncached after checking the first ones.
@@ -343,18 +362,19 @@ Result<ChunkFile> ChunkStore::OpenFileVerified(const ChunkId& id, uint64_t offse
     const uint64_t end = h.header_size() + span.limit;
     const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
     const uint64_t map_begin = begin / page * page;
-    void* map = ::mmap(nullptr, end - map_begin, PROT_READ, MAP_SHARED, fd.get(), static_cast<off_t>(map_begin));
+    void* map = ::mmap(nullptr, end - map_begin, PROT_READ, MAP_SHARED, fd, static_cast<off_t>(map_begin));
     if (map == MAP_FAILED) {
       return counters_->Track<Result<ChunkFile>>(ErrnoStatus(errno, "mmap chunk " + id.ToHex()));
     }
     std::string_view bytes(static_cast<const char*>(map) + (begin - map_begin), end - begin);
     Status st = format::VerifySegments(h, span.first, span.end, bytes);
     ::munmap(map, end - map_begin);
-    if (!st.ok()) return counters_->Track<Result<ChunkFile>>(Corrupt(id, st));
+    if (!st.ok()) {
+      open_chunks_->Erase(id);
+      return counters_->Track<Result<ChunkFile>>(Corrupt(id, st));
+    }
   }
-  ChunkFile out = opened->file;
-  out.fd = fd.release();
-  return out;
+  return counters_->Track(FileOf(**opened, id));
 }
 
 Status ChunkStore::CheckWritable() {

@@ -30,6 +30,8 @@
 namespace nasd::chunk {
 
 class HashPool;
+class OpenChunks;
+struct OpenChunk;
 
 class ChunkId {
  public:
@@ -87,6 +89,9 @@ struct ChunkStoreOptions {
   // smaller ones are hashed first, where the overlap would gain less than
   // the hand-off costs.
   uint64_t overlap_min_size = 256 << 10;
+  // Chunk files kept open with their decoded headers for OpenFile and
+  // OpenFileVerified (open_chunks.h); 0 opens each every time.
+  size_t open_files = 256;
 };
 
 class ChunkStore {
@@ -159,6 +164,9 @@ class ChunkStore {
   Result<T> Verified(const ChunkId& id, const std::function<Result<T>()>& read);
   Result<SharedBytes> ReadWhole(const ChunkId& id);
   Result<std::string> ReadRange(const ChunkId& id, uint64_t offset, uint64_t length);
+  // The chunk's file and header, kept open (open_chunks_) or opened now.
+  // Errors are not counted.
+  Result<std::shared_ptr<const OpenChunk>> Open(const ChunkId& id, bool nowait);
   // A staged object holding the durable frame of data (unnamed yet).
   Result<std::unique_ptr<PendingObject>> StageFrame(std::string_view data);
 
@@ -166,6 +174,7 @@ class ChunkStore {
   const ChunkStoreOptions options_;
   const std::unique_ptr<Backend> backend_;
   const std::unique_ptr<Counters> counters_;
+  const std::unique_ptr<OpenChunks> open_chunks_;
   const std::unique_ptr<HashPool> hash_pool_;  // null when options_.hash_threads == 0
 };
 

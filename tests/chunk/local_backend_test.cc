@@ -15,6 +15,7 @@
 #include "chunk/chunk_format.h"
 #include "chunk/chunk_store.h"
 #include "chunk/local/direct_io.h"
+#include "chunk/open_chunks.h"
 #include "chunk_test_util.h"
 
 namespace nasd::chunk {
@@ -423,6 +424,75 @@ TEST_F(LocalBackendTest, OpenFailsOnAnUnusableDirectory) {
   EXPECT_EQ(OpenLocalBackend("").status().code(), Code::kInvalidArgument);
   EXPECT_TRUE(OpenLocalBackend(dir_.Sub("a/b/c/")).ok()) << "parents are created";
   EXPECT_TRUE(fs::is_directory(dir_.path() / "a" / "b" / "c" / "tmp"));
+}
+
+// Chunk files stay open with their headers (open_chunks.h): a second range
+// read of a chunk opens nothing, so it finds the chunk even after its file
+// is unlinked behind the store's back. The descriptor handed out is the
+// caller's own. Deleting the chunk through the store forgets it.
+TEST_F(LocalBackendTest, OpenChunkFilesAreKeptUntilTheChunkIsDeleted) {
+  const std::string data = RandomBytes(3 * kSeg, 7);
+  const ChunkId id = MustPut(data);
+  Result<ChunkFile> file = store_->OpenFileVerified(id, 5, 10);
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  ::close(file->fd);
+  ASSERT_TRUE(fs::remove(PathOf(id)));
+  file = store_->OpenFileVerified(id, kSeg, 10);
+  ASSERT_TRUE(file.ok()) << "kept open: " << file.status().ToString();
+  std::string got(10, '\0');
+  ASSERT_EQ(::pread(file->fd, got.data(), got.size(), static_cast<off_t>(file->data_offset + kSeg)), 10);
+  EXPECT_EQ(got, data.substr(kSeg, 10));
+  ::close(file->fd);
+  file = store_->OpenFile(id);
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  ::close(file->fd);
+  ASSERT_TRUE(store_->Delete(id).ok());
+  EXPECT_EQ(store_->OpenFileVerified(id, 5, 10).status().code(), Code::kNotFound);
+}
+
+// Damage found in a kept file drops it, so the next open reads the file the
+// store now has (here: a good copy put back in place).
+TEST_F(LocalBackendTest, AKeptChunkFileFoundDamagedIsReopened) {
+  const std::string data = RandomBytes(2 * kSeg, 8);
+  const ChunkId id = MustPut(data);
+  Result<ChunkFile> file = store_->OpenFileVerified(id, 0, 10);
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  ::close(file->fd);
+  const fs::path path = PathOf(id);
+  const fs::path good = path.string() + ".good";
+  fs::copy_file(path, good);
+  {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(format::FrameSizeFor(data.size()) - data.size() + 3));
+    f.put('\x7f' ^ data[3]);
+  }
+  EXPECT_EQ(store_->OpenFileVerified(id, 0, 10).status().code(), Code::kCorruption);
+  fs::rename(good, path);  // a new file: the damaged one is still what a kept descriptor reads
+  file = store_->OpenFileVerified(id, 0, 10);
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  ::close(file->fd);
+}
+
+TEST(OpenChunksTest, KeepsTheMostRecentlyUsedUpToCapacity) {
+  OpenChunks open(2);
+  auto id = [](uint8_t b) {
+    std::array<uint8_t, ChunkId::kSize> bytes{};
+    bytes[0] = b;
+    return ChunkId(bytes);
+  };
+  for (uint8_t b : {1, 2}) open.Insert(id(b), std::make_shared<const OpenChunk>());
+  ASSERT_NE(open.Find(id(1)), nullptr);  // 1 is now the most recent
+  open.Insert(id(3), std::make_shared<const OpenChunk>());
+  EXPECT_EQ(open.size(), 2u);
+  EXPECT_EQ(open.Find(id(2)), nullptr);
+  EXPECT_NE(open.Find(id(1)), nullptr);
+  EXPECT_NE(open.Find(id(3)), nullptr);
+  open.Erase(id(1));
+  EXPECT_EQ(open.Find(id(1)), nullptr);
+  EXPECT_EQ(open.size(), 1u);
+  OpenChunks none(0);
+  none.Insert(id(1), std::make_shared<const OpenChunk>());
+  EXPECT_EQ(none.size(), 0u);
 }
 
 }  // namespace
