@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cctype>
 #include <ctime>
+#include <iterator>
 #include <optional>
 
 #include <fmt/format.h>
@@ -150,8 +151,8 @@ HeaderVerdict CheckResponseHeader(std::string_view name, std::string_view value)
       return HeaderVerdict::kUnsafe;
     }
   }
-  // Beast stores a field's offsets in 16 bits and throws std::length_error for
-  // a longer name or value; no client accepts such a line anyway.
+  // No client accepts a longer line (Beast, for one, throws std::length_error
+  // for a field over 65533 bytes).
   if (name.size() > kMaxResponseFieldBytes || value.size() > kMaxResponseFieldBytes) {
     return HeaderVerdict::kUnsafe;
   }
@@ -176,6 +177,79 @@ std::string HttpDate(std::chrono::system_clock::time_point t) {
                        kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
   cached_secs = secs;
   return cached;
+}
+
+std::string_view ReasonPhrase(int status) {
+  switch (status) {
+    case 100: return "Continue";
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 206: return "Partial Content";
+    case 207: return "Multi-Status";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 304: return "Not Modified";
+    case 307: return "Temporary Redirect";
+    case 308: return "Permanent Redirect";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 406: return "Not Acceptable";
+    case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 410: return "Gone";
+    case 411: return "Length Required";
+    case 412: return "Precondition Failed";
+    case 413: return "Content Too Large";
+    case 414: return "URI Too Long";
+    case 415: return "Unsupported Media Type";
+    case 416: return "Range Not Satisfiable";
+    case 417: return "Expectation Failed";
+    case 422: return "Unprocessable Content";
+    case 423: return "Locked";
+    case 424: return "Failed Dependency";
+    case 428: return "Precondition Required";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    case 505: return "HTTP Version Not Supported";
+    case 507: return "Insufficient Storage";
+    default: return "";
+  }
+}
+
+std::string ResponseHead(int status, const Headers& headers, std::string_view request_id, bool keep_alive,
+                         std::optional<uint64_t> content_length, std::vector<std::string>* dropped) {
+  std::string out;
+  out.reserve(256);
+  fmt::format_to(std::back_inserter(out), "HTTP/1.1 {} {}\r\n", status, ReasonPhrase(status));
+  auto line = [&out](std::string_view name, std::string_view value) {
+    out.append(name).append(": ").append(value).append("\r\n");
+  };
+  for (const auto& [name, value] : headers.all()) {
+    switch (CheckResponseHeader(name, value)) {
+      case HeaderVerdict::kKeep: line(name, value); break;
+      case HeaderVerdict::kServerOwned: break;
+      case HeaderVerdict::kUnsafe:
+        if (dropped != nullptr) dropped->push_back(name);
+        break;
+    }
+  }
+  line("Server", "nasd");
+  line("Date", HttpDate(std::chrono::system_clock::now()));
+  line("x-request-id", request_id);
+  if (!keep_alive) line("Connection", "close");
+  if (content_length) fmt::format_to(std::back_inserter(out), "Content-Length: {}\r\n", *content_length);
+  out.append("\r\n");
+  return out;
 }
 
 }  // namespace nasd::http

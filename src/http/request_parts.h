@@ -60,4 +60,16 @@ HeaderVerdict CheckResponseHeader(std::string_view name, std::string_view value)
 // IMF-fixdate as HTTP requires: "Sun, 06 Nov 1994 08:49:37 GMT".
 std::string HttpDate(std::chrono::system_clock::time_point t);
 
+// The standard reason phrase of an HTTP status code ("" for one it does not
+// know, which HTTP/1.1 allows).
+std::string_view ReasonPhrase(int status);
+
+class Headers;
+// The status line and header block of an HTTP/1.1 response, through the
+// blank line: the handler's headers CheckResponseHeader keeps (the names of
+// unsafe ones are appended to dropped), then Server, Date, X-Request-Id,
+// "Connection: close" unless keep_alive, and Content-Length when given.
+std::string ResponseHead(int status, const Headers& headers, std::string_view request_id, bool keep_alive,
+                         std::optional<uint64_t> content_length, std::vector<std::string>* dropped);
+
 }  // namespace nasd::http

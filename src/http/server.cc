@@ -171,10 +171,11 @@ asio::awaitable<void> Server::Impl::Accept() {
 asio::awaitable<void> Server::Impl::Reject(tcp::socket socket) {
   beast::tcp_stream stream(std::move(socket));
   Response busy = Response::Error(Unavailable("too many connections"));
-  auto res = ToBeast(busy, NewRequestId(), /*head=*/false, /*keep_alive=*/false);
+  const std::string head = PrepareHead(busy, NewRequestId(), /*head=*/false, /*keep_alive=*/false);
   stream.expires_after(kRejectWriteTimeout);
   beast::error_code ec;
-  co_await bhttp::async_write(stream, res, Redirect(ec));
+  const std::array<asio::const_buffer, 2> parts{asio::buffer(head), asio::buffer(busy.body)};
+  co_await asio::async_write(stream, parts, Redirect(ec));
   co_await LingeringClose(stream);
 }
 

@@ -37,7 +37,6 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 #include <fmt/format.h>
 
 #include "common/logging.h"
@@ -96,40 +95,29 @@ inline bool IsProtocolError(const beast::error_code& ec) {
   return ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
 }
 
-// Moves resp's body into the Beast message; resp.source stays with resp
-// (reset if resp had to be replaced), its size as Content-Length.
-inline bhttp::response<bhttp::string_body> ToBeast(Response& resp, const std::string& request_id,
-                                                    bool head, bool keep_alive) {
+// The head of resp, ready to send (request_parts.h ResponseHead), after
+// fixing what a handler may not send: a status outside 200..599 becomes a
+// 500; a 204 or 304 loses its body and source and has no Content-Length; a
+// HEAD keeps the length of the body it does not send.
+inline std::string PrepareHead(Response& resp, const std::string& request_id, bool head, bool keep_alive) {
   // Handlers produce final responses; 1xx are interim and would confuse clients.
   if (resp.status < 200 || resp.status > 599) {
     resp = Response::Error(Internal(fmt::format("handler returned status {}", resp.status)));
   }
-  bhttp::response<bhttp::string_body> res;
-  res.version(11);
-  res.result(static_cast<unsigned>(resp.status));
-  for (const auto& [name, value] : resp.headers.all()) {
-    switch (CheckResponseHeader(name, value)) {
-      case HeaderVerdict::kKeep: res.insert(name, value); break;
-      case HeaderVerdict::kServerOwned: break;
-      case HeaderVerdict::kUnsafe:
-        log::Warn("http.header_dropped").Str("name", name).Str("request_id", request_id);
-        break;
-    }
-  }
-  res.set(bhttp::field::server, "nasd");
-  res.set(bhttp::field::date, HttpDate(std::chrono::system_clock::now()));
-  res.set("x-request-id", request_id);
-  res.keep_alive(keep_alive);
-  const bool no_body = resp.status == 204 || resp.status == 304;
-  if (no_body) {
+  std::optional<uint64_t> length;
+  if (resp.status == 204 || resp.status == 304) {
     resp.source.reset();
-  } else if (resp.source) {
-    res.content_length(resp.source->size());
+    resp.body.clear();
   } else {
-    res.content_length(resp.body.size());
-    if (!head) res.body() = std::move(resp.body);
+    length = resp.source ? resp.source->size() : resp.body.size();
+    if (head) resp.body.clear();
   }
-  return res;
+  std::vector<std::string> dropped;
+  std::string out = ResponseHead(resp.status, resp.headers, request_id, keep_alive, length, &dropped);
+  for (const std::string& name : dropped) {
+    log::Warn("http.header_dropped").Str("name", name).Str("request_id", request_id);
+  }
+  return out;
 }
 
 struct Connection : std::enable_shared_from_this<Connection> {

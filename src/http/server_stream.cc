@@ -230,16 +230,17 @@ asio::awaitable<After> Server::Impl::Reply(Connection& conn, Exchange& ex, Respo
       first.reset();
     }
   }
-  auto res = ToBeast(resp, ex.request_id, head, after == After::kKeepAlive);
-  ex.status = static_cast<int>(res.result_int());
+  const std::string head_bytes = PrepareHead(resp, ex.request_id, head, after == After::kKeepAlive);
+  ex.status = resp.status;
   beast::error_code ec;
   if (!resp.source) {
+    // Head and body in one gathered write.
     conn.stream.expires_after(options_.body_timeout);
-    ex.bytes_out += co_await bhttp::async_write(conn.stream, res, Redirect(ec));
+    const std::array<asio::const_buffer, 2> parts{asio::buffer(head_bytes), asio::buffer(resp.body)};
+    ex.bytes_out += co_await asio::async_write(conn.stream, parts, Redirect(ec));
   } else {
-    bhttp::response_serializer<bhttp::string_body> serializer(res);
     conn.stream.expires_after(options_.send_timeout);
-    ex.bytes_out += co_await bhttp::async_write_header(conn.stream, serializer, Redirect(ec));
+    ex.bytes_out += co_await asio::async_write(conn.stream, asio::buffer(head_bytes), Redirect(ec));
     if (!ec && !head) {
       Status sent = co_await SendSource(conn, ex, *resp.source, std::move(first));
       if (!sent.ok()) {

@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "http/message.h"
+
 namespace nasd::http {
 namespace {
 
@@ -114,11 +116,49 @@ TEST(CheckResponseHeaderTest, KeepsOrdinaryDropsOwnedAndUnsafe) {
   EXPECT_EQ(CheckResponseHeader("bad name", "v"), HeaderVerdict::kUnsafe);
   EXPECT_EQ(CheckResponseHeader("x:y", "v"), HeaderVerdict::kUnsafe);
   EXPECT_EQ(CheckResponseHeader("x\r\ny", "v"), HeaderVerdict::kUnsafe);
-  // Beast cannot hold a field longer than 65533 bytes (it throws).
+  // Clients refuse a field longer than that (Beast's parser throws).
   EXPECT_EQ(CheckResponseHeader("x-a", std::string(kMaxResponseFieldBytes, 'v')),
             HeaderVerdict::kKeep);
   EXPECT_EQ(CheckResponseHeader("x-a", std::string(70000, 'v')), HeaderVerdict::kUnsafe);
   EXPECT_EQ(CheckResponseHeader(std::string(70000, 'n'), "v"), HeaderVerdict::kUnsafe);
+}
+
+TEST(ResponseHeadTest, StatusLineHandlerHeadersThenTheServersOwn) {
+  Headers h;
+  h.Set("etag", "\"e1\"");
+  h.Set("content-length", "999");  // the server's to say
+  h.Set("x-evil", "a\r\nset-cookie: x=1");
+  h.Set("content-type", "text/plain");
+  std::vector<std::string> dropped;
+  std::string head, date;
+  do {  // within one second
+    dropped.clear();
+    date = HttpDate(std::chrono::system_clock::now());
+    head = ResponseHead(206, h, "abc123", /*keep_alive=*/true, 42, &dropped);
+  } while (date != HttpDate(std::chrono::system_clock::now()));
+  EXPECT_EQ(head, "HTTP/1.1 206 Partial Content\r\n"
+                  "etag: \"e1\"\r\n"
+                  "content-type: text/plain\r\n"
+                  "Server: nasd\r\n"
+                  "Date: " + date + "\r\n"
+                  "x-request-id: abc123\r\n"
+                  "Content-Length: 42\r\n"
+                  "\r\n");
+  EXPECT_EQ(dropped, std::vector<std::string>{"x-evil"});
+  const std::string closing = ResponseHead(304, Headers(), "id", /*keep_alive=*/false, std::nullopt, nullptr);
+  EXPECT_TRUE(closing.starts_with("HTTP/1.1 304 Not Modified\r\n")) << closing;
+  EXPECT_NE(closing.find("\r\nConnection: close\r\n"), std::string::npos) << closing;
+  EXPECT_EQ(closing.find("Content-Length"), std::string::npos) << closing;
+  EXPECT_TRUE(closing.ends_with("\r\n\r\n"));
+  EXPECT_EQ(ResponseHead(599, Headers(), "id", true, 0, nullptr).substr(0, 15), "HTTP/1.1 599 \r\n");
+}
+
+TEST(ReasonPhraseTest, StandardAndWebDavCodes) {
+  EXPECT_EQ(ReasonPhrase(200), "OK");
+  EXPECT_EQ(ReasonPhrase(207), "Multi-Status");
+  EXPECT_EQ(ReasonPhrase(423), "Locked");
+  EXPECT_EQ(ReasonPhrase(507), "Insufficient Storage");
+  EXPECT_EQ(ReasonPhrase(299), "");
 }
 
 TEST(HttpDateTest, ImfFixdate) {
