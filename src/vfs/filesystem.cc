@@ -137,6 +137,15 @@ Status Filesystem::Access(const Caller& c, uint64_t ino, int mask) {
   if (IsViewIno(ino)) return views_->Access(c, ino, mask);
   return ops::Access(ctx_, c, ino, mask);
 }
+Status Filesystem::AccessOf(const Caller& c, const Attr& attr, int mask) {
+  if ((mask & ~(kAccessRead | kAccessExec)) != 0) return InvalidArgument("AccessOf checks read and execute only");
+  meta::InodeRecord rec;
+  rec.type = attr.type;
+  rec.mode = attr.mode;
+  rec.uid = attr.uid;
+  rec.gid = attr.gid;
+  return CheckAccess(c, rec, mask);
+}
 Result<Attr> Filesystem::SetAttr(const Caller& c, uint64_t ino, const SetAttrRequest& req,
                                  Attr* before) {
   NASD_RETURN_IF_ERROR(views_->CheckWritable(ino));

@@ -137,6 +137,10 @@ class Filesystem {
   Result<Attr> GetAttr(uint64_t ino);
   // access(2): ok or kPermissionDenied.
   Status Access(const Caller& caller, uint64_t ino, int mask);
+  // Access's answer for a read or execute check of attributes the caller
+  // already holds (from Lookup or GetAttr), without reading them again.
+  // kInvalidArgument for a write check (a snapshot view refuses those).
+  static Status AccessOf(const Caller& caller, const Attr& attr, int mask);
   // chmod/chown/truncate/utimensat; returns the new attributes. A size
   // change: kIsDirectory on directories, kInvalidArgument on symlinks,
   // kTooLarge above kMaxFileSize. ctime is updated whenever anything is set.

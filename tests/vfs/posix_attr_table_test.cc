@@ -76,6 +76,17 @@ std::vector<Case> AttrCases() {
        EACCES},
       {"access exec as root without x bits",
        [](E e) { return e.fs.Access(kRoot, e("/rofile"), kAccessExec); }, EACCES},
+      // AccessOf: the same answers from attributes already held
+      {"access-of read of a write-only file",
+       [](E e) { return Filesystem::AccessOf(kAlice, *e.fs.GetAttr(e("/wo")), kAccessRead); }, EACCES},
+      {"access-of read of a read-only file",
+       [](E e) { return Filesystem::AccessOf(kAlice, *e.fs.GetAttr(e("/rofile")), kAccessRead); }, 0},
+      {"access-of exec as root without x bits",
+       [](E e) { return Filesystem::AccessOf(kRoot, *e.fs.GetAttr(e("/rofile")), kAccessExec); }, EACCES},
+      {"access-of read as root",
+       [](E e) { return Filesystem::AccessOf(kRoot, *e.fs.GetAttr(e("/wo")), kAccessRead); }, 0},
+      {"access-of write is not its question",
+       [](E e) { return Filesystem::AccessOf(kRoot, *e.fs.GetAttr(e("/f2")), kAccessWrite); }, EINVAL},
       // xattrs
       {"getxattr missing", [](E e) { return St(e.fs.GetXattr(kRoot, e("/f2"), "user.a")); },
        ENODATA},

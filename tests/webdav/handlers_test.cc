@@ -76,6 +76,28 @@ TEST_F(HandlersTest, GetInProgressSurvivesReplaceAndDelete) {
   EXPECT_EQ(Call("GET", "/dav/s/big").status, 404);
 }
 
+// GET reads a file only when its mode lets the caller read it (owner, group
+// or other bits; root always), as opening it for reading would.
+TEST_F(HandlersTest, GetNeedsReadPermission) {
+  caller_ = vfs::Caller{1000, 1000, {}};
+  ASSERT_EQ(Call("PUT", "/dav/s/mine", {}, "mine").status, 201);
+  ASSERT_TRUE(Chmod("mine", 0200).ok());
+  EXPECT_EQ(Call("GET", "/dav/s/mine").status, 403) << "write-only for its owner";
+  ASSERT_TRUE(Chmod("mine", 0400).ok());
+  EXPECT_EQ(Get("/dav/s/mine"), "mine");
+  ASSERT_TRUE(Chmod("mine", 0074).ok());
+  EXPECT_EQ(Call("GET", "/dav/s/mine").status, 403) << "the owner's bits apply to the owner";
+  caller_ = vfs::Caller{2000, 1000, {}};
+  EXPECT_EQ(Get("/dav/s/mine"), "mine") << "group read";
+  caller_ = vfs::Caller{2000, 2000, {}};
+  EXPECT_EQ(Get("/dav/s/mine"), "mine") << "other read";
+  ASSERT_TRUE(Chmod("mine", 0070).ok());
+  EXPECT_EQ(Call("GET", "/dav/s/mine").status, 403);
+  EXPECT_EQ(Call("HEAD", "/dav/s/mine").status, 403);
+  caller_ = vfs::Caller::Root();
+  EXPECT_EQ(Get("/dav/s/mine"), "mine");
+}
+
 TEST_F(HandlersTest, ReadOnlyAndHiddenShares) {
   writable_ = false;
   EXPECT_EQ(Call("PUT", "/dav/s/a.txt", {}, "x").status, 403);
