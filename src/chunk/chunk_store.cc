@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -360,6 +361,17 @@ Result<ChunkFile> ChunkStore::OpenFileVerified(const ChunkId& id, uint64_t offse
     if (nowait) return Status(Code::kWouldBlock, "a long span is checked by a worker");
     const uint64_t begin = h.header_size() + span.begin;
     const uint64_t end = h.header_size() + span.limit;
+    // The size was checked when the file was opened, but a kept file may have
+    // been cut short since: reading a mapping past its end is SIGBUS.
+    struct stat info {};
+    if (::fstat(fd, &info) != 0) {
+      return counters_->Track<Result<ChunkFile>>(ErrnoStatus(errno, "stat chunk " + id.ToHex()));
+    }
+    if (static_cast<uint64_t>(info.st_size) < end) {
+      open_chunks_->Erase(id);
+      return counters_->Track<Result<ChunkFile>>(
+          Corrupt(id, Corruption(fmt::format("file is {} bytes, shorter than its header describes", info.st_size))));
+    }
     const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
     const uint64_t map_begin = begin / page * page;
     void* map = ::mmap(nullptr, end - map_begin, PROT_READ, MAP_SHARED, fd, static_cast<off_t>(map_begin));
