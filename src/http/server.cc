@@ -221,6 +221,8 @@ asio::awaitable<void> Server::Impl::Serve(std::shared_ptr<Connection> conn) {
     }
     first = false;
     after = co_await ServeOne(*conn, buffer);
+    // A body grew the buffer (GrowForBody): an idle connection keeps little.
+    if (buffer.capacity() > kReadChunk && buffer.size() < kReadChunk) buffer.shrink_to_fit();
     if (after != After::kKeepAlive) break;
   }
   beast::error_code ec;
@@ -329,6 +331,7 @@ asio::awaitable<After> Server::Impl::ServeOne(Connection& conn, beast::flat_buff
   }
   if (!parser.is_done()) {
     parser.body_limit(limit);
+    GrowForBody(buffer);
     if (beast::iequals(hreq[bhttp::field::expect], "100-continue")) {
       conn.stream.expires_after(options_.body_timeout);
       ex.bytes_out +=

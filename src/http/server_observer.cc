@@ -19,6 +19,11 @@ ServerObserver::ServerObserver(metrics::Registry& registry)
                           .AddCounter("nasd_http_response_bytes_total",
                                       "Bytes written to HTTP clients (headers and bodies).")
                           .With({})),
+      body_reads_(registry
+                      .AddCounter("nasd_http_body_reads_total",
+                                  "Socket reads of streamed request bodies (uploads); their "
+                                  "bytes over this is the mean read size.")
+                      .With({})),
       connections_(registry.AddGauge("nasd_http_connections", "Open HTTP connections.").With({})),
       rejected_(registry
                     .AddCounter("nasd_http_rejected_connections_total",
@@ -31,6 +36,7 @@ void ServerObserver::Record(const Exchange& ex) {
   duration_.With({ex.route}).Observe(seconds);
   request_bytes_.Inc(static_cast<double>(ex.bytes_in));
   response_bytes_.Inc(static_cast<double>(ex.bytes_out));
+  if (ex.body_reads > 0) body_reads_.Inc(static_cast<double>(ex.body_reads));
 
   auto line = log::Info("http.access");
   line.Str("method", ex.method)

@@ -26,6 +26,7 @@ struct Exchange {
   int status = 0;
   uint64_t bytes_in = 0;   // header and body bytes read
   uint64_t bytes_out = 0;  // header and body bytes written
+  uint64_t body_reads = 0;  // socket reads of a streamed body (stream_body routes)
   std::chrono::steady_clock::duration duration{};
   std::string request_id;
   std::string trace_id;    // from a valid traceparent, else empty
@@ -36,7 +37,8 @@ class ServerObserver {
  public:
   // Registers nasd_http_requests_total{route,method,status},
   // nasd_http_request_duration_seconds{route}, nasd_http_request_bytes_total,
-  // nasd_http_response_bytes_total, nasd_http_connections and
+  // nasd_http_response_bytes_total, nasd_http_body_reads_total,
+  // nasd_http_connections and
   // nasd_http_rejected_connections_total. A Registry holds one server's
   // metrics: registering a second observer on it aborts.
   explicit ServerObserver(metrics::Registry& registry);
@@ -53,6 +55,7 @@ class ServerObserver {
   metrics::Family<metrics::Histogram>& duration_;
   metrics::Counter& request_bytes_;
   metrics::Counter& response_bytes_;
+  metrics::Counter& body_reads_;
   metrics::Gauge& connections_;
   metrics::Counter& rejected_;
 };

@@ -87,6 +87,7 @@ asio::awaitable<After> Server::Impl::ServeStreaming(
 
   BodyState body = parser.is_done() ? BodyState::kDone : BodyState::kReading;
   if (body == BodyState::kDone) pipe.Finish();
+  if (body == BodyState::kReading) GrowForBody(buffer);
   bool continue_sent = false;
   std::optional<std::string> chunk;  // being filled: chunk->size() bytes valid
   size_t filled = 0;
@@ -141,6 +142,7 @@ asio::awaitable<After> Server::Impl::ServeStreaming(
     target.size = chunk->size() - filled;
     beast::error_code ec;
     ex.bytes_in += co_await bhttp::async_read_some(conn.stream, buffer, parser, Redirect(ec));
+    ++ex.body_reads;
     if (ec == bhttp::error::need_buffer) ec = {};
     const size_t got = chunk->size() - filled - target.size;
     filled += got;
