@@ -29,13 +29,13 @@ Result<size_t> BodyPipe::Read(char* buf, size_t cap) {
       if (!error_.ok()) return error_;
       return size_t{0};
     }
-    std::string& front = queue_.front();
-    n = std::min(cap, front.size() - front_offset_);
-    std::memcpy(buf, front.data() + front_offset_, n);
+    Queued& front = queue_.front();
+    n = std::min(cap, front.length - front_offset_);
+    std::memcpy(buf, front.buffer.data() + front_offset_, n);
     front_offset_ += n;
     queued_bytes_ -= n;
-    if (front_offset_ == front.size()) {
-      free_.push_back(std::move(front));  // as it is: AcquireBuffer resizes
+    if (front_offset_ == front.length) {
+      free_.push_back(std::move(front.buffer));  // as it is: AcquireBuffer resizes
       queue_.pop_front();
       front_offset_ = 0;
       wake = !ended_;
@@ -76,13 +76,17 @@ std::optional<std::string> BodyPipe::AcquireBuffer(size_t size) {
   return buf;
 }
 
-void BodyPipe::Push(std::string data) {
-  if (data.empty()) return;
+void BodyPipe::Push(std::string buffer, size_t length) {
+  length = std::min(length, buffer.size());
   {
     std::lock_guard<std::mutex> lock(mu_);
-    queued_bytes_ += data.size();
+    if (length == 0) {
+      free_.push_back(std::move(buffer));
+      return;
+    }
+    queued_bytes_ += length;
     peak_queued_bytes_ = std::max(peak_queued_bytes_, queued_bytes_);
-    queue_.push_back(std::move(data));
+    queue_.push_back(Queued{std::move(buffer), length});
   }
   readable_.notify_all();
 }

@@ -68,8 +68,10 @@ class BodyPipe final : public BodyReader {
   // zero-filled at most once (size it to the body: a 4 KiB upload needs no
   // 256 KiB of zeros).
   std::optional<std::string> AcquireBuffer(size_t size) EXCLUDES(mu_);
-  // Queues data (non-empty, from AcquireBuffer) for the consumer.
-  void Push(std::string data) EXCLUDES(mu_);
+  // Queues the first `length` bytes of buffer (from AcquireBuffer; all of it
+  // by default) for the consumer. The rest is not read, and buffer returns to
+  // AcquireBuffer whole, so a part-filled push costs no zero fill later.
+  void Push(std::string buffer, size_t length = std::string::npos) EXCLUDES(mu_);
   // True when the consumer has nothing queued (so a partly filled buffer is
   // worth pushing now rather than when full).
   bool Starving() const EXCLUDES(mu_);
@@ -87,7 +89,11 @@ class BodyPipe final : public BodyReader {
 
   mutable std::mutex mu_;
   std::condition_variable readable_;
-  std::deque<std::string> queue_ GUARDED_BY(mu_);
+  struct Queued {
+    std::string buffer;
+    size_t length;  // bytes of buffer that are body
+  };
+  std::deque<Queued> queue_ GUARDED_BY(mu_);
   size_t front_offset_ GUARDED_BY(mu_) = 0;  // bytes of queue_.front() already read
   std::vector<std::string> free_ GUARDED_BY(mu_);
   size_t allocated_ GUARDED_BY(mu_) = 0;

@@ -154,8 +154,7 @@ asio::awaitable<After> Server::Impl::ServeStreaming(
     // a 512 MiB upload), more than the copy.
     if (filled > 0 && (filled == chunk->size() || parser.is_done() || ec ||
                        (filled >= BodyPipe::kEagerPushBytes && pipe.Starving()))) {
-      chunk->resize(filled);
-      pipe.Push(std::move(*chunk));
+      pipe.Push(std::move(*chunk), filled);
       chunk.reset();
     }
     if (parser.is_done()) {

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -36,6 +37,32 @@ TEST(BodyPipeTest, AtMostMaxBuffersExistUntilTheReaderFreesOne) {
   EXPECT_EQ(*n, 2u);
   EXPECT_EQ(notified.load(), 2);  // a buffer was freed
   EXPECT_TRUE(pipe.AcquireBuffer(16).has_value());
+}
+
+// A part-filled buffer delivers only its filled bytes and comes back whole:
+// growing a shrunken string would zero-fill it again (3% of a big upload's
+// CPU went to that memset).
+TEST(BodyPipeTest, APartFilledBufferComesBackWhole) {
+  BodyPipe pipe(std::nullopt, [] {});
+  for (size_t i = 0; i < BodyPipe::kMaxBuffers; ++i) {
+    auto buf = pipe.AcquireBuffer(BodyPipe::kBufferBytes);
+    ASSERT_TRUE(buf.has_value());
+    std::fill(buf->begin(), buf->end(), 'x');
+    buf->replace(0, 3, "abc");
+    pipe.Push(std::move(*buf), 3);
+  }
+  pipe.Finish();
+  char out[16];
+  for (size_t i = 0; i < BodyPipe::kMaxBuffers; ++i) {
+    auto n = pipe.Read(out, sizeof(out));
+    ASSERT_TRUE(n.ok());
+    EXPECT_EQ(std::string(out, *n), "abc") << i;
+  }
+  EXPECT_EQ(*pipe.Read(out, sizeof(out)), 0u);
+  auto again = pipe.AcquireBuffer(BodyPipe::kBufferBytes);
+  ASSERT_TRUE(again.has_value());
+  ASSERT_EQ(again->size(), BodyPipe::kBufferBytes);
+  EXPECT_EQ(again->find_first_not_of('x', 3), std::string::npos) << "zero-filled again";
 }
 
 TEST(BodyPipeTest, QueuedDataComesBeforeTheEndOrTheError) {
