@@ -15,13 +15,27 @@ enum class BodyState { kReading, kDone, kTooLarge, kMalformed, kBroken };
 
 // Reads and drops what is left of a body the handler did not read, if that
 // is at most kDrainBytes and arrives within kLingerTime. True if the request
-// then ended, so the connection can carry another one.
+// then ended, so the connection can carry another one. raw_left: the body
+// was being read past the parser, and this much of it is left.
 asio::awaitable<bool> DrainRest(beast::tcp_stream& stream, beast::flat_buffer& buffer,
                                 bhttp::request_parser<bhttp::buffer_body>& parser,
-                                Exchange& ex) {
-  if (auto left = parser.content_length_remaining(); left && *left > kDrainBytes) co_return false;
+                                std::optional<uint64_t> raw_left, Exchange& ex) {
+  const auto parser_left = parser.content_length_remaining();
+  if (raw_left ? *raw_left > kDrainBytes : parser_left && *parser_left > kDrainBytes) co_return false;
   std::vector<char> sink(64 * 1024);
   stream.expires_after(kLingerTime);
+  if (raw_left) {
+    while (*raw_left > 0) {
+      beast::error_code ec;
+      const size_t n = co_await stream.async_read_some(
+          asio::buffer(sink.data(), static_cast<size_t>(std::min<uint64_t>(sink.size(), *raw_left))),
+          Redirect(ec));
+      ex.bytes_in += n;
+      *raw_left -= n;
+      if (ec && *raw_left > 0) co_return false;
+    }
+    co_return true;
+  }
   uint64_t drained = 0;
   while (!parser.is_done() && drained <= kDrainBytes) {
     auto& body = parser.get().body();
@@ -92,6 +106,7 @@ asio::awaitable<After> Server::Impl::ServeStreaming(
   std::optional<std::string> chunk;  // being filled: chunk->size() bytes valid
   size_t filled = 0;
   uint64_t received = 0;  // body bytes read so far
+  std::optional<uint64_t> raw_left;  // set: read past the parser, this much left
   bool armed = false;
   uint64_t since_armed = 0;
   for (;;) {
@@ -137,14 +152,32 @@ asio::awaitable<After> Server::Impl::ServeStreaming(
       armed = true;
       since_armed = 0;
     }
-    auto& target = parser.get().body();
-    target.data = chunk->data() + filled;
-    target.size = chunk->size() - filled;
+    // Once the read buffer holds nothing more of a body of known length,
+    // the rest is read from the socket straight into the pipe's buffer:
+    // through the parser every byte would land in `buffer` and be copied.
+    if (!raw_left && buffer.size() == 0 && !parser.chunked()) {
+      if (auto left = parser.content_length_remaining()) raw_left = *left;
+    }
     beast::error_code ec;
-    ex.bytes_in += co_await bhttp::async_read_some(conn.stream, buffer, parser, Redirect(ec));
+    size_t got = 0;
+    if (raw_left) {
+      const size_t room = chunk->size() - filled;
+      got = co_await conn.stream.async_read_some(
+          asio::buffer(chunk->data() + filled, static_cast<size_t>(std::min<uint64_t>(room, *raw_left))),
+          Redirect(ec));
+      ex.bytes_in += got;
+      *raw_left -= got;
+    } else {
+      auto& target = parser.get().body();
+      target.data = chunk->data() + filled;
+      target.size = chunk->size() - filled;
+      ex.bytes_in += co_await bhttp::async_read_some(conn.stream, buffer, parser, Redirect(ec));
+      if (ec == bhttp::error::need_buffer) ec = {};
+      got = chunk->size() - filled - target.size;
+    }
     ++ex.body_reads;
-    if (ec == bhttp::error::need_buffer) ec = {};
-    const size_t got = chunk->size() - filled - target.size;
+    const bool done = raw_left ? *raw_left == 0 : parser.is_done();
+    if (done) ec = {};
     filled += got;
     received += got;
     since_armed += got;
@@ -152,12 +185,12 @@ asio::awaitable<After> Server::Impl::ServeStreaming(
     // queued and it holds kEagerPushBytes: handing over every few kilobytes a
     // fast socket delivers costs a thread wake-up each (400k futex calls for
     // a 512 MiB upload), more than the copy.
-    if (filled > 0 && (filled == chunk->size() || parser.is_done() || ec ||
+    if (filled > 0 && (filled == chunk->size() || done || ec ||
                        (filled >= BodyPipe::kEagerPushBytes && pipe.Starving()))) {
       pipe.Push(std::move(*chunk), filled);
       chunk.reset();
     }
-    if (parser.is_done()) {
+    if (done) {
       body = BodyState::kDone;
       pipe.Finish();
     } else if (ec == bhttp::error::body_limit) {
@@ -182,7 +215,7 @@ asio::awaitable<After> Server::Impl::ServeStreaming(
     // rest is never parsed as a request: the connection closes instead.
     bool drained = false;
     if (!expect_continue || continue_sent) {
-      drained = co_await DrainRest(conn.stream, buffer, parser, ex);
+      drained = co_await DrainRest(conn.stream, buffer, parser, raw_left, ex);
     }
     if (drained) {
       body = BodyState::kDone;

@@ -134,6 +134,15 @@ class StreamUploadTest : public ::testing::Test {
       auto n = req.body_reader->Read(buf, sizeof(buf));
       return Response::Text(200, n.ok() ? "early" : "failed");
     }, {.max_body_bytes = 1ull << 30, .stream_body = true});
+    ts_.router().Add("PUT", "/partial", [](Request& req) {
+      std::string buf(100000, '\0');
+      for (size_t got = 0; got < buf.size();) {
+        auto n = req.body_reader->Read(buf.data() + got, buf.size() - got);
+        if (!n.ok() || *n == 0) return Response::Text(500, "short");
+        got += *n;
+      }
+      return Response::Text(200, "partial");
+    }, {.max_body_bytes = 1ull << 30, .stream_body = true});
     ts_.router().Add("PUT", "/refuse", [](Request&) {
       std::this_thread::sleep_for(100ms);  // time enough for an eager 100 Continue
       return Response::Text(403, "no");
@@ -340,6 +349,25 @@ TEST_F(StreamUploadTest, HandlerReturningEarlyDrainsASmallRest) {
   auto r = c.Read();
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->body, "early");
+  EXPECT_NE(r->Header("connection"), "close");
+  auto next = c.Read();
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(next->body, "hello");
+}
+
+// The same once the body is read past the parser (straight from the socket
+// into the pipe): exactly the rest is dropped, not a byte of the next request.
+TEST_F(StreamUploadTest, HandlerReturningMidBodyDrainsTheRestReadRaw) {
+  RawClient c(ts_.port());
+  // The handler reads the 100 000 bytes sent first and returns; the rest
+  // arrives after that, with the next request behind it.
+  ASSERT_TRUE(c.Send("PUT /partial HTTP/1.1\r\nHost: x\r\nContent-Length: 250000\r\n\r\n" +
+                     std::string(100000, 'p')));
+  std::this_thread::sleep_for(100ms);
+  ASSERT_TRUE(c.Send(std::string(150000, 'q') + "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto r = c.Read();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->body, "partial");
   EXPECT_NE(r->Header("connection"), "close");
   auto next = c.Read();
   ASSERT_TRUE(next.has_value());
