@@ -11,27 +11,42 @@ BodyPipe::BodyPipe(std::optional<uint64_t> content_length, std::function<void()>
 
 Result<size_t> BodyPipe::Read(char* buf, size_t cap) {
   if (cap == 0) return InvalidArgument("BodyReader::Read needs a non-empty buffer");
+  NASD_ASSIGN_OR_RETURN(std::string_view next, Peek());
+  const size_t n = std::min(cap, next.size());
+  std::memcpy(buf, next.data(), n);
+  if (n > 0) Consume(n);
+  return n;
+}
+
+Result<std::string_view> BodyPipe::Peek() {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (!read_requested_) {
+    read_requested_ = true;
+    if (!ended_) {
+      // The producer may be holding back (Expect: 100-continue) until now.
+      lock.unlock();
+      notify_();
+      lock.lock();
+    }
+  }
+  readable_.wait(lock, [this] { return !queue_.empty() || ended_; });
+  if (queue_.empty()) {
+    if (!error_.ok()) return error_;
+    return std::string_view();
+  }
+  // Only this (the consumer's) thread pops the queue, and the producer's
+  // push_back leaves the front element where it is.
+  const Queued& front = queue_.front();
+  return std::string_view(front.buffer.data() + front_offset_, front.length - front_offset_);
+}
+
+void BodyPipe::Consume(size_t n) {
   bool wake = false;
-  size_t n = 0;
   {
-    std::unique_lock<std::mutex> lock(mu_);
-    if (!read_requested_) {
-      read_requested_ = true;
-      if (!ended_) {
-        // The producer may be holding back (Expect: 100-continue) until now.
-        lock.unlock();
-        notify_();
-        lock.lock();
-      }
-    }
-    readable_.wait(lock, [this] { return !queue_.empty() || ended_; });
-    if (queue_.empty()) {
-      if (!error_.ok()) return error_;
-      return size_t{0};
-    }
+    std::lock_guard<std::mutex> lock(mu_);
+    if (queue_.empty()) return;
     Queued& front = queue_.front();
-    n = std::min(cap, front.length - front_offset_);
-    std::memcpy(buf, front.buffer.data() + front_offset_, n);
+    n = std::min(n, front.length - front_offset_);
     front_offset_ += n;
     queued_bytes_ -= n;
     if (front_offset_ == front.length) {
@@ -42,7 +57,6 @@ Result<size_t> BodyPipe::Read(char* buf, size_t cap) {
     }
   }
   if (wake) notify_();
-  return n;
 }
 
 void BodyPipe::CloseReader() {

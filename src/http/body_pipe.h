@@ -52,6 +52,9 @@ class BodyPipe final : public BodyReader {
   // Data queued before an error or the end is delivered first. cap == 0 is
   // kInvalidArgument (0 means the end of the body).
   Result<size_t> Read(char* buf, size_t cap) override EXCLUDES(mu_);
+  // The view is of the front buffer, which the producer no longer touches.
+  Result<std::string_view> Peek() override EXCLUDES(mu_);
+  void Consume(size_t n) override EXCLUDES(mu_);
   std::optional<uint64_t> content_length() const override { return content_length_; }
   // The handler returned: nothing will be read any more.
   void CloseReader() EXCLUDES(mu_);

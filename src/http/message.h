@@ -40,6 +40,12 @@ class BodyReader {
   // kUnavailable (client disconnected, malformed chunked encoding, or body_timeout passed).
   // An error is final: later calls return it again.
   virtual Result<size_t> Read(char* buf, size_t cap) = 0;
+  // Read without the copy: blocks until body bytes arrive and returns a
+  // view of the next ones (empty at the end of the body; errors as Read).
+  // The view stays valid until Consume, which takes its first n bytes
+  // (n <= its size); the next Peek or Read returns what follows them.
+  virtual Result<std::string_view> Peek() = 0;
+  virtual void Consume(size_t n) = 0;
   // The Content-Length the client announced, if any (chunked: nullopt).
   virtual std::optional<uint64_t> content_length() const = 0;
 };

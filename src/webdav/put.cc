@@ -11,8 +11,6 @@
 namespace nasd::webdav {
 namespace {
 
-constexpr size_t kPutChunk = 1 << 20;
-
 // Reads the body (streamed or buffered) into tmp; returns the byte count.
 Result<uint64_t> FillTemp(DavRequest& r, uint64_t tmp) {
   if (r.http.body_reader == nullptr) {
@@ -20,26 +18,15 @@ Result<uint64_t> FillTemp(DavRequest& r, uint64_t tmp) {
       NASD_RETURN_IF_ERROR(r.fs->Write(r.caller(), tmp, 0, r.http.body).status());
     return r.http.body.size();
   }
-  // Small bodies get a small buffer: zeroing 1 MiB per 4 KiB upload is not free.
-  const uint64_t announced = r.http.body_reader->content_length().value_or(kPutChunk);
-  std::string buf(std::clamp<uint64_t>(announced, 1, kPutChunk), '\0');
+  // Each piece is written from the server's own buffer (Peek/Consume): no
+  // copy into one of ours first.
   uint64_t offset = 0;
-  bool end = false;
-  while (!end) {
-    size_t filled = 0;
-    while (filled < buf.size()) {
-      NASD_ASSIGN_OR_RETURN(size_t n,
-                            r.http.body_reader->Read(buf.data() + filled, buf.size() - filled));
-      if (n == 0) {
-        end = true;
-        break;
-      }
-      filled += n;
-    }
-    if (filled == 0) break;
-    NASD_RETURN_IF_ERROR(
-        r.fs->Write(r.caller(), tmp, offset, std::string_view(buf.data(), filled)).status());
-    offset += filled;
+  for (;;) {
+    NASD_ASSIGN_OR_RETURN(std::string_view piece, r.http.body_reader->Peek());
+    if (piece.empty()) break;
+    NASD_RETURN_IF_ERROR(r.fs->Write(r.caller(), tmp, offset, piece).status());
+    r.http.body_reader->Consume(piece.size());
+    offset += piece.size();
   }
   if (auto announced = r.http.body_reader->content_length(); announced && *announced != offset) {
     return Unavailable(fmt::format("the body ended after {} of {} bytes", offset, *announced));

@@ -65,6 +65,32 @@ TEST(BodyPipeTest, APartFilledBufferComesBackWhole) {
   EXPECT_EQ(again->find_first_not_of('x', 3), std::string::npos) << "zero-filled again";
 }
 
+// Peek shows the queued bytes in place; Consume takes them a part at a time
+// and frees the buffer (waking the producer) once it is used up.
+TEST(BodyPipeTest, PeekAndConsumeReadWithoutACopy) {
+  std::atomic<int> notified{0};
+  BodyPipe pipe(std::nullopt, [&] { ++notified; });
+  auto buf = pipe.AcquireBuffer(16);
+  buf->replace(0, 5, "hello");
+  const char* where = buf->data();
+  pipe.Push(std::move(*buf), 5);
+  auto view = pipe.Peek();
+  ASSERT_TRUE(view.ok());
+  EXPECT_EQ(*view, "hello");
+  EXPECT_EQ(view->data(), where) << "not a copy";
+  EXPECT_EQ(notified.load(), 1);  // the first read request
+  pipe.Consume(2);
+  view = pipe.Peek();
+  ASSERT_TRUE(view.ok());
+  EXPECT_EQ(*view, "llo");
+  pipe.Consume(3);
+  EXPECT_EQ(notified.load(), 2);  // a buffer was freed
+  pipe.Fail(Unavailable("gone"));
+  view = pipe.Peek();
+  ASSERT_FALSE(view.ok());
+  EXPECT_EQ(view.status().code(), Code::kUnavailable);
+}
+
 TEST(BodyPipeTest, QueuedDataComesBeforeTheEndOrTheError) {
   BodyPipe pipe(uint64_t{3}, [] {});
   EXPECT_EQ(pipe.content_length(), uint64_t{3});

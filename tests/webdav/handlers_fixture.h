@@ -36,6 +36,18 @@ class FakeBody : public http::BodyReader {
     if (p.empty()) pieces_.pop_front();
     return n;
   }
+  Result<std::string_view> Peek() override {
+    if (pieces_.empty()) {
+      if (!end_.ok()) return end_;
+      return std::string_view();
+    }
+    return std::string_view(pieces_.front());
+  }
+  void Consume(size_t n) override {
+    std::string& p = pieces_.front();
+    p.erase(0, n);
+    if (p.empty()) pieces_.pop_front();
+  }
   std::optional<uint64_t> content_length() const override { return length_; }
 
  private:
