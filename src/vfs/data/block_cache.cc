@@ -48,7 +48,8 @@ BlockCache::~BlockCache() {
     std::lock_guard lock(mu_);
     stopping_ = true;
   }
-  cv_.notify_all();
+  work_cv_.notify_all();
+  done_cv_.notify_all();
   for (auto& t : threads_) t.join();
 }
 
@@ -88,6 +89,7 @@ Result<SharedBytes> BlockCache::Get(const std::string& id) {
 
 void BlockCache::Prefetch(const std::vector<std::string>& ids) {
   if (threads_.empty() || ids.empty()) return;
+  size_t added = 0;
   {
     std::lock_guard lock(mu_);
     for (const std::string& id : ids) {
@@ -96,9 +98,14 @@ void BlockCache::Prefetch(const std::vector<std::string>& ids) {
       }
       queue_.push_back(id);
       queued_.emplace(id, true);
+      ++added;
     }
   }
-  cv_.notify_all();
+  if (added == 1) {
+    work_cv_.notify_one();
+  } else if (added > 1) {
+    work_cv_.notify_all();
+  }
 }
 
 void BlockCache::PrefetchLoop() {
@@ -106,7 +113,7 @@ void BlockCache::PrefetchLoop() {
     std::string id;
     {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (stopping_) return;
       id = std::move(queue_.front());
       queue_.pop_front();
@@ -118,13 +125,13 @@ void BlockCache::PrefetchLoop() {
       queued_.erase(id);
       if (bytes.ok()) ++readaheads_;
     }
-    cv_.notify_all();
+    done_cv_.notify_all();
   }
 }
 
 SharedBytes BlockCache::AwaitPrefetch(const std::string& id) {
   std::unique_lock lock(mu_);
-  cv_.wait(lock, [&] { return stopping_ || !queued_.contains(id); });
+  done_cv_.wait(lock, [&] { return stopping_ || !queued_.contains(id); });
   auto it = entries_.find(id);
   if (it == entries_.end()) return {};
   lru_.splice(lru_.begin(), lru_, it->second.lru);

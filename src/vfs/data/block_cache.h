@@ -126,7 +126,11 @@ class BlockCache {
   std::deque<std::string> queue_ GUARDED_BY(mu_);
   std::unordered_map<std::string, bool> queued_ GUARDED_BY(mu_);
   bool stopping_ GUARDED_BY(mu_) = false;
-  std::condition_variable cv_;
+  // Separate, so that neither wakes the other's waiters for nothing: a
+  // sequential reader calls Prefetch on every read, mostly with all of its
+  // chunks cached or queued already.
+  std::condition_variable work_cv_;  // queue_ got an id, or stopping_
+  std::condition_variable done_cv_;  // an id left queued_, or stopping_
   std::vector<std::thread> threads_;
 };
 
