@@ -13,8 +13,9 @@ Result<size_t> BodyPipe::Read(char* buf, size_t cap) {
   if (cap == 0) return InvalidArgument("BodyReader::Read needs a non-empty buffer");
   NASD_ASSIGN_OR_RETURN(std::string_view next, Peek());
   const size_t n = std::min(cap, next.size());
+  if (n == 0) return n;  // the end (an empty view may have no data pointer)
   std::memcpy(buf, next.data(), n);
-  if (n > 0) Consume(n);
+  Consume(n);
   return n;
 }
 
