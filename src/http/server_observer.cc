@@ -21,8 +21,8 @@ ServerObserver::ServerObserver(metrics::Registry& registry)
                           .With({})),
       body_reads_(registry
                       .AddCounter("nasd_http_body_reads_total",
-                                  "Socket reads of streamed request bodies (uploads); their "
-                                  "bytes over this is the mean read size.")
+                                  "Reads of streamed request bodies (uploads), each at most one "
+                                  "socket receive: body bytes over this is the mean read size.")
                       .With({})),
       connections_(registry.AddGauge("nasd_http_connections", "Open HTTP connections.").With({})),
       rejected_(registry

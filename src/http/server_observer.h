@@ -26,7 +26,7 @@ struct Exchange {
   int status = 0;
   uint64_t bytes_in = 0;   // header and body bytes read
   uint64_t bytes_out = 0;  // header and body bytes written
-  uint64_t body_reads = 0;  // socket reads of a streamed body (stream_body routes)
+  uint64_t body_reads = 0;  // reads of a streamed body, each at most one receive
   std::chrono::steady_clock::duration duration{};
   std::string request_id;
   std::string trace_id;    // from a valid traceparent, else empty
