@@ -112,6 +112,18 @@ bool Eventually(F cond, std::chrono::milliseconds timeout = 5s) {
 // ---------------------------------------------------------------------------
 // Request bodies
 
+// Reads a reply with body `first` that keeps the connection, then the reply
+// to the GET /hello the client sent behind its request.
+void ExpectKeptThenHello(RawClient& c, const std::string& first) {
+  auto r = c.Read();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->body, first);
+  EXPECT_NE(r->Header("connection"), "close");
+  auto next = c.Read();
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(next->body, "hello");
+}
+
 class StreamUploadTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -346,13 +358,7 @@ TEST_F(StreamUploadTest, HandlerReturningEarlyDrainsASmallRest) {
   RawClient c(ts_.port());
   ASSERT_TRUE(c.Send("PUT /peek HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n" +
                      std::string(100000, 'p') + "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
-  auto r = c.Read();
-  ASSERT_TRUE(r.has_value());
-  EXPECT_EQ(r->body, "early");
-  EXPECT_NE(r->Header("connection"), "close");
-  auto next = c.Read();
-  ASSERT_TRUE(next.has_value());
-  EXPECT_EQ(next->body, "hello");
+  ExpectKeptThenHello(c, "early");
 }
 
 // The same once the body is read past the parser (straight from the socket
@@ -365,13 +371,7 @@ TEST_F(StreamUploadTest, HandlerReturningMidBodyDrainsTheRestReadRaw) {
                      std::string(100000, 'p')));
   std::this_thread::sleep_for(100ms);
   ASSERT_TRUE(c.Send(std::string(150000, 'q') + "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
-  auto r = c.Read();
-  ASSERT_TRUE(r.has_value());
-  EXPECT_EQ(r->body, "partial");
-  EXPECT_NE(r->Header("connection"), "close");
-  auto next = c.Read();
-  ASSERT_TRUE(next.has_value());
-  EXPECT_EQ(next->body, "hello");
+  ExpectKeptThenHello(c, "partial");
 }
 
 // The rest of a long body must never be parsed as requests, even when it
