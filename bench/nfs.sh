@@ -82,6 +82,7 @@ wait_nfs "$G_URL$G_OPTS"
 
 echo "disk: $(df -P -T "$WORK" | awk 'NR==2 {print $2 " " $1}'); ${SIZE_MIB} MiB file, $FILES files of 4 KiB, $ROUNDS rounds"
 head -c $((SIZE_MIB << 20)) /dev/urandom >"$WORK/src.bin"
+warm_source "$WORK/src.bin"
 
 declare -A RESULTS
 record() { RESULTS[$1]+="$2 "; echo "  $1: $2"; }

@@ -71,6 +71,7 @@ wait_port "$PLAIN_SMB"
 
 echo "disk: $(df -P -T "$WORK" | awk 'NR==2 {print $2 " " $1}'); ${SIZE_MIB} MiB file, $FILES files of $FILE_KIB KiB, $ROUNDS rounds"
 head -c $((SIZE_MIB << 20)) /dev/urandom >"$WORK/src.bin"
+warm_source "$WORK/src.bin"
 mkdir -p "$WORK/small"
 for i in $(seq 1 "$FILES"); do head -c $((FILE_KIB << 10)) /dev/urandom >"$WORK/small/f$i.bin"; done
 
