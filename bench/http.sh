@@ -8,8 +8,8 @@
 #   cache is dropped before every phase, for both servers)
 # env: SIZE_MIB=1024 (big file)  ROUNDS=4  DURATION=10 (seconds a wrk run)
 #   ROUNDS is best even: the server measured first in a round had the slower
-#   big PUT in every run here (both servers; not the source file's first
-#   read, see warm_source), and the order alternates by round
+#   big PUT in 11 of 12 rounds here (either server; warm_source only narrowed
+#   the gap), and the order alternates by round
 #   CONNS=32  THREADS=2 (wrk)
 #   ALIGN=4096: Range offsets are random multiples of this; with ALIGN=1,
 #     nginx (sendfile + tcp_nopush) stalls about 40 ms on every range that
