@@ -3,8 +3,6 @@
 // drops the temp file and leaves the old content as it was.
 #include <fmt/format.h>
 
-#include <algorithm>
-
 #include "webdav/conditional.h"
 #include "webdav/methods.h"
 
