@@ -7,9 +7,10 @@
 # Usage: bench/http.sh BUILD_DIR   (uses BUILD_DIR/nasd; run as root: the page
 #   cache is dropped before every phase, for both servers)
 # env: SIZE_MIB=1024 (big file)  ROUNDS=4  DURATION=10 (seconds a wrk run)
-#   ROUNDS is best even: the server measured first in a round had the slower
-#   big PUT in 11 of 12 rounds here (either server; warm_source only narrowed
-#   the gap), and the order alternates by round
+#   ROUNDS is best even: the order alternates by round (the server measured
+#   first in a round had the slower big PUT in 11 of 12 rounds here while the
+#   source file was on the servers' disk; it is in tmpfs now, lib.sh:
+#   client_dir)
 #   CONNS=32  THREADS=2 (wrk)
 #   ALIGN=4096: Range offsets are random multiples of this; with ALIGN=1,
 #     nginx (sendfile + tcp_nopush) stalls about 40 ms on every range that
@@ -49,12 +50,12 @@ fi
 
 # Both servers keep their data under one directory on the build's disk.
 WORK=$(mktemp -d "$BUILD/bench-http-XXXXXX")
-NASD_PID='' NGINX_PID=''
-source "$(dirname "$0")/lib.sh"  # stop_pid, drop_caches, warm_source, median
+NASD_PID='' NGINX_PID='' CLIENT=''
+source "$(dirname "$0")/lib.sh"  # stop_pid, drop_caches, client_dir, fresh_source, median
 cleanup() {
   stop_pid "$NASD_PID"
   stop_pid "$NGINX_PID"
-  rm -rf "$WORK"
+  rm -rf "$WORK" "$CLIENT"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -232,14 +233,16 @@ echo "   big file $SIZE_MIB MiB; wrk -t$THREADS -c$CONNS -d${DURATION}s;" \
 echo "   nasd's PUT is durable (fsync before the answer); nginx's PUT is not. Dropping the page"
 echo "   cache does not empty nasd's own block cache (storage.block_cache)."
 
+CLIENT=$(client_dir "$SIZE")
+echo "   the big file is sent from $CLIENT"
+
 for r in $(seq 1 "$ROUNDS"); do
   # Alternate who goes first; fresh random bytes each round (nasd's chunks are
   # content-addressed: the same bytes again would not be written again).
   if [ $((r % 2)) -eq 1 ]; then ORDER="nasd nginx"; else ORDER="nginx nasd"; fi
   ORDER=$(for s in $ORDER; do if has "$s"; then echo "$s"; fi; done)
-  SRC=$WORK/big-$r.src
-  head -c "$SIZE" /dev/urandom > "$SRC"
-  warm_source "$SRC"
+  SRC=$CLIENT/big-$r.src
+  fresh_source "$SRC" "$SIZE"
   big=/dav/bench/big-$r
 
   for side in $ORDER; do

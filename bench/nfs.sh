@@ -4,18 +4,21 @@
 # every measurement, then medians and the ratio nasd/ganesha:
 #   sequential write and read of one big file (nfs-cp), and creation of many
 #   4 KiB files (bench_nfs_files: create, write, COMMIT, close each).
+#   Every round writes fresh random bytes (nasd stores a chunk it already
+#   holds only once) and the side that goes first alternates; the client's
+#   files live in tmpfs when there is room (lib.sh: client_dir).
 # Usage: bench/nfs.sh BUILD_DIR   (uses BUILD_DIR/nasd and
 #   BUILD_DIR/bench/bench_nfs_files; run as root: it enters a private network
 #   and mount namespace, since ganesha needs rpcbind on port 111, and drops the
 #   page cache before every phase, for both servers)
-# env: SIZE_MIB=1024  FILES=10000  ROUNDS=3
+# env: SIZE_MIB=1024  FILES=10000  ROUNDS=4
 # Needs nfs-ganesha, nfs-ganesha-vfs, rpcbind, libnfs-utils (Debian).
 set -euo pipefail
 BUILD=$(realpath "${1:-build}")
 if [ -z "${NFS_BENCH_IN_NS:-}" ]; then
   exec env NFS_BENCH_IN_NS=1 unshare --net --mount --propagation private --fork bash "$0" "$BUILD"
 fi
-SIZE_MIB=${SIZE_MIB:-1024} FILES=${FILES:-10000} ROUNDS=${ROUNDS:-3}
+SIZE_MIB=${SIZE_MIB:-1024} FILES=${FILES:-10000} ROUNDS=${ROUNDS:-4}
 NASD=$BUILD/nasd
 FILES_BIN=$BUILD/bench/bench_nfs_files
 die() { echo "nfs.sh: $*" >&2; exit 1; }
@@ -27,11 +30,11 @@ for c in ganesha.nfsd rpcbind nfs-cp; do command -v "$c" >/dev/null || die "$c i
 ip link set lo up
 mount -t tmpfs -o mode=755 tmpfs /run
 WORK=$(mktemp -d "$BUILD/bench-nfs-XXXXXX")
-PIDS=()
+PIDS=() CLIENT=''
 source "$(dirname "$0")/lib.sh"
 cleanup() {
   for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
-  rm -rf "$WORK"
+  rm -rf "$WORK" "$CLIENT"
 }
 trap cleanup EXIT
 wait_nfs() { # URL: until nfs-ls answers (20 s)
@@ -81,27 +84,29 @@ G_OPTS="?version=3&nfsport=$G_NFS&mountport=$G_MNT"
 wait_nfs "$G_URL$G_OPTS"
 
 echo "disk: $(df -P -T "$WORK" | awk 'NR==2 {print $2 " " $1}'); ${SIZE_MIB} MiB file, $FILES files of 4 KiB, $ROUNDS rounds"
-head -c $((SIZE_MIB << 20)) /dev/urandom >"$WORK/src.bin"
-warm_source "$WORK/src.bin"
+CLIENT=$(client_dir $((SIZE_MIB << 20)))
+echo "client files (source, copy read back) in $CLIENT"
 
 declare -A RESULTS
 record() { RESULTS[$1]+="$2 "; echo "  $1: $2"; }
 for round in $(seq 1 "$ROUNDS"); do
   echo "round $round"
-  for side in nasd ganesha; do
+  fresh_source "$CLIENT/src.bin" $((SIZE_MIB << 20))
+  order="nasd ganesha"; [ $((round % 2)) -eq 1 ] || order="ganesha nasd"
+  for side in $order; do
     if [ $side = nasd ]; then url=$NASD_URL opts=$NASD_OPTS; else url=$G_URL opts=$G_OPTS; fi
     drop_caches
     t0=$(now)
-    nfs-cp "$WORK/src.bin" "$url/big-$round.bin$opts" >/dev/null
+    nfs-cp "$CLIENT/src.bin" "$url/big-$round.bin$opts" >/dev/null
     t1=$(now)
     record "$side write MiB/s" "$(echo "$SIZE_MIB / ($t1 - $t0)" | bc -l | xargs printf %.0f)"
     drop_caches
-    rm -f "$WORK/back.bin"
+    rm -f "$CLIENT/back.bin"
     t0=$(now)
-    nfs-cp "$url/big-$round.bin$opts" "$WORK/back.bin" >/dev/null
+    nfs-cp "$url/big-$round.bin$opts" "$CLIENT/back.bin" >/dev/null
     t1=$(now)
-    cmp -s "$WORK/back.bin" "$WORK/src.bin" || die "$side returned different bytes"
-    rm -f "$WORK/back.bin"
+    cmp -s "$CLIENT/back.bin" "$CLIENT/src.bin" || die "$side returned different bytes"
+    rm -f "$CLIENT/back.bin"
     record "$side read MiB/s" "$(echo "$SIZE_MIB / ($t1 - $t0)" | bc -l | xargs printf %.0f)"
     drop_caches
     dir="files-$round"

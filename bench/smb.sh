@@ -5,14 +5,18 @@
 # with the same client (smbclient -m SMB3); prints every measurement, then
 # medians and the ratio nasd/plain:
 #   put and get of one big file, put and get of many small files (mput/mget).
+#   Every round puts a fresh big file (nasd stores a chunk it already holds
+#   only once) and the side that goes first alternates; the client's files
+#   live in tmpfs when there is room (lib.sh: client_dir). Small files are
+#   stored inline in metadata, not as chunks: the same ones serve every round.
 # Usage: bench/smb.sh BUILD_DIR   (uses BUILD_DIR/nasd; run as root: FUSE, a
 #   Unix account for the benchmark user, and the page cache dropped before
 #   every phase, for both servers)
-# env: SIZE_MIB=1024  FILES=1000  FILE_KIB=4  ROUNDS=3
+# env: SIZE_MIB=1024  FILES=1000  FILE_KIB=4  ROUNDS=4
 # Needs samba, samba-vfs-modules, smbclient (Debian).
 set -euo pipefail
 BUILD=$(realpath "${1:-build}")
-SIZE_MIB=${SIZE_MIB:-1024} FILES=${FILES:-1000} FILE_KIB=${FILE_KIB:-4} ROUNDS=${ROUNDS:-3}
+SIZE_MIB=${SIZE_MIB:-1024} FILES=${FILES:-1000} FILE_KIB=${FILE_KIB:-4} ROUNDS=${ROUNDS:-4}
 NASD=$BUILD/nasd
 die() { echo "smb.sh: $*" >&2; exit 1; }
 [ -x "$NASD" ] || die "no $NASD: build it first"
@@ -21,7 +25,7 @@ for c in smbd smbclient; do command -v "$c" >/dev/null || die "$c is missing"; d
 
 WORK=$(mktemp -d "$BUILD/bench-smb-XXXXXX")
 chmod 711 "$WORK"  # smbd acts as the benchmark user below this folder
-PIDS=()
+PIDS=() CLIENT=''
 source "$(dirname "$0")/lib.sh"
 cleanup() {
   for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
@@ -31,7 +35,7 @@ cleanup() {
   if [ -n "$p" ] && tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q -- "$WORK/plain/smb.conf"; then
     kill -TERM "$p" 2>/dev/null || true
   fi
-  rm -rf "$WORK"
+  rm -rf "$WORK" "$CLIENT"
 }
 trap cleanup EXIT
 wait_port() { # PORT: until smbd accepts (20 s)
@@ -70,10 +74,10 @@ PIDS+=($!)
 wait_port "$PLAIN_SMB"
 
 echo "disk: $(df -P -T "$WORK" | awk 'NR==2 {print $2 " " $1}'); ${SIZE_MIB} MiB file, $FILES files of $FILE_KIB KiB, $ROUNDS rounds"
-head -c $((SIZE_MIB << 20)) /dev/urandom >"$WORK/src.bin"
-warm_source "$WORK/src.bin"
-mkdir -p "$WORK/small"
-for i in $(seq 1 "$FILES"); do head -c $((FILE_KIB << 10)) /dev/urandom >"$WORK/small/f$i.bin"; done
+CLIENT=$(client_dir $((SIZE_MIB << 20)))
+echo "client files (sources, copies read back) in $CLIENT"
+mkdir -p "$CLIENT/small"
+for i in $(seq 1 "$FILES"); do head -c $((FILE_KIB << 10)) /dev/urandom >"$CLIENT/small/f$i.bin"; done
 
 smb() { local port=$1; shift; smbclient -p "$port" -m SMB3 //127.0.0.1/b -U "$USER_NAME%$USER_PW" "$@" >/dev/null 2>&1; }
 declare -A RESULTS
@@ -81,24 +85,26 @@ record() { RESULTS[$1]+="$2 "; echo "  $1: $2"; }
 rate() { echo "$1 / ($3 - $2)" | bc -l | xargs printf %.1f; }
 for round in $(seq 1 "$ROUNDS"); do
   echo "round $round"
-  for side in nasd plain; do
+  fresh_source "$CLIENT/src.bin" $((SIZE_MIB << 20))
+  order="nasd plain"; [ $((round % 2)) -eq 1 ] || order="plain nasd"
+  for side in $order; do
     if [ $side = nasd ]; then port=$NASD_SMB; else port=$PLAIN_SMB; fi
     drop_caches
-    t0=$(now); smb "$port" -c "put $WORK/src.bin big-$round.bin"; t1=$(now)
+    t0=$(now); smb "$port" -c "put $CLIENT/src.bin big-$round.bin"; t1=$(now)
     record "$side put MiB/s" "$(rate "$SIZE_MIB" "$t0" "$t1")"
     drop_caches
-    rm -f "$WORK/back.bin"
-    t0=$(now); smb "$port" -c "get big-$round.bin $WORK/back.bin"; t1=$(now)
-    cmp -s "$WORK/back.bin" "$WORK/src.bin" || die "$side returned different bytes"
-    rm -f "$WORK/back.bin"
+    rm -f "$CLIENT/back.bin"
+    t0=$(now); smb "$port" -c "get big-$round.bin $CLIENT/back.bin"; t1=$(now)
+    cmp -s "$CLIENT/back.bin" "$CLIENT/src.bin" || die "$side returned different bytes"
+    rm -f "$CLIENT/back.bin"
     record "$side get MiB/s" "$(rate "$SIZE_MIB" "$t0" "$t1")"
     drop_caches
-    t0=$(now); smb "$port" -c "mkdir d$round; cd d$round; lcd $WORK/small; prompt OFF; mput *"; t1=$(now)
+    t0=$(now); smb "$port" -c "mkdir d$round; cd d$round; lcd $CLIENT/small; prompt OFF; mput *"; t1=$(now)
     record "$side small put files/s" "$(rate "$FILES" "$t0" "$t1")"
     drop_caches
-    rm -rf "$WORK/small-back"; mkdir "$WORK/small-back"
-    t0=$(now); smb "$port" -c "cd d$round; lcd $WORK/small-back; prompt OFF; mget *"; t1=$(now)
-    diff -r -q "$WORK/small" "$WORK/small-back" >/dev/null || die "$side returned different small files"
+    rm -rf "$CLIENT/small-back"; mkdir "$CLIENT/small-back"
+    t0=$(now); smb "$port" -c "cd d$round; lcd $CLIENT/small-back; prompt OFF; mget *"; t1=$(now)
+    diff -r -q "$CLIENT/small" "$CLIENT/small-back" >/dev/null || die "$side returned different small files"
     record "$side small get files/s" "$(rate "$FILES" "$t0" "$t1")"
   done
 done
