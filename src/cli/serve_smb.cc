@@ -26,6 +26,9 @@ Result<std::unique_ptr<smb::SmbService>> StartSmb(const Config& config, Services
     o.fsname = "nasd:" + share.share;
     o.read_only = share.read_only;
     o.allow_other = true;  // smbd acts as the logged-in user's uid
+    // smbd only reads and writes: a 1 GiB SMB read took half the CPU and
+    // ran 1.4x faster without the page cache in between (docs/design.md).
+    o.direct_io = true;
     NASD_ASSIGN_OR_RETURN(std::unique_ptr<fuse::FuseMount> mount, fuse::FuseMount::Start(std::move(fs), o));
     return std::unique_ptr<smb::ShareMount>(std::make_unique<FuseShareMount>(std::move(mount)));
   };

@@ -273,6 +273,7 @@ Result<std::unique_ptr<FuseMount>> FuseMount::Start(std::shared_ptr<vfs::Filesys
   impl->ctx.root = fs->root();
   impl->ctx.fs = std::move(fs);
   impl->ctx.read_only = impl->options.read_only;
+  impl->ctx.direct_io = impl->options.direct_io;
 
   std::string opts = MountOptionString(impl->options);
   std::vector<char*> argv = {const_cast<char*>("nasd"), const_cast<char*>("-o"), opts.data()};

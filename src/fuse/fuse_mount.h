@@ -34,6 +34,12 @@ struct MountOptions {
   std::string fsname;        // shown in /proc/mounts, e.g. "nasd:SHARE"
   bool read_only = false;    // every change fails with EROFS
   bool allow_other = false;  // other uids may use the mount (smbd needs it)
+  // Files bypass the kernel's page cache (FOPEN_DIRECT_IO): every read and
+  // write goes to vfs in the caller's own buffer, with one copy instead of
+  // two and no page-cache pages to allocate and fill. A MAP_SHARED mmap of a
+  // file then fails (ENODEV), so this is for a mount that serves one known
+  // program: smbd reads and writes files, it does not map them.
+  bool direct_io = false;
   // FUSE worker threads (multithreaded loop): libfuse keeps up to `threads`
   // (1..10) idle workers and starts more, up to its own limit of 10, under load.
   int threads = 4;

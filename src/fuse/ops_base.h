@@ -28,6 +28,7 @@ inline constexpr size_t kMaxIo = 1 << 20;
 struct FuseFs {
   std::shared_ptr<vfs::Filesystem> fs;
   bool read_only = false;
+  bool direct_io = false;  // MountOptions::direct_io
   uint64_t root = 1;  // fs->root()
 
   // Node ids <-> vfs inodes (see fuse_mount.h): identity, except that the

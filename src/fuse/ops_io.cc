@@ -28,9 +28,10 @@ bool Writes(int flags) { return (flags & O_ACCMODE) != O_RDONLY || (flags & O_TR
 // WebDAV or NFS wrote meanwhile (close-to-open consistency). A descriptor
 // that cannot write has nothing to commit at close: the kernel sends no
 // FLUSH for it (smbd closes every file it serves; one round trip fewer).
-void SetOpenPolicy(fuse_file_info* fi) {
+// direct_io: MountOptions::direct_io.
+void SetOpenPolicy(const FuseFs& f, fuse_file_info* fi) {
   fi->keep_cache = 0;
-  fi->direct_io = 0;
+  fi->direct_io = f.direct_io;
   fi->noflush = !Writes(fi->flags);
 }
 
@@ -46,7 +47,7 @@ void Open(fuse_req_t req, fuse_ino_t node, fuse_file_info* fi) {
     (void)f.fs->Release(ino);
     return ReplyStatus(req, attr.status());
   }
-  SetOpenPolicy(fi);
+  SetOpenPolicy(f, fi);
   // An interrupted open gets no release from the kernel.
   if (fuse_reply_open(req, fi) != 0) (void)f.fs->Release(ino);
 }
@@ -70,7 +71,7 @@ void Create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, fu
     }
     attr = *opened;
   }
-  SetOpenPolicy(fi);
+  SetOpenPolicy(f, fi);
   fuse_entry_param e = EntryOf(f, attr);
   f.Remember(attr.ino);
   if (fuse_reply_create(req, &e, fi) != 0) {

@@ -3,6 +3,7 @@
 // permissions of other uids, read-only mounts, and how mounts end.
 #include <fcntl.h>
 #include <grp.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -105,6 +106,49 @@ TEST_F(FuseTest, MebibyteWritesAndReadsRoundTrip) {
   auto back = fs_->Read(attr->ino, 5 << 20, 1000);
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(*back, data.substr(5 << 20, 1000));
+}
+
+// direct_io (the mount smbd serves): reads and writes of any size go
+// straight to vfs; a MAP_SHARED mapping is refused, a private one works.
+TEST_F(FuseTest, DirectIoMountsBypassThePageCache) {
+  MountOptions o;
+  o.direct_io = true;
+  Mount(o);
+  const std::string data = Pattern(3 << 20, 'D');
+  int fd = ::open(M("d").c_str(), O_CREAT | O_RDWR, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::pwrite(fd, data.data(), data.size(), 0), static_cast<ssize_t>(data.size()));
+  std::string back(data.size() + 10, '\0');
+  ASSERT_EQ(::pread(fd, back.data(), back.size(), 0), static_cast<ssize_t>(data.size()));
+  back.resize(data.size());
+  EXPECT_TRUE(back == data);
+  ASSERT_EQ(::pread(fd, back.data(), 7, 5 << 20), 0);  // past the end
+
+  errno = 0;
+  void* shared = ::mmap(nullptr, 4096, PROT_READ, MAP_SHARED, fd, 0);
+  EXPECT_EQ(shared, MAP_FAILED) << "a direct_io file was mapped shared: the page cache is in use";
+  EXPECT_EQ(errno, ENODEV);
+  if (shared != MAP_FAILED) ::munmap(shared, 4096);
+  void* priv = ::mmap(nullptr, 4096, PROT_READ, MAP_PRIVATE, fd, 4096);
+  ASSERT_NE(priv, MAP_FAILED) << std::strerror(errno);
+  EXPECT_EQ(std::string(static_cast<const char*>(priv), 4096), data.substr(4096, 4096));
+  ::munmap(priv, 4096);
+  ASSERT_EQ(::close(fd), 0);
+  EXPECT_TRUE(ReadFile(M("d")) == data);
+}
+
+// Without direct_io (the default, `nasd mount`) files map shared as on any
+// local file system.
+TEST_F(FuseTest, PageCacheMountsMapShared) {
+  Mount();
+  int fd = ::open(M("m").c_str(), O_CREAT | O_RDWR, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::pwrite(fd, "mapped", 6, 0), 6);
+  void* shared = ::mmap(nullptr, 4096, PROT_READ, MAP_SHARED, fd, 0);
+  ASSERT_NE(shared, MAP_FAILED) << std::strerror(errno);
+  EXPECT_EQ(std::string(static_cast<const char*>(shared), 6), "mapped");
+  ::munmap(shared, 4096);
+  ASSERT_EQ(::close(fd), 0);
 }
 
 TEST_F(FuseTest, AbsurdOffsetsAreRefusedNotAllocated) {
