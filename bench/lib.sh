@@ -29,8 +29,9 @@ client_dir() {
   fi
 }
 # fresh_source FILE BYTES: new random bytes for every round. nasd's chunks are
-# content-addressed, so bytes it already holds are not written again: an
-# upload of the same file twice measures hashing, not storing.
+# content-addressed: a chunk it already holds is not committed again (no
+# fsync of the chunk file or its folder, ChunkStore::Put), so an upload of
+# the same bytes twice does less work the second time.
 fresh_source() {
   head -c "$2" /dev/urandom >"$1"
   case "$1" in /dev/shm/*) ;; *) sync; cat "$1" >/dev/null ;; esac
