@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "chunk_test_util.h"
+#include "testutil/page_cache.h"
 #include "testutil/temp_dir.h"
 
 namespace nasd::chunk {
@@ -146,8 +147,7 @@ class ReadDirectTest : public DirectAppendTest {
   void WriteCold(const std::string& bytes) {
     int fd = Create();
     ASSERT_EQ(::write(fd, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
-    ASSERT_EQ(::fsync(fd), 0);
-    ASSERT_EQ(::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+    ASSERT_TRUE(testutil::EvictFromPageCache(fd));
     ::close(fd);
   }
 

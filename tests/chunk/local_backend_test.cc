@@ -17,6 +17,7 @@
 #include "chunk/local/direct_io.h"
 #include "chunk/open_chunks.h"
 #include "chunk_test_util.h"
+#include "testutil/page_cache.h"
 
 namespace nasd::chunk {
 namespace {
@@ -336,12 +337,20 @@ TEST_F(LocalBackendTest, OpenFileVerifiedNowaitNeverWaitsForTheDisk) {
   {
     int fd = ::open(PathOf(id).c_str(), O_RDONLY);
     ASSERT_GE(fd, 0);
-    ASSERT_EQ(::fdatasync(fd), 0);
-    ASSERT_EQ(::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+    ASSERT_TRUE(testutil::EvictFromPageCache(fd));
     ::close(fd);
   }
   const uint64_t errors = store_->Stats().errors;
-  EXPECT_EQ(store_->OpenFileVerified(id, 0, kSeg, /*nowait=*/true).status().code(), Code::kWouldBlock);
+  // Linux may start the read of a RWF_NOWAIT preadv2 that misses the page
+  // cache; on a fast (virtual) disk it can be done before the kernel looks
+  // again, and then the read succeeds without having waited. Seen in CI on
+  // 2026-11-27, so either answer is right here, and neither is an error.
+  Result<ChunkFile> cold = store_->OpenFileVerified(id, 0, kSeg, /*nowait=*/true);
+  if (cold.ok()) {
+    ::close(cold->fd);
+  } else {
+    EXPECT_EQ(cold.status().code(), Code::kWouldBlock) << cold.status().ToString();
+  }
   EXPECT_EQ(store_->Stats().errors, errors) << "a would-block is not an error";
   Result<ChunkFile> file = store_->OpenFileVerified(id, 0, kSeg);  // waits, and caches the pages
   ASSERT_TRUE(file.ok()) << file.status().ToString();

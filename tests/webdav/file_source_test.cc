@@ -15,6 +15,7 @@
 #include "chunk/mem/mem_backend.h"
 #include "kv/mem/mem_engine.h"
 #include "meta/share_store.h"
+#include "testutil/page_cache.h"
 #include "testutil/temp_dir.h"
 
 namespace nasd::webdav {
@@ -62,8 +63,7 @@ class FileSourceTest : public ::testing::Test {
       if (!e.is_regular_file()) continue;
       int fd = ::open(e.path().c_str(), O_RDONLY);
       ASSERT_GE(fd, 0) << e.path();
-      ASSERT_EQ(::fdatasync(fd), 0);
-      ASSERT_EQ(::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+      ASSERT_TRUE(testutil::EvictFromPageCache(fd)) << e.path();
       ::close(fd);
     }
   }
