@@ -12,25 +12,26 @@ std::optional<std::string> Dispatcher::Handle(std::string_view record, const Pee
   return std::move(*reply).Flatten();
 }
 
-Dispatcher::Speed Dispatcher::SpeedOf(std::string_view record) const {
+Dispatcher::Route Dispatcher::RouteOf(std::string_view record) const {
   // xid, msg_type, rpcvers, prog, vers, proc: six words at fixed offsets.
   XdrReader in(record);
   in.U32();
   const uint32_t type = in.U32();
   in.U32();
   const uint32_t prog = in.U32(), vers = in.U32(), proc = in.U32();
-  if (!in.ok() || type != kMsgCall) return Speed::kWorker;
+  if (!in.ok() || type != kMsgCall) return {};
   for (RpcProgram* p : programs_) {
     if (p->program() == prog && vers >= p->min_version() && vers <= p->max_version()) {
-      if (!p->HasProcedure(vers, proc)) return Speed::kWorker;
-      if (p->IsQuick(vers, proc)) return Speed::kQuick;
-      return p->MayTryQuick(vers, proc) ? Speed::kTryQuick : Speed::kWorker;
+      if (!p->HasProcedure(vers, proc)) return {};
+      return {.quick = p->IsQuick(vers, proc),
+              .try_quick = p->MayTryQuick(vers, proc),
+              .brief = p->MayRunBrief(vers, proc)};
     }
   }
-  return Speed::kWorker;
+  return {};
 }
 
-std::optional<XdrMessage> Dispatcher::HandleMessage(std::string_view record, const Peer& peer, bool nowait,
+std::optional<XdrMessage> Dispatcher::HandleMessage(std::string_view record, const Peer& peer, Wait wait,
                                                      bool* deferred) const {
   XdrReader in(record);
   ParsedCall parsed = ParseCall(in);
@@ -71,7 +72,7 @@ std::optional<XdrMessage> Dispatcher::HandleMessage(std::string_view record, con
   ProcOutcome outcome;
   const auto start = std::chrono::steady_clock::now();
   try {
-    outcome = prog->Call(RpcCall{h, peer, nowait}, in, out);
+    outcome = prog->Call(RpcCall{h, peer, wait}, in, out);
   } catch (const std::exception& e) {
     // Nothing below is expected to throw (bad_alloc at most); the client
     // gets SYSTEM_ERR instead of a worker thread dying.
@@ -79,11 +80,12 @@ std::optional<XdrMessage> Dispatcher::HandleMessage(std::string_view record, con
     outcome = ProcOutcome::SystemErr();
   }
   if (outcome.would_block) {
-    if (nowait && deferred != nullptr) {
+    if (wait != Wait::kAny && deferred != nullptr) {
       *deferred = true;
       return std::nullopt;
     }
-    // Only a nowait call may answer so: a procedure's bug, not the client's.
+    // Only a call with limited waiting may answer so: a procedure's bug, not
+    // the client's.
     log::Error("nfs.would_block_on_worker").Uint("prog", h.prog).Uint("proc", h.proc);
     outcome = ProcOutcome::SystemErr();
   }

@@ -23,13 +23,26 @@ struct Peer {
   uint16_t port = 0;
 };
 
+// How long a call may wait, by where the server runs it. A procedure that
+// would wait longer answers ProcOutcome::WouldBlock, having changed nothing,
+// and the server runs it again on a worker with Wait::kAny.
+enum class Wait {
+  kAny,    // on a worker: as long as the work takes
+  // On the network thread, among other calls (RpcProgram::MayTryQuick): not
+  // for a disk sync, a lock or chunk data.
+  kNone,
+  // On the network thread of a server with no other call to answer
+  // (RpcProgram::MayRunBrief): for about one metadata commit (a disk sync),
+  // not for work that grows with a file's size (flushing a large buffer).
+  // Answering there saves two thread wake-ups, which on a virtual machine
+  // cost as much as the commit's sync.
+  kBrief,
+};
+
 struct RpcCall {
   const CallHeader& header;
   const Peer& peer;
-  // On the server's network thread (RpcProgram::MayTryQuick): the procedure
-  // must not wait for a disk sync, a lock or chunk data; it answers
-  // ProcOutcome::WouldBlock instead, having changed nothing.
-  bool nowait = false;
+  Wait wait = Wait::kAny;
 };
 
 // What a procedure answered: SUCCESS with results written to `out`, or an
@@ -37,7 +50,7 @@ struct RpcCall {
 struct ProcOutcome {
   AcceptStat accept = AcceptStat::kSuccess;
   AuthStat auth = AuthStat::kOk;  // non-ok: MSG_DENIED AUTH_ERROR instead
-  bool would_block = false;       // a nowait call that must run on a worker
+  bool would_block = false;       // a call that must run again on a worker
 
   static ProcOutcome Ok() { return {}; }
   static ProcOutcome Garbage() { return {AcceptStat::kGarbageArgs, AuthStat::kOk}; }
@@ -66,9 +79,14 @@ class RpcProgram {
   virtual bool IsQuick(uint32_t /*vers*/, uint32_t /*proc*/) const { return false; }
   // True if proc often completes without waiting (a WRITE into the write
   // buffer, a COMMIT of a file with nothing buffered): a server may try it
-  // on its network thread with RpcCall::nowait, and runs it again on a
+  // on its network thread with Wait::kNone, and runs it again on a
   // worker when it answers WouldBlock.
   virtual bool MayTryQuick(uint32_t /*vers*/, uint32_t /*proc*/) const { return false; }
+  // True if proc usually takes about one metadata commit (a CREATE, a
+  // COMMIT of a small file): when nothing else is waiting, a server may run
+  // it on its network thread with Wait::kBrief, and on a worker when it
+  // answers WouldBlock.
+  virtual bool MayRunBrief(uint32_t /*vers*/, uint32_t /*proc*/) const { return false; }
   // Decodes args, runs the procedure and encodes its results into out.
   virtual ProcOutcome Call(const RpcCall& call, XdrReader& args, XdrWriter& out) = 0;
 };
@@ -94,16 +112,20 @@ class Dispatcher {
   // record deserves no reply (not a call). Never throws; logs at debug level
   // why a call was refused. The reply's bulk data (READ) stays in the
   // message's tail, so a server sends it with a gathering write.
-  // nowait: try the call without waiting (RpcCall::nowait); if the
-  // procedure would wait, *deferred is set and nothing is returned (nor
-  // observed): run the record again without nowait, on a worker.
-  std::optional<XdrMessage> HandleMessage(std::string_view record, const Peer& peer, bool nowait = false,
+  // wait other than kAny: try the call with that much waiting (RpcCall::wait);
+  // if the procedure would wait longer, *deferred is set and nothing is
+  // returned (nor observed): run the record again with kAny, on a worker.
+  std::optional<XdrMessage> HandleMessage(std::string_view record, const Peer& peer, Wait wait = Wait::kAny,
                                           bool* deferred = nullptr) const;
-  // How a server may run record, from the call header only: on its network
-  // thread (RpcProgram::IsQuick), tried there first (MayTryQuick), or on a
-  // worker.
-  enum class Speed { kWorker, kQuick, kTryQuick };
-  Speed SpeedOf(std::string_view record) const;
+  // Where a server may run record, from the call header only: on its
+  // network thread (RpcProgram::IsQuick), tried there first (MayTryQuick),
+  // run there when the server is idle (MayRunBrief); else on a worker.
+  struct Route {
+    bool quick = false;
+    bool try_quick = false;
+    bool brief = false;
+  };
+  Route RouteOf(std::string_view record) const;
   // As HandleMessage, the reply as one string.
   std::optional<std::string> Handle(std::string_view record, const Peer& peer) const;
 

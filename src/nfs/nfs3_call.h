@@ -59,8 +59,12 @@ class Call {
 
   const std::string& verifier() const { return verifier_; }
   const RpcCall& rpc() const { return rpc_; }
-  // On the network thread: answer ProcOutcome::WouldBlock rather than wait.
-  bool nowait() const { return rpc_.nowait; }
+  // On the network thread among other calls: answer ProcOutcome::WouldBlock
+  // rather than wait (Wait::kNone).
+  bool nowait() const { return rpc_.wait == Wait::kNone; }
+  // On the network thread of an idle server: WouldBlock rather than do work
+  // that grows with a file's size (Wait::kBrief).
+  bool brief() const { return rpc_.wait == Wait::kBrief; }
 
  private:
   const RpcCall& rpc_;

@@ -60,6 +60,8 @@ ProcOutcome Create(Call& call, XdrReader& in, XdrWriter& out) {
     in.Fail("createmode3 out of range");
   }
   if (!in.ok()) return ProcOutcome::Garbage();
+  // UNCHECKED with a size may truncate an existing file: a record per block.
+  if (call.brief() && how == kUnchecked && sattr.size) return ProcOutcome::WouldBlock();
   auto d = call.ResolveOrFail(fh, out, FailBody::kWcc);
   if (!d) return ProcOutcome::Ok();
   const Object& dir = *d;

@@ -1,5 +1,6 @@
 // READ, WRITE and COMMIT.
 #include <algorithm>
+#include <optional>
 
 #include "nfs/nfs3_call.h"
 
@@ -17,6 +18,18 @@ constexpr uint32_t kMaxIo = 1 << 20;
 // On the network thread (RpcCall::nowait) only READs and WRITEs up to this
 // size: a long copy would hold up the other connections that thread reads.
 constexpr uint32_t kQuickIoMax = 64 << 10;
+
+// On the network thread of an idle server (RpcCall::brief) only a COMMIT or
+// stable WRITE that flushes at most this much: a flush of a large buffer
+// would hold up the calls that arrive meanwhile.
+constexpr uint64_t kBriefFlushMax = kMaxIo;
+
+// Whether flushing o's buffered writes, and `adding` more, is brief work;
+// false as well when another thread is busy with the buffer.
+bool FlushIsBrief(const Object& o, uint64_t adding) {
+  std::optional<uint64_t> buffered = o.fs->FlushBytes(o.ino());
+  return buffered && *buffered + adding <= kBriefFlushMax;
+}
 
 // As knfsd: the owner may read and write whatever the mode says, since the
 // client already checked at open and an open file must keep working after
@@ -79,8 +92,11 @@ ProcOutcome Write(Call& call, XdrReader& in, XdrWriter& out) {
   if (o.read_only()) return FailWithWcc(out, kNfs3ErrRofs, o);
   if (Status st = CheckIo(o, vfs::kAccessWrite); !st.ok()) return fail(st);
   vfs::Attr before;  // taken atomically with the write (wcc_data)
-  auto after = o.fs->Write(o.caller, o.ino(), offset, data, &before, call.nowait());
-  if (after.status().code() == Code::kWouldBlock && call.nowait()) return ProcOutcome::WouldBlock();
+  if (call.brief() && stable != kUnstable && !FlushIsBrief(o, count)) return ProcOutcome::WouldBlock();
+  // Neither on the network thread waits for room in the write buffers.
+  const bool limited = call.nowait() || call.brief();
+  auto after = o.fs->Write(o.caller, o.ino(), offset, data, &before, limited);
+  if (after.status().code() == Code::kWouldBlock && limited) return ProcOutcome::WouldBlock();
   if (!after.ok()) return fail(after.status());
   // DATA_SYNC and FILE_SYNC both commit data and metadata in one transaction.
   if (stable != kUnstable) {
@@ -104,6 +120,7 @@ ProcOutcome Commit(Call& call, XdrReader& in, XdrWriter& out) {
   if (!o) return ProcOutcome::Ok();
   // Nothing buffered: nothing to wait for (what was flushed is durable).
   if (call.nowait() && o->fs->HasBuffered(o->ino())) return ProcOutcome::WouldBlock();
+  if (call.brief() && !FlushIsBrief(*o, 0)) return ProcOutcome::WouldBlock();
   Status synced = o->fs->Fsync(o->ino());
   if (!synced.ok()) return FailWithWcc(out, Nfs3StatOf(synced), *o);
   // Committing changes no attribute: GetAttr already saw the buffered writes.

@@ -69,6 +69,25 @@ bool Nfs3Program::MayTryQuick(uint32_t, uint32_t proc) const {
   return proc == 6 || proc == 7 || proc == 21;  // READ, WRITE, COMMIT
 }
 
+bool Nfs3Program::MayRunBrief(uint32_t, uint32_t proc) const {
+  // One metadata commit each. A WRITE or COMMIT that would flush a large
+  // buffer, and a CREATE that would truncate an existing file, answer
+  // WouldBlock (nfs3_io.cc, nfs3_create.cc). REMOVE, RMDIR, RENAME and
+  // SETATTR are left out: dropping a large file's last link, or cutting it
+  // short, erases a record per block.
+  switch (proc) {
+    case 7:   // WRITE
+    case 8:   // CREATE
+    case 9:   // MKDIR
+    case 10:  // SYMLINK
+    case 11:  // MKNOD
+    case 21:  // COMMIT
+      return true;
+    default:
+      return false;
+  }
+}
+
 ProcOutcome Nfs3Program::Call(const RpcCall& call, XdrReader& args, XdrWriter& out) {
   nfs3::Call c(call, exports_, verifier_);
   ProcOutcome outcome = kProcs[call.header.proc](c, args, out);

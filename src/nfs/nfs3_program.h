@@ -26,6 +26,7 @@ class Nfs3Program : public RpcProgram {
   std::string_view ProcedureName(uint32_t proc) const override;
   bool IsQuick(uint32_t vers, uint32_t proc) const override;
   bool MayTryQuick(uint32_t vers, uint32_t proc) const override;
+  bool MayRunBrief(uint32_t vers, uint32_t proc) const override;
   ProcOutcome Call(const RpcCall& call, XdrReader& args, XdrWriter& out) override;
 
   const std::string& write_verifier() const { return verifier_; }

@@ -313,10 +313,15 @@ class RpcServer::Impl {
         if (c->closed) break;
         ++c->in_flight;
         ++in_flight_;
-        const Dispatcher::Speed speed = dispatcher_.SpeedOf(*record);
-        if (speed == Dispatcher::Speed::kQuick) {
+        const Dispatcher::Route route = dispatcher_.RouteOf(*record);
+        // Alone: no other call is running or queued anywhere, and this
+        // client has sent nothing more yet; a brief call then holds up no
+        // one (what arrives meanwhile waits for one commit at most).
+        const bool alone = in_flight_.load() == 1 && data.empty() && c->records.idle();
+        if (route.quick) {
           Answer(c, *record);
-        } else if (speed != Dispatcher::Speed::kTryQuick || !TryAnswer(c, *record)) {
+        } else if (!(route.brief && alone && TryAnswer(c, *record, Wait::kBrief)) &&
+                   !(route.try_quick && TryAnswer(c, *record, Wait::kNone))) {
           asio::post(*workers_, [this, c, rec = std::move(*record)] { Answer(c, rec); });
         }
       }
@@ -385,11 +390,11 @@ class RpcServer::Impl {
     }
   }
 
-  // Tries the call in record without waiting (RpcCall::nowait), on the
+  // Tries the call in record with limited waiting (RpcCall::wait), on the
   // strand; false if it has to run on a worker (nothing was done).
-  bool TryAnswer(const std::shared_ptr<Connection>& c, std::string_view record) {
+  bool TryAnswer(const std::shared_ptr<Connection>& c, std::string_view record, Wait wait) {
     bool deferred = false;
-    std::optional<XdrMessage> reply = dispatcher_.HandleMessage(record, c->peer, /*nowait=*/true, &deferred);
+    std::optional<XdrMessage> reply = dispatcher_.HandleMessage(record, c->peer, wait, &deferred);
     if (deferred) return false;
     if (reply) {
       Send(c, Frame{RecordMark(reply->size()), std::move(*reply)});

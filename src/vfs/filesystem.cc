@@ -371,6 +371,13 @@ Status Filesystem::Fsync(uint64_t ino) {
 // ops::Flush has nothing to wait for unless the file has a DirtyFile: one is
 // forgotten only after its writes were committed durably.
 bool Filesystem::HasBuffered(uint64_t ino) { return !IsViewIno(ino) && ctx_.writeback.Find(ino) != nullptr; }
+std::optional<uint64_t> Filesystem::FlushBytes(uint64_t ino) {
+  std::shared_ptr<DirtyFile> df = IsViewIno(ino) ? nullptr : ctx_.writeback.Find(ino);
+  if (df == nullptr) return 0;
+  std::unique_lock lock(df->mu, std::try_to_lock);
+  if (!lock.owns_lock()) return std::nullopt;
+  return df->writes.bytes() + df->writes.stored().size() * df->writes.block_size();
+}
 Result<Attr> Filesystem::CreateTemp(const Caller& c, uint64_t parent, uint32_t mode) {
   NASD_RETURN_IF_ERROR(views_->CheckWritable(parent));
   return ops::CreateTemp(ctx_, c, parent, mode);

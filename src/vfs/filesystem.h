@@ -56,6 +56,7 @@
 #include <thread>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -235,6 +236,10 @@ class Filesystem {
   // Whether ino has writes buffered, so that Fsync has work to do; without
   // waiting.
   bool HasBuffered(uint64_t ino);
+  // The bytes an Fsync of ino would store or commit: its buffered writes and
+  // the whole blocks stored but not yet committed (0 if none); without
+  // waiting: nullopt while another thread holds the file's buffer.
+  std::optional<uint64_t> FlushBytes(uint64_t ino);
   // statfs(2). Without FilesystemOptions::space, free bytes are kUnboundedFree.
   static constexpr uint64_t kUnboundedFree = 1ULL << 50;
   Result<FsStats> StatFs();

@@ -28,12 +28,14 @@ class AddProgram : public RpcProgram {
   std::string_view ProcedureName(uint32_t proc) const override { return proc == 0 ? "NULL" : "ADD"; }
   bool IsQuick(uint32_t, uint32_t proc) const override { return proc == 0; }
   bool MayTryQuick(uint32_t, uint32_t proc) const override { return proc == 1; }
+  bool MayRunBrief(uint32_t, uint32_t proc) const override { return proc == 1; }
   ProcOutcome Call(const RpcCall& call, XdrReader& in, XdrWriter& out) override {
     if (call.header.proc == 0) return ProcOutcome::Ok();
     uint32_t a = in.U32();
     uint32_t b = in.U32();
     if (!in.ok()) return ProcOutcome::Garbage();
-    if (a + b > 100 && (call.nowait || always_block)) return ProcOutcome::WouldBlock();
+    if (a + b > 100 && (call.wait == Wait::kNone || always_block)) return ProcOutcome::WouldBlock();
+    if (a + b > 1000 && call.wait == Wait::kBrief) return ProcOutcome::WouldBlock();
     last_uid = call.header.cred.uid;
     last_gids = call.header.cred.gids;
     out.U32(a + b);
@@ -73,17 +75,21 @@ TEST_F(DispatcherTest, CallsTheProgramWithAuthSysIdentity) {
   EXPECT_EQ(prog_.last_gids, (std::vector<uint32_t>{5, 6}));
 }
 
-TEST_F(DispatcherTest, SpeedOfReadsTheCallHeaderOnly) {
-  using Speed = Dispatcher::Speed;
-  EXPECT_EQ(d_.SpeedOf(MakeCall({.xid = 1, .prog = 400000, .vers = 2, .proc = 0})), Speed::kQuick);
-  EXPECT_EQ(d_.SpeedOf(MakeCall({.xid = 1, .prog = 400000, .vers = 2, .proc = 1})), Speed::kTryQuick);
-  EXPECT_EQ(d_.SpeedOf(MakeCall({.xid = 1, .prog = 400000, .vers = 9, .proc = 0})), Speed::kWorker)
-      << "unknown version";
-  EXPECT_EQ(d_.SpeedOf(MakeCall({.xid = 1, .prog = 1, .vers = 2, .proc = 0})), Speed::kWorker) << "unknown program";
-  EXPECT_EQ(d_.SpeedOf(MakeCall({.xid = 1, .prog = 400000, .vers = 2, .proc = 7})), Speed::kWorker)
-      << "unknown procedure";
+TEST_F(DispatcherTest, RouteOfReadsTheCallHeaderOnly) {
+  auto route = [&](const CallSpec& spec) {
+    Dispatcher::Route r = d_.RouteOf(MakeCall(spec));
+    return std::string(r.quick ? "q" : "") + (r.try_quick ? "t" : "") + (r.brief ? "b" : "");
+  };
+  EXPECT_EQ(route({.xid = 1, .prog = 400000, .vers = 2, .proc = 0}), "q");
+  EXPECT_EQ(route({.xid = 1, .prog = 400000, .vers = 2, .proc = 1}), "tb");
+  EXPECT_EQ(route({.xid = 1, .prog = 400000, .vers = 9, .proc = 0}), "") << "unknown version";
+  EXPECT_EQ(route({.xid = 1, .prog = 1, .vers = 2, .proc = 0}), "") << "unknown program";
+  EXPECT_EQ(route({.xid = 1, .prog = 400000, .vers = 2, .proc = 7}), "") << "unknown procedure";
   std::string call = MakeCall({.xid = 1, .prog = 400000, .vers = 2, .proc = 0});
-  for (size_t n = 0; n < 24; ++n) EXPECT_EQ(d_.SpeedOf(call.substr(0, n)), Speed::kWorker) << n << " bytes";
+  for (size_t n = 0; n < 24; ++n) {
+    Dispatcher::Route r = d_.RouteOf(call.substr(0, n));
+    EXPECT_FALSE(r.quick || r.try_quick || r.brief) << n << " bytes";
+  }
 }
 
 TEST_F(DispatcherTest, ANowaitCallThatWouldWaitIsDeferredUnseenAndRunsAgainOnAWorker) {
@@ -91,14 +97,14 @@ TEST_F(DispatcherTest, ANowaitCallThatWouldWaitIsDeferredUnseenAndRunsAgainOnAWo
   d_.SetObserver([&](const CallSummary&) { ++observed; });
   const std::string quick = MakeCall({.xid = 5, .prog = 400000, .vers = 3, .proc = 1, .args = Args(2, 3)});
   bool deferred = false;
-  std::optional<XdrMessage> reply = d_.HandleMessage(quick, peer_, /*nowait=*/true, &deferred);
+  std::optional<XdrMessage> reply = d_.HandleMessage(quick, peer_, Wait::kNone, &deferred);
   EXPECT_FALSE(deferred);
   ASSERT_TRUE(reply);
   EXPECT_EQ(XdrReader(ParseReply(std::move(*reply).Flatten()).body).U32(), 5u);
   EXPECT_EQ(observed, 1);
 
   const std::string slow = MakeCall({.xid = 6, .prog = 400000, .vers = 3, .proc = 1, .args = Args(60, 70)});
-  reply = d_.HandleMessage(slow, peer_, /*nowait=*/true, &deferred);
+  reply = d_.HandleMessage(slow, peer_, Wait::kNone, &deferred);
   EXPECT_TRUE(deferred);
   EXPECT_FALSE(reply) << "no reply: the call runs again";
   EXPECT_EQ(observed, 1) << "a deferred try is not a call";
@@ -109,6 +115,21 @@ TEST_F(DispatcherTest, ANowaitCallThatWouldWaitIsDeferredUnseenAndRunsAgainOnAWo
   EXPECT_EQ(r.xid, 6u);
   EXPECT_EQ(XdrReader(r.body).U32(), 130u);
   EXPECT_EQ(observed, 2);
+}
+
+// Wait::kBrief lets a call wait for more than kNone does, less than kAny.
+TEST_F(DispatcherTest, ABriefCallRunsUnlessItsWorkIsLarge) {
+  const std::string medium = MakeCall({.xid = 9, .prog = 400000, .vers = 3, .proc = 1, .args = Args(60, 70)});
+  bool deferred = false;
+  std::optional<XdrMessage> reply = d_.HandleMessage(medium, peer_, Wait::kBrief, &deferred);
+  EXPECT_FALSE(deferred);
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(XdrReader(ParseReply(std::move(*reply).Flatten()).body).U32(), 130u);
+
+  const std::string large = MakeCall({.xid = 10, .prog = 400000, .vers = 3, .proc = 1, .args = Args(600, 700)});
+  reply = d_.HandleMessage(large, peer_, Wait::kBrief, &deferred);
+  EXPECT_TRUE(deferred);
+  EXPECT_FALSE(reply);
 }
 
 TEST_F(DispatcherTest, WouldBlockFromACallAllowedToWaitIsASystemError) {

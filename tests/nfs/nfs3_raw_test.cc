@@ -169,6 +169,70 @@ TEST_F(Nfs3RawTest, UnstableWritesCommitAndTheVerifierChangesOnRestart) {
   EXPECT_EQ(*fs->Read(attr->ino, 0, 100), "unstable bytes!");
 }
 
+// On the network thread of an idle server (Wait::kBrief) a COMMIT or a
+// stable WRITE flushes at most 1 MiB, and a CREATE truncates nothing: larger
+// work is deferred to a worker, having changed nothing.
+TEST_F(Nfs3RawTest, BriefCallsDeferLargeWorkUntouched) {
+  ExportTable table({MakeExport("s", "127.0.0.0/8", Squash::kNone, false)},
+                    [this](std::string_view share) { return mounts_->Get(share); });
+  Nfs3Program prog(table);
+  Dispatcher d;
+  d.Add(&prog);
+  const Peer peer{"127.0.0.1", 700};
+  // Whether the call, run brief, was deferred; else its NFS status.
+  auto brief = [&](uint32_t proc, const std::string& args, uint32_t* status) {
+    bool deferred = false;
+    std::optional<XdrMessage> reply =
+        d.HandleMessage(MakeCall({.xid = ++xid_, .prog = kNfsProgram, .vers = kNfsVersion, .proc = proc,
+                                  .cred_flavor = 1, .cred = AuthSysBody(0, 0), .args = args}),
+                        peer, Wait::kBrief, &deferred);
+    if (reply) *status = XdrReader(ParseReply(std::move(*reply).Flatten()).body).U32();
+    return deferred;
+  };
+  auto fs = Fs("s");
+  auto handle = [&](uint64_t ino) { return FileHandle{fs->share_id(), 0, ino, fs->GetAttr(ino)->generation}.Encode(); };
+  auto made = fs->Create(vfs::Caller::Root(), fs->root(), "big", 0644, true);
+  ASSERT_TRUE(made.ok());
+  const uint64_t ino = made->attr.ino;
+  const std::string fh = handle(ino);
+  ASSERT_TRUE(fs->Write(vfs::Caller::Root(), ino, 0, std::string(2 << 20, 'b')).ok());
+  XdrWriter commit;
+  commit.Opaque(fh);
+  commit.U64(0);
+  commit.U32(0);
+  const std::string commit_args = commit.Take();
+
+  uint32_t status = 99;
+  EXPECT_TRUE(brief(kCommit, commit_args, &status)) << "2 MiB to flush";
+  EXPECT_TRUE(fs->HasBuffered(ino)) << "a deferred COMMIT flushed";
+  ASSERT_TRUE(fs->Fsync(ino).ok());
+  ASSERT_TRUE(fs->Write(vfs::Caller::Root(), ino, 0, std::string(4096, 's')).ok());
+  EXPECT_FALSE(brief(kCommit, commit_args, &status)) << "4 KiB to flush";
+  EXPECT_EQ(status, 0u);
+  EXPECT_FALSE(fs->HasBuffered(ino));
+
+  // CREATE UNCHECKED of the existing file with size 0: a truncation.
+  auto create = [&](std::string_view name, bool with_size) {
+    XdrWriter w;
+    w.Opaque(handle(fs->root()));
+    w.Opaque(name);
+    w.U32(0);  // UNCHECKED
+    w.Bool(false);  // mode, uid, gid
+    w.Bool(false);
+    w.Bool(false);
+    w.Bool(with_size);
+    if (with_size) w.U64(0);
+    w.U32(0);  // atime, mtime: DONT_CHANGE
+    w.U32(0);
+    return w.Take();
+  };
+  EXPECT_TRUE(brief(kCreate, create("big", true), &status)) << "a truncation";
+  EXPECT_EQ(fs->GetAttr(ino)->size, uint64_t{2} << 20) << "a deferred CREATE truncated";
+  EXPECT_FALSE(brief(kCreate, create("new", false), &status));
+  EXPECT_EQ(status, 0u);
+  EXPECT_TRUE(fs->Lookup(vfs::Caller::Root(), fs->root(), "new").ok());
+}
+
 // READ replies carry their data apart from the encoded header (a gathering
 // write), from a memory store and from chunk files on disk. Odd lengths need
 // padding, and pipelined replies must stay framed.

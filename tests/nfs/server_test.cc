@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include <chrono>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -21,22 +22,30 @@ using testing::RawClient;
 
 // Program 400001 v1: proc 1 sleeps the given milliseconds and echoes them;
 // proc 2 returns the given number of bytes; proc 3 (quick: run on the
-// network thread) echoes its argument.
+// network thread) echoes its argument; proc 4 (brief) sleeps the given
+// milliseconds and answers 1 if it ran with Wait::kBrief, else 0; 1000 or
+// more stands for large work: WouldBlock when brief, no sleep.
 class SlowProgram : public RpcProgram {
  public:
   uint32_t program() const override { return 400001; }
   uint32_t min_version() const override { return 1; }
   uint32_t max_version() const override { return 1; }
-  bool HasProcedure(uint32_t, uint32_t proc) const override { return proc <= 3; }
+  bool HasProcedure(uint32_t, uint32_t proc) const override { return proc <= 4; }
   std::string_view name() const override { return "test"; }
   std::string_view ProcedureName(uint32_t) const override { return "PROC"; }
   bool IsQuick(uint32_t, uint32_t proc) const override { return proc == 3; }
+  bool MayRunBrief(uint32_t, uint32_t proc) const override { return proc == 4; }
   ProcOutcome Call(const RpcCall& call, XdrReader& in, XdrWriter& out) override {
     if (call.header.proc == 0) return ProcOutcome::Ok();
     uint32_t n = in.U32();
     if (!in.ok()) return ProcOutcome::Garbage();
     if (call.header.proc == 3) {
       out.U32(n);
+    } else if (call.header.proc == 4) {
+      const bool brief = call.wait == Wait::kBrief;
+      if (n >= 1000 && brief) return ProcOutcome::WouldBlock();
+      if (n < 1000) std::this_thread::sleep_for(std::chrono::milliseconds(n));
+      out.U32(brief ? 1 : 0);
     } else if (call.header.proc == 1) {
       std::this_thread::sleep_for(std::chrono::milliseconds(n));
       out.U32(n);
@@ -102,6 +111,45 @@ TEST_F(ServerTest, QuickCallsDoNotWaitForBusyWorkers) {
   auto second = c.Receive();
   ASSERT_TRUE(second);
   EXPECT_EQ(ParseReply(*second).xid, 1u);
+}
+
+// A brief call (a CREATE, the COMMIT of a small file) runs on the network
+// thread only when the server has nothing else to do: no other call running,
+// none queued behind it from the same client.
+TEST_F(ServerTest, BriefCallsRunOnTheNetworkThreadOnlyWhenTheServerIsIdle) {
+  RpcServerOptions o;
+  o.worker_threads = 2;
+  Start(o);
+  RawClient c(server_->port());
+  auto answer = [&](uint32_t xid) -> std::optional<uint32_t> {
+    auto rec = c.Receive();
+    if (!rec) return std::nullopt;
+    auto r = ParseReply(*rec);
+    EXPECT_EQ(r.xid, xid);
+    return XdrReader(r.body).U32();
+  };
+  ASSERT_TRUE(c.Send(CallWith(1, 4, 0)));
+  EXPECT_EQ(answer(1), 1u) << "alone: on the network thread";
+
+  ASSERT_TRUE(c.Send(CallWith(2, 1, 300)));  // keeps a worker busy
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(c.Send(CallWith(3, 4, 0)));
+  EXPECT_EQ(answer(3), 0u) << "another call was running: on a worker";
+  EXPECT_EQ(answer(2), 300u);
+
+  ASSERT_TRUE(c.SendRaw(FrameRecord(CallWith(4, 4, 200)) + FrameRecord(CallWith(5, 4, 0))));
+  std::set<uint32_t> xids;
+  for (int i = 0; i < 2; ++i) {
+    auto rec = c.Receive();
+    ASSERT_TRUE(rec);
+    auto r = ParseReply(*rec);
+    xids.insert(r.xid);
+    EXPECT_EQ(XdrReader(r.body).U32(), 0u) << "call " << r.xid << ": another call was behind it, or running";
+  }
+  EXPECT_EQ(xids, (std::set<uint32_t>{4, 5}));
+
+  ASSERT_TRUE(c.Send(CallWith(6, 4, 1000)));
+  EXPECT_EQ(answer(6), 0u) << "too large to be brief: run again on a worker";
 }
 
 // Replies larger than the socket takes at once are finished by the network
