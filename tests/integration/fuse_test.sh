@@ -61,6 +61,10 @@ make_tree() {
   chmod 4755 "$SRC/zero"
   python3 -c "import os; os.setxattr('$SRC/dir/hello.txt', 'user.note', b'kept')"
   touch -d '2001-02-03 04:05:06.789' "$SRC/dir/small7"
+  # rsync -a leaves a symlink's time alone when it matches the source's to
+  # the second (it ignores the nanoseconds there): a symlink made in the same
+  # second as the copy would keep its creation time. Older times avoid that.
+  touch -h -d '2002-03-04 05:06:07.123456789' "$SRC/dir/link-to-hello" "$SRC/dangling"
 }
 make_tree
 # What must survive a copy: path, type, mode, size (but a directory's: 4096
