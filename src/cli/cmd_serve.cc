@@ -119,6 +119,7 @@ Result<std::unique_ptr<nfs::NfsServer>> StartNfs(const Config& c, vfs::ShareMoun
   o.rpc.host = listen.host;
   o.rpc.port = listen.port;
   o.rpc.worker_threads = c.nfs.worker_threads;
+  o.rpc.busy_poll = std::chrono::microseconds(c.nfs.busy_poll_us);
   o.rpc.idle_timeout = c.nfs.idle_timeout;
   o.rpc.max_connections_per_client = c.nfs.max_connections_per_client;
   o.rpc.drain_timeout = c.http.drain_timeout;

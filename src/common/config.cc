@@ -185,6 +185,7 @@ const std::vector<KeySpec>& Schema() {
         return Status::Ok();
       }),
       Int("nfs.worker_threads", 1, 256, [](Config& c, int n) { c.nfs.worker_threads = n; }),
+      Int("nfs.busy_poll_us", 0, 1000, [](Config& c, int n) { c.nfs.busy_poll_us = n; }),
       Duration("nfs.idle_timeout", [](Config& c, auto d) { c.nfs.idle_timeout = d; }),
       Int("nfs.max_connections_per_client", 1, 65536,
           [](Config& c, int n) { c.nfs.max_connections_per_client = n; }),

@@ -112,6 +112,9 @@ struct NfsConfig {
   bool enabled = false;
   std::string listen = "0.0.0.0:2049";
   int worker_threads = 4;
+  // Microseconds the network thread polls for the next call before it
+  // sleeps, while calls come in quick succession; 0: it always sleeps.
+  int busy_poll_us = 50;
   // A connection quiet this long with no call running is closed.
   std::chrono::milliseconds idle_timeout{360'000};
   int max_connections_per_client = 64;

@@ -42,6 +42,18 @@ void ObserveCalls(Dispatcher& dispatcher, metrics::Registry& registry) {
   });
 }
 
+// The network thread's polling (nfs/busy_poll.h): whether it pays.
+void CountBusyPolls(RpcServerOptions& rpc, metrics::Registry& registry) {
+  auto stats = std::make_shared<BusyPollStats>();
+  rpc.busy_poll_stats = stats;
+  registry.AddCounterCallback("nasd_nfs_busy_polls_caught_total",
+                              "Idle moments of the NFS network thread ended by a call found while polling.",
+                              [stats] { return static_cast<double>(stats->caught.load()); });
+  registry.AddCounterCallback("nasd_nfs_busy_polls_missed_total",
+                              "Polls of the NFS network thread that found no call and slept after all.",
+                              [stats] { return static_cast<double>(stats->missed.load()); });
+}
+
 }  // namespace
 
 struct NfsServer::Parts {
@@ -51,12 +63,17 @@ struct NfsServer::Parts {
     dispatcher.Add(&mount);
     dispatcher.Add(&nfs);
     dispatcher.Add(&portmap);
-    if (o.metrics != nullptr) ObserveCalls(dispatcher, *o.metrics);
+    if (o.metrics != nullptr) {
+      ObserveCalls(dispatcher, *o.metrics);
+      CountBusyPolls(o.rpc, *o.metrics);
+    }
     if (o.portmap_port) {
       portmap_only.Add(&portmap);
       RpcServerOptions p = o.rpc;
       p.port = *o.portmap_port;
       p.worker_threads = 1;
+      p.busy_poll = std::chrono::microseconds(0);
+      p.busy_poll_stats = nullptr;
       portmap_server = std::make_unique<RpcServer>(std::move(p), portmap_only);
     }
     server = std::make_unique<RpcServer>(std::move(o.rpc), dispatcher);

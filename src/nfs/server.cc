@@ -162,7 +162,10 @@ struct Connection : std::enable_shared_from_this<Connection> {
 class RpcServer::Impl {
  public:
   Impl(RpcServerOptions options, const Dispatcher& dispatcher)
-      : options_(std::move(options)), dispatcher_(dispatcher), acceptor_(ioc_) {}
+      : options_(std::move(options)),
+        poll_stats_(options_.busy_poll_stats ? options_.busy_poll_stats : std::make_shared<BusyPollStats>()),
+        dispatcher_(dispatcher),
+        acceptor_(ioc_) {}
 
   Status Start() {
     error_code ec;
@@ -181,7 +184,12 @@ class RpcServer::Impl {
     work_.emplace(ioc_.get_executor());
     asio::co_spawn(ioc_, Accept(), asio::detached);
     for (int i = 0; i < std::max(1, options_.io_threads); ++i) {
-      io_threads_.emplace_back([this] { ioc_.run(); });
+      // Polling pays only while no call runs on a worker, which would want
+      // the CPU the poll holds.
+      io_threads_.emplace_back([this] {
+        RunBusyPolling(ioc_, options_.busy_poll, [this] { return in_flight_.load() == 0; },
+                       *poll_stats_);
+      });
     }
     started_ = true;
     return Status::Ok();
@@ -488,6 +496,7 @@ class RpcServer::Impl {
   }
 
   const RpcServerOptions options_;
+  const std::shared_ptr<BusyPollStats> poll_stats_;
   const Dispatcher& dispatcher_;
   asio::io_context ioc_;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;

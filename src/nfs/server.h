@@ -22,6 +22,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "nfs/busy_poll.h"
 #include "nfs/dispatcher.h"
 
 namespace nasd::nfs {
@@ -38,6 +39,11 @@ struct RpcServerOptions {
   std::chrono::milliseconds write_timeout{30'000};
   std::chrono::milliseconds idle_timeout{360'000};  // 0: never
   std::chrono::milliseconds drain_timeout{15'000};
+  // How long the network thread polls for the next call before it sleeps,
+  // while calls come in quick succession (nfs/busy_poll.h); 0: never.
+  std::chrono::microseconds busy_poll{0};
+  // Where the polling's outcomes are counted (null: nowhere outside).
+  std::shared_ptr<BusyPollStats> busy_poll_stats;
 };
 
 class RpcServer {

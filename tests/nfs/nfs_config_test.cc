@@ -21,6 +21,16 @@ TEST(NfsConfig, DefaultsAreDisabledOnPort2049WithoutExports) {
   EXPECT_TRUE(c->nfs.exports.empty());
   EXPECT_EQ(c->nfs.idle_timeout, std::chrono::minutes(6));
   EXPECT_EQ(c->nfs.max_connections_per_client, 64);
+  EXPECT_EQ(c->nfs.busy_poll_us, 50);
+}
+
+TEST(NfsConfig, BusyPollIsMicrosecondsUpToOneMillisecond) {
+  auto off = Parse("nfs:\n  busy_poll_us: 0\n");
+  ASSERT_TRUE(off.ok()) << off.status().ToString();
+  EXPECT_EQ(off->nfs.busy_poll_us, 0);
+  auto too_long = Parse("nfs:\n  busy_poll_us: 5000\n");
+  ASSERT_FALSE(too_long.ok());
+  EXPECT_NE(too_long.status().message().find("nfs.busy_poll_us"), std::string::npos);
 }
 
 TEST(NfsConfig, ConnectionLimitsAreParsedAndChecked) {

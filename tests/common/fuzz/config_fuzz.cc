@@ -55,6 +55,7 @@ void CheckLoaded(const Config& c) {
   FUZZ_CHECK(c.api.admin_token.empty() || c.api.admin_token.size() >= kMinAdminTokenLength);
   FUZZ_CHECK(c.http.max_connections >= 1 && c.http.io_threads >= 0 && c.http.worker_threads >= 1);
   FUZZ_CHECK(c.nfs.worker_threads >= 1 && c.nfs.max_connections_per_client >= 1);
+  FUZZ_CHECK(c.nfs.busy_poll_us >= 0 && c.nfs.busy_poll_us <= 1000);
   for (size_t i = 0; i < c.nfs.exports.size(); ++i) {
     const NfsExportConfig& e = c.nfs.exports[i];
     FUZZ_CHECK(!e.share.empty() && !e.networks.empty());
