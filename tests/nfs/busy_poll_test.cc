@@ -5,12 +5,13 @@
 
 #include <gtest/gtest.h>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/executor_work_guard.hpp>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 
 namespace nasd::nfs {
 namespace {
@@ -49,7 +50,6 @@ class Poller {
     }
   }
 
-  asio::io_context& ioc() { return ioc_; }
   const BusyPollStats& stats() const { return stats_; }
   int ran() {
     std::lock_guard l(mu_);
