@@ -3,7 +3,9 @@
 # directory (sendfile, dav module) on the same disk, alternating, in the same
 # run; prints every measurement, then medians and the ratio nasd/nginx:
 #   PUT and cold GET of one big file (curl), GET of a 4 KiB file, PUT of 4 KiB
-#   files and 64 KiB Range GETs of the big file (wrk, 32 keep-alive clients).
+#   files and 64 KiB Range GETs of the big file (wrk, 32 keep-alive clients);
+#   the cold GET and the Range GETs once in each webdav.sendfile mode of nasd
+#   (SENDFILE_MODES below: checksums verified before sendfile, or not).
 # Usage: bench/http.sh BUILD_DIR   (uses BUILD_DIR/nasd; run as root: the page
 #   cache is dropped before every phase, for both servers)
 # env: SIZE_MIB=1024 (big file)  ROUNDS=4  DURATION=10 (seconds a wrk run)
@@ -17,6 +19,12 @@
 #     does not start on a page boundary
 #   NASD_IO_THREADS, NASD_WORKER_THREADS: override http.io_threads and
 #     http.worker_threads (default: what nasd init writes)
+#   SENDFILE_MODES="verified unverified": nasd's webdav.sendfile modes the
+#     cold GET and the Range GETs are measured in (nasd restarts between
+#     them, same data); the first is the one every other phase runs in.
+#     verified checks each chunk segment's crc32c before sendfile;
+#     unverified leaves corruption to scrubbing. Rows of a mode other than
+#     the first are named after it.
 #   SIDES="nasd nginx"; SIDES=nginx measures the baseline alone
 # nasd runs with --log-level warn (nginx has access_log off) and
 # http.body_timeout 10m; the data of both lives in BUILD_DIR/bench-http-*,
@@ -28,6 +36,7 @@ BUILD=$(realpath "${1:-build}")
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SIZE_MIB=${SIZE_MIB:-1024} ROUNDS=${ROUNDS:-4} DURATION=${DURATION:-10}
 CONNS=${CONNS:-32} THREADS=${THREADS:-2} ALIGN=${ALIGN:-4096} SIDES=${SIDES:-nasd nginx}
+SENDFILE_MODES=${SENDFILE_MODES:-verified unverified}
 NASD=$BUILD/nasd
 LUA=$ROOT/bench/http.lua
 DAV_MOD=/usr/lib/nginx/modules/ngx_http_dav_ext_module.so
@@ -38,6 +47,9 @@ die() { echo "http.sh: $*" >&2; exit 1; }
 has() { case " $SIDES " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 for s in $SIDES; do case $s in nasd | nginx) ;; *) die "SIDES: unknown side $s" ;; esac; done
 has nasd || has nginx || die "SIDES must name nasd, nginx or both"
+for m in $SENDFILE_MODES; do case $m in verified | unverified | copy) ;; *) die "SENDFILE_MODES: unknown mode $m" ;; esac; done
+[ -n "$SENDFILE_MODES" ] || die "SENDFILE_MODES must name at least one mode"
+FIRST_MODE=${SENDFILE_MODES%% *}
 ! has nasd || [ -x "$NASD" ] || die "no $NASD: build it first (make build)"
 for c in nginx wrk curl sha256sum; do
   command -v "$c" >/dev/null || die "$c is missing: run scripts/install-deps.sh"
@@ -122,9 +134,9 @@ EOF
 }
 
 # ---- nasd --------------------------------------------------------------------
-CFG=$WORK/nasd/config.yaml NASD_PORT='' NASD_URL='' TOKEN='' NASD_THREADS=''
-set_key() { # KEY VALUE: sets "  KEY:" (under http:) in the config nasd init wrote
-  grep -q "^  $1:" "$CFG" || die "no key $1 in the config nasd init wrote"
+CFG=$WORK/nasd/config.yaml NASD_PORT='' NASD_URL='' TOKEN='' NASD_THREADS='' NASD_MODE=''
+set_key() { # KEY VALUE: sets "  KEY:" (under http: or webdav:) in the config nasd init wrote
+  [ "$(grep -c "^  $1:" "$CFG")" = 1 ] || die "not exactly one key $1 in the config nasd init wrote"
   sed -i "s/^\(  $1:\).*/\1 $2/" "$CFG"
 }
 start_nasd() {
@@ -139,19 +151,26 @@ start_nasd() {
   [ -z "${NASD_IO_THREADS:-}" ] || set_key io_threads "$NASD_IO_THREADS"
   [ -z "${NASD_WORKER_THREADS:-}" ] || set_key worker_threads "$NASD_WORKER_THREADS"
   NASD_THREADS=$(awk '/^  (io_threads|worker_threads|body_timeout):/ {sub(":", "="); printf "%s%s", s, $1 $2; s=" "}' "$CFG")
-  # warn: no access log line a request (nginx runs with access_log off).
-  "$NASD" --config "$CFG" --log-level warn serve >"$WORK/nasd/serve.log" 2>&1 &
-  NASD_PID=$!
   NASD_URL=http://127.0.0.1:$NASD_PORT
+  serve_nasd "$FIRST_MODE"
+  "$NASD" --config "$CFG" share create bench >"$WORK/nasd/share.log" 2>&1 ||
+    die "nasd share create bench failed: $(cat "$WORK/nasd/share.log")"
+}
+# serve_nasd MODE: (re)starts nasd serve with webdav.sendfile MODE, same data.
+serve_nasd() {
+  [ "$1" != "$NASD_MODE" ] || return 0
+  stop_pid "$NASD_PID"
+  set_key sendfile "$1"
+  # warn: no access log line a request (nginx runs with access_log off).
+  "$NASD" --config "$CFG" --log-level warn serve >>"$WORK/nasd/serve.log" 2>&1 &
+  NASD_PID=$! NASD_MODE=$1
   for _ in $(seq 1 300); do
     [ "$(curl -s -o /dev/null -w '%{http_code}' "$NASD_URL/readyz")" = 200 ] && break
     kill -0 "$NASD_PID" 2>/dev/null || break
     sleep 0.1
   done
   [ "$(curl -s -o /dev/null -w '%{http_code}' "$NASD_URL/readyz")" = 200 ] ||
-    die "nasd serve is not ready: $(tail -5 "$WORK/nasd/serve.log")"
-  "$NASD" --config "$CFG" share create bench >"$WORK/nasd/share.log" 2>&1 ||
-    die "nasd share create bench failed: $(cat "$WORK/nasd/share.log")"
+    die "nasd serve ($1) is not ready: $(tail -5 "$WORK/nasd/serve.log")"
 }
 
 if has nginx; then start_nginx; fi
@@ -213,10 +232,33 @@ wrk_run() {
   echo "${k[requests]} $(awk -v d="${k[duration_us]}" 'BEGIN {printf "%.6f", d / 1e6}') ${k[bytes]} ${k[p50_us]} ${k[p99_us]}"
 }
 
+# with_modes: ORDER with nasd once per SENDFILE_MODES entry ("nasd:MODE"),
+# the modes reversed in even rounds. label ENTRY: the name its figures are
+# recorded under ("nasd" in the first mode, "nasd-MODE" in another).
+with_modes() {
+  local s m modes=$SENDFILE_MODES
+  [ $((r % 2)) -eq 1 ] || modes=$(echo "$modes" | tr ' ' '\n' | tac | tr '\n' ' ')
+  for s in $ORDER; do
+    if [ "$s" = nasd ]; then for m in $modes; do echo "nasd:$m"; done; else echo "$s"; fi
+  done
+}
+label() {
+  case $1 in
+    "nasd:$FIRST_MODE") echo nasd ;;
+    nasd:*) echo "nasd-${1#nasd:}" ;;
+    *) echo "$1" ;;
+  esac
+}
+# side_of ENTRY: the server (nasd or nginx), serving in ENTRY's mode.
+side_of() {
+  if [ "${1%%:*}" = nasd ]; then serve_nasd "${1#nasd:}"; fi
+  echo "${1%%:*}"
+}
+
 RES=$WORK/results.txt
 : > "$RES"
 record() { echo "$1 $2 $3" >> "$RES"; } # FIGURE SIDE VALUE
-show() { printf '  round %d  %-28s %-5s %10.1f %s\n' "$r" "$1" "$2" "$3" "$4"; }
+show() { printf '  round %d  %-28s %-16s %10.1f %s\n' "$r" "$1" "$2" "$3" "$4"; }
 
 # The 4 KiB file each GET of the small-file phase reads, put once per side.
 head -c 4096 /dev/urandom > "$WORK/small"
@@ -254,14 +296,16 @@ for r in $(seq 1 "$ROUNDS"); do
     record put_big "$side" "$v"; show "PUT $SIZE_MIB MiB" "$side" "$v" MiB/s
   done
 
-  for side in $ORDER; do
+  for entry in $(with_modes); do
+    side_of "$entry" >/dev/null; side=${entry%%:*}
     drop_caches
     res=$(req "$side" 200 /dev/null "GET $big" "$big")
     read -r _ secs down _ <<<"$res"
     [ "$down" -eq "$SIZE" ] || die "$side: GET $big returned $down of $SIZE bytes"
     v=$(awk -v b="$SIZE" -v t="$secs" 'BEGIN {printf "%.3f", b / 1048576 / t}')
-    record get_big "$side" "$v"; show "GET $SIZE_MIB MiB (cold)" "$side" "$v" MiB/s
+    record get_big "$(label "$entry")" "$v"; show "GET $SIZE_MIB MiB (cold)" "$(label "$entry")" "$v" MiB/s
   done
+  if has nasd; then serve_nasd "$FIRST_MODE"; fi
 
   if [ "$r" -eq 1 ]; then # content check, once a side, not timed
     want=$(sha256sum < "$SRC" | cut -d' ' -f1)
@@ -272,7 +316,7 @@ for r in $(seq 1 "$ROUNDS"); do
       code=$(awk 'NR==1 {print $2}' "$WORK/hdr")
       [ "$code" = 200 ] || die "$side: GET $big for sha256: HTTP $code"
       [ "$got" = "$want" ] || die "$side: GET $big: sha256 $got, PUT $want"
-      printf '  round 1  %-28s %-5s %10s %s\n' "sha256 of GET $SIZE_MIB MiB" "$side" ok "(matches the file PUT)"
+      printf '  round 1  %-28s %-16s %10s %s\n' "sha256 of GET $SIZE_MIB MiB" "$side" ok "(matches the file PUT)"
     done
   fi
 
@@ -307,7 +351,8 @@ for r in $(seq 1 "$ROUNDS"); do
   # nasd's default blocks meet, when the file is that large), then wrk.
   offs=$(( (SIZE - 65536) / 3 / ALIGN * ALIGN ))
   [ "$SIZE" -lt $((4 << 20 + 65536)) ] || offs="$offs $(( ((4 << 20) - 32768) / ALIGN * ALIGN ))"
-  for side in $ORDER; do
+  for entry in $(with_modes); do
+    side_of "$entry" >/dev/null; side=${entry%%:*}
     for off in $offs; do
       dd if="$SRC" of="$WORK/range.want" iflag=skip_bytes,count_bytes skip="$off" count=65536 status=none
       req "$side" 206 "$WORK/range.got" "GET $big Range" -H "Range: bytes=$off-$((off + 65535))" "$big" >/dev/null
@@ -321,21 +366,30 @@ for r in $(seq 1 "$ROUNDS"); do
       die "$side: Range GETs: $bytes bytes for $n responses, not 64 KiB each"
     v=$(awk -v n="$n" -v t="$secs" 'BEGIN {printf "%.3f", n / t}')
     m=$(awk -v n="$n" -v t="$secs" 'BEGIN {printf "%.3f", n * 65536 / 1048576 / t}')
-    record range_rps "$side" "$v"; record range_mib "$side" "$m"
-    show "GET 64 KiB Range x$CONNS" "$side" "$v" "req/s = $(printf '%.1f' "$m") MiB/s (p50 $p50 us, p99 $p99 us)"
+    record range_rps "$(label "$entry")" "$v"; record range_mib "$(label "$entry")" "$m"
+    show "GET 64 KiB Range x$CONNS" "$(label "$entry")" "$v" "req/s = $(printf '%.1f' "$m") MiB/s (p50 $p50 us, p99 $p99 us)"
   done
+  if has nasd; then serve_nasd "$FIRST_MODE"; fi
   rm -f "$SRC"
 done
 
 echo "== HTTP summary: medians of $ROUNDS rounds (ratio > 1: nasd is faster) =="
-printf '%-34s %12s %12s %7s\n' figure nasd nginx ratio
-for f in "put_big|PUT $SIZE_MIB MiB (MiB/s)" "get_big|GET $SIZE_MIB MiB cold (MiB/s)" \
+printf '%-44s %12s %12s %7s\n' figure nasd nginx ratio
+for f in "put_big|PUT $SIZE_MIB MiB (MiB/s)" "get_big|GET $SIZE_MIB MiB cold (MiB/s)|modes" \
   "get_small|GET 4 KiB x$CONNS (req/s)" "put_small|PUT 4 KiB x$CONNS (req/s)" \
-  "range_rps|Range 64 KiB x$CONNS (req/s)" "range_mib|Range 64 KiB x$CONNS (MiB/s)"; do
-  key=${f%%|*} name=${f#*|}
-  n=$(awk -v k="$key" '$1 == k && $2 == "nasd" {print $3}' "$RES" | median)
+  "range_rps|Range 64 KiB x$CONNS (req/s)|modes" "range_mib|Range 64 KiB x$CONNS (MiB/s)|modes"; do
+  IFS='|' read -r key name per_mode <<<"$f"
+  rows=nasd; [ -z "$per_mode" ] || rows=$SENDFILE_MODES
   g=$(awk -v k="$key" '$1 == k && $2 == "nginx" {print $3}' "$RES" | median)
-  awk -v name="$name" -v n="$n" -v g="$g" 'BEGIN {
-    printf "%-34s %12s %12s %7s\n", name, n == "" ? "-" : sprintf("%.1f", n),
-      g == "" ? "-" : sprintf("%.1f", g), n == "" || g == "" ? "-" : sprintf("%.2f", n / g) }'
+  for m in $rows; do
+    who=nasd row=$name
+    if [ -n "$per_mode" ]; then
+      [ "$m" = "$FIRST_MODE" ] || who=nasd-$m
+      [ "$SENDFILE_MODES" = "$FIRST_MODE" ] || row="$name, $m"
+    fi
+    n=$(awk -v k="$key" -v w="$who" '$1 == k && $2 == w {print $3}' "$RES" | median)
+    awk -v name="$row" -v n="$n" -v g="$g" 'BEGIN {
+      printf "%-44s %12s %12s %7s\n", name, n == "" ? "-" : sprintf("%.1f", n),
+        g == "" ? "-" : sprintf("%.1f", g), n == "" || g == "" ? "-" : sprintf("%.2f", n / g) }'
+  done
 done
