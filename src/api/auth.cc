@@ -1,5 +1,5 @@
 // Authenticators for http::ServerOptions::authenticate: the admin's Bearer
-// token (management API) and, for WebDAV and later protocols, users' HTTP
+// token (management API) and, for WebDAV, users' HTTP
 // Basic credentials (RFC 7617) checked against the UserStore.
 #include <sodium.h>
 

@@ -32,8 +32,8 @@ Result<Config> LoadConfigAndLogging(const GlobalOptions& global) {
 
 int Main(int argc, char** argv) {
   CLI::App app{
-      "nasd: a software-defined NAS. Shares over HTTP/WebDAV (and later NFS, SMB, FUSE),\n"
-      "data in content-addressed chunks, metadata in RocksDB.\n\n"
+      "nasd: a software-defined NAS. Shares over WebDAV/HTTP, NFSv3, SMB (through Samba)\n"
+      "and FUSE; data in content-addressed chunks, metadata in RocksDB.\n\n"
       "Start with `nasd init --storage-path DIR`, then `nasd serve`."};
   app.name("nasd");
   app.require_subcommand(1);

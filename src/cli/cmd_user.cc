@@ -1,5 +1,5 @@
-// `nasd user add|passwd|delete|list`: the users who log in over WebDAV (and
-// later SMB), managed through the running server's API.
+// `nasd user add|passwd|delete|list`: the users who log in over WebDAV and
+// SMB, managed through the running server's API.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
@@ -78,7 +78,7 @@ constexpr char kPasswordHelp[] =
 
 void AddUserCommand(CLI::App& app, const GlobalOptions& global, Runner& run) {
   auto* user = app.add_subcommand(
-      "user", "Add, list and delete the users who log in to shares (WebDAV, later SMB)");
+      "user", "Add, list and delete the users who log in to shares (WebDAV and SMB)");
   user->require_subcommand(1);
 
   auto add_opts = std::make_shared<UserOptions>();

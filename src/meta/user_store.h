@@ -1,4 +1,4 @@
-// UserStore: the people who may reach shares over WebDAV (and later SMB),
+// UserStore: the people who may reach shares over WebDAV and SMB,
 // their passwords, and what each may do on each share. Kept in the KV next to
 // the shares (keys 'U' and 'P', docs/format/keys.md).
 //
