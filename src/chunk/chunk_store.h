@@ -146,6 +146,12 @@ class ChunkStore {
   // a network thread can try before handing the read to a worker.
   Result<ChunkFile> OpenFileVerified(const ChunkId& id, uint64_t offset, uint64_t length,
                                      bool nowait = false);
+  // Asks the page cache to start reading chunk id's data in the background
+  // (posix_fadvise WILLNEED), so that an OpenFileVerified and sendfile of it
+  // soon after find it cached: a big GET hints the next chunk while it sends
+  // this one. Best effort: nothing on stores without local files, and
+  // failures are left to the OpenFile that follows.
+  void WillNeed(const ChunkId& id);
   // Writes and removes a probe object: proves the backend is writable (/readyz).
   Status CheckWritable();
   ChunkStoreStats Stats() const;

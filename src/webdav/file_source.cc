@@ -85,6 +85,15 @@ Result<http::BodyPart> FileSource::NextFileBytes(uint64_t pos, uint64_t end) {
   return Internal(fmt::format("no mapped piece holds offset {}", pos));
 }
 
+void FileSource::HintNextChunk(const ReadPiece& current) {
+  for (const ReadPiece& p : plan_.pieces) {
+    if (p.file_offset > current.file_offset && p.kind == ReadPiece::Kind::kChunk) {
+      return fs_->chunks().WillNeed(vfs::data::ToChunkId(p.chunk_id));
+    }
+  }
+  if (!plan_.following.empty()) fs_->chunks().WillNeed(vfs::data::ToChunkId(plan_.following.front()));
+}
+
 Result<http::BodyPart> FileSource::FromPiece(const ReadPiece& p, uint64_t skip, uint64_t max) {
   const uint64_t n = std::min(p.length - skip, max);
   http::BodyPart part;
@@ -109,6 +118,9 @@ Result<http::BodyPart> FileSource::FromPiece(const ReadPiece& p, uint64_t skip, 
     part.fd = fd_.get();
     part.offset = file->data_offset + at;
     part.length = n;
+    // The body goes on past this chunk: the disk reads the next one while
+    // this one is sent (otherwise reading and sending would take turns).
+    if (n < max && !nowait_) HintNextChunk(p);
     return part;
   }
   if (file.status().code() != Code::kNotSupported) return file.status();

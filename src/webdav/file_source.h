@@ -66,6 +66,8 @@ class FileSource : public http::BodySource {
   // The next part of file bytes [pos, end) of the current segment.
   Result<http::BodyPart> NextFileBytes(uint64_t pos, uint64_t end);
   Result<http::BodyPart> FromPiece(const vfs::data::ReadPiece& p, uint64_t skip, uint64_t max);
+  // Starts the page cache reading the chunk after current (ChunkStore::WillNeed).
+  void HintNextChunk(const vfs::data::ReadPiece& current);
 
   std::shared_ptr<vfs::Filesystem> fs_;
   const uint64_t ino_;

@@ -8,9 +8,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <thread>
 
 #include "chunk/chunk_format.h"
 #include "chunk/chunk_store.h"
@@ -48,6 +50,23 @@ class LocalBackendTest : public ::testing::Test {
   fs::path PathOf(const ChunkId& id) const {
     const std::string hex = id.ToHex();
     return fs::path(root_) / hex.substr(0, 2) / hex.substr(2, 2) / hex;
+  }
+
+  // Pages of id's chunk file in the page cache, and all its pages (mincore).
+  std::pair<size_t, size_t> ResidentPages(const ChunkId& id) {
+    int fd = ::open(PathOf(id).c_str(), O_RDONLY);
+    EXPECT_GE(fd, 0);
+    const off_t size = ::lseek(fd, 0, SEEK_END);
+    void* map = ::mmap(nullptr, static_cast<size_t>(size), PROT_READ, MAP_SHARED, fd, 0);
+    EXPECT_NE(map, MAP_FAILED);
+    const long page = ::sysconf(_SC_PAGESIZE);
+    std::vector<unsigned char> vec(static_cast<size_t>((size + page - 1) / page));
+    EXPECT_EQ(::mincore(map, static_cast<size_t>(size), vec.data()), 0);
+    ::munmap(map, static_cast<size_t>(size));
+    ::close(fd);
+    size_t n = 0;
+    for (unsigned char v : vec) n += v & 1;
+    return {n, vec.size()};
   }
 
   void WriteFile(const fs::path& path, std::string_view data) {
@@ -249,21 +268,7 @@ TEST_F(LocalBackendTest, OpenFileExposesTheDataRegion) {
 // after a put and a whole read, their pages are not in the page cache; small
 // ones are written and read buffered.
 TEST_F(LocalBackendTest, BigChunksBypassThePageCacheSmallOnesDoNot) {
-  auto resident_pages = [&](const ChunkId& id) {
-    int fd = ::open(PathOf(id).c_str(), O_RDONLY);
-    EXPECT_GE(fd, 0);
-    const off_t size = ::lseek(fd, 0, SEEK_END);
-    void* map = ::mmap(nullptr, static_cast<size_t>(size), PROT_READ, MAP_SHARED, fd, 0);
-    EXPECT_NE(map, MAP_FAILED);
-    const long page = ::sysconf(_SC_PAGESIZE);
-    std::vector<unsigned char> vec(static_cast<size_t>((size + page - 1) / page));
-    EXPECT_EQ(::mincore(map, static_cast<size_t>(size), vec.data()), 0);
-    ::munmap(map, static_cast<size_t>(size));
-    ::close(fd);
-    size_t n = 0;
-    for (unsigned char v : vec) n += v & 1;
-    return std::pair<size_t, size_t>(n, vec.size());
-  };
+  auto resident_pages = [&](const ChunkId& id) { return ResidentPages(id); };
   const std::string big = RandomBytes(kDirectMinBytes + 5, 21);
   auto [big_resident, big_pages] = resident_pages(MustPut(big));
   EXPECT_LE(big_resident, 1u) << "of " << big_pages << " pages: only the tail is written buffered";
@@ -281,6 +286,24 @@ TEST_F(LocalBackendTest, BigChunksBypassThePageCacheSmallOnesDoNot) {
   Result<std::string> copy = store_->Get(ChunkId::Of(small));
   ASSERT_TRUE(copy.ok()) << copy.status().ToString();
   EXPECT_EQ(*copy, small);
+}
+
+// WillNeed starts reading a chunk the disk holds into the page cache (a big
+// GET hints the next chunk while it sends this one); an absent chunk is no
+// error.
+TEST_F(LocalBackendTest, WillNeedBringsAChunkIntoThePageCache) {
+  const std::string big = RandomBytes(2 * kDirectMinBytes, 23);
+  const ChunkId id = MustPut(big);
+  auto [resident, pages] = ResidentPages(id);
+  ASSERT_LE(resident, 1u) << "of " << pages << " pages: written with O_DIRECT";
+  store_->WillNeed(id);
+  // The reads are asynchronous: wait for them (up to 5 s).
+  for (int i = 0; i < 500 && resident < pages; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    resident = ResidentPages(id).first;
+  }
+  EXPECT_EQ(resident, pages);
+  store_->WillNeed(ChunkId::Of("absent"));
 }
 
 TEST_F(LocalBackendTest, OpenFileVerifiedChecksOnlyTheSegmentsOfTheRange) {
