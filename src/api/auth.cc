@@ -1,6 +1,6 @@
 // Authenticators for http::ServerOptions::authenticate: the admin's Bearer
-// token (management API) and, for WebDAV, users' HTTP
-// Basic credentials (RFC 7617) checked against the UserStore.
+// token (management API) and, for WebDAV, users' HTTP Basic credentials
+// (RFC 7617) checked against the UserStore.
 #include <sodium.h>
 
 #include <cctype>

@@ -268,12 +268,11 @@ TEST_F(LocalBackendTest, OpenFileExposesTheDataRegion) {
 // after a put and a whole read, their pages are not in the page cache; small
 // ones are written and read buffered.
 TEST_F(LocalBackendTest, BigChunksBypassThePageCacheSmallOnesDoNot) {
-  auto resident_pages = [&](const ChunkId& id) { return ResidentPages(id); };
   const std::string big = RandomBytes(kDirectMinBytes + 5, 21);
-  auto [big_resident, big_pages] = resident_pages(MustPut(big));
+  auto [big_resident, big_pages] = ResidentPages(MustPut(big));
   EXPECT_LE(big_resident, 1u) << "of " << big_pages << " pages: only the tail is written buffered";
   const std::string small = RandomBytes(kDirectMinBytes - 4096, 22);
-  auto [small_resident, small_pages] = resident_pages(MustPut(small));
+  auto [small_resident, small_pages] = ResidentPages(MustPut(small));
   EXPECT_EQ(small_resident, small_pages);
   Result<SharedBytes> back = store_->GetShared(ChunkId::Of(big));
   ASSERT_TRUE(back.ok()) << back.status().ToString();
@@ -282,7 +281,7 @@ TEST_F(LocalBackendTest, BigChunksBypassThePageCacheSmallOnesDoNot) {
                 kDirectAlign,
             0u)
       << "read into an aligned buffer, the header in front of the data";
-  EXPECT_LE(resident_pages(ChunkId::Of(big)).first, 1u) << "read back without the page cache";
+  EXPECT_LE(ResidentPages(ChunkId::Of(big)).first, 1u) << "read back without the page cache";
   Result<std::string> copy = store_->Get(ChunkId::Of(small));
   ASSERT_TRUE(copy.ok()) << copy.status().ToString();
   EXPECT_EQ(*copy, small);
