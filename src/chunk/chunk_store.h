@@ -148,8 +148,8 @@ class ChunkStore {
                                      bool nowait = false);
   // Asks the page cache to start reading chunk id's data in the background
   // (posix_fadvise WILLNEED), so that an OpenFileVerified and sendfile of it
-  // soon after find it cached: a big GET hints the next chunk while it sends
-  // this one. Best effort: nothing on stores without local files, and
+  // soon after find it cached: a big verified GET hints the next chunk while
+  // it sends this one. Best effort: nothing on stores without local files, and
   // failures are left to the OpenFile that follows.
   void WillNeed(const ChunkId& id);
   // Writes and removes a probe object: proves the backend is writable (/readyz).
