@@ -252,10 +252,11 @@ label() {
     *) echo "$1" ;;
   esac
 }
-# side_of ENTRY: the server (nasd or nginx), serving in ENTRY's mode.
-side_of() {
-  if [ "${1%%:*}" = nasd ]; then serve_nasd "${1#nasd:}"; fi
-  echo "${1%%:*}"
+# use ENTRY: side becomes ENTRY's server (nasd or nginx); nasd serves in
+# ENTRY's mode.
+use() {
+  side=${1%%:*}
+  if [ "$side" = nasd ]; then serve_nasd "${1#nasd:}"; fi
 }
 
 RES=$WORK/results.txt
@@ -300,7 +301,7 @@ for r in $(seq 1 "$ROUNDS"); do
   done
 
   for entry in $(with_modes); do
-    side_of "$entry" >/dev/null; side=${entry%%:*}
+    use "$entry"
     drop_caches
     res=$(req "$side" 200 /dev/null "GET $big" "$big")
     read -r _ secs down _ <<<"$res"
@@ -355,7 +356,7 @@ for r in $(seq 1 "$ROUNDS"); do
   offs=$(( (SIZE - 65536) / 3 / ALIGN * ALIGN ))
   [ "$SIZE" -lt $((4 << 20 + 65536)) ] || offs="$offs $(( ((4 << 20) - 32768) / ALIGN * ALIGN ))"
   for entry in $(with_modes); do
-    side_of "$entry" >/dev/null; side=${entry%%:*}
+    use "$entry"
     for off in $offs; do
       dd if="$SRC" of="$WORK/range.want" iflag=skip_bytes,count_bytes skip="$off" count=65536 status=none
       req "$side" 206 "$WORK/range.got" "GET $big Range" -H "Range: bytes=$off-$((off + 65535))" "$big" >/dev/null
