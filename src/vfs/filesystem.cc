@@ -128,6 +128,24 @@ Result<Attr> Filesystem::Lookup(const Caller& c, uint64_t parent, std::string_vi
   NASD_ASSIGN_OR_RETURN(Attr a, ops::Lookup(ctx_, c, parent, name));
   return ops::OverlayAttr(ctx_, a);
 }
+Status Filesystem::LookupPath(const Caller& c, uint64_t dir, std::span<const std::string> names,
+                              std::vector<Attr>* found) {
+  found->clear();
+  if (!IsViewIno(dir)) {
+    const Status st = ops::LookupPath(
+        ctx_, c, dir, names,
+        [this](uint64_t parent, std::string_view name) { return views_->Owns(parent, name); },
+        found);
+    for (Attr& a : *found) a = ops::OverlayAttr(ctx_, a);
+    NASD_RETURN_IF_ERROR(st);
+  }
+  // The rest lies in a snapshot view: one Lookup a name.
+  for (size_t i = found->size(); i < names.size(); ++i) {
+    NASD_ASSIGN_OR_RETURN(Attr a, Lookup(c, found->empty() ? dir : found->back().ino, names[i]));
+    found->push_back(a);
+  }
+  return Status::Ok();
+}
 Result<Attr> Filesystem::GetAttr(uint64_t ino) {
   if (IsViewIno(ino)) return views_->GetAttr(ino);
   NASD_ASSIGN_OR_RETURN(Attr a, ops::GetAttr(ctx_, ino));

@@ -57,6 +57,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -135,6 +136,13 @@ class Filesystem {
   // The entry name in directory parent. kNotFound, kNotDirectory (parent),
   // kPermissionDenied (no x on parent).
   Result<Attr> Lookup(const Caller& caller, uint64_t parent, std::string_view name);
+  // Lookup of names[0] in dir, of names[1] in what that found, and so on,
+  // with the live tree read in one snapshot: one metadata transaction, not
+  // one per name. *found gets the attributes of each entry found, in order;
+  // the status is the first failed Lookup's (*found then holds the entries
+  // before it), ok when every name was found.
+  Status LookupPath(const Caller& caller, uint64_t dir, std::span<const std::string> names,
+                    std::vector<Attr>* found);
   Result<Attr> GetAttr(uint64_t ino);
   // access(2): ok or kPermissionDenied.
   Status Access(const Caller& caller, uint64_t ino, int mask);

@@ -61,15 +61,12 @@ std::variant<Transfer, http::Response> Prepare(DavRequest& r, bool move) {
   if (t.dst.IsWithin(r.path) || r.path.IsWithin(t.dst)) {
     return ErrorResponse(PermissionDenied("source and destination overlap"));
   }
-  auto parent = ResolveParent(r, t.dst);
-  if (!parent.ok()) return ErrorResponse(parent.status());
-  t.dst_parent = *parent;
-  auto found = r.fs->Lookup(r.caller(), parent->ino, t.dst.Name());
-  if (found.ok()) {
+  auto place = ResolvePlacement(r, t.dst);
+  if (!place.ok()) return ErrorResponse(place.status());
+  t.dst_parent = place->parent;
+  if (place->existing) {
     if (!overwrite) return http::Response::Text(412, "Destination exists and Overwrite is F\n");
-    t.existing = *found;
-  } else if (found.status().code() != Code::kNotFound) {
-    return ErrorResponse(found.status());
+    t.existing = place->existing;
   }
   return t;
 }

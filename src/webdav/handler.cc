@@ -47,27 +47,46 @@ http::Response Dispatch(http::Request& req, const DavContext& ctx, LockTable& lo
 
 Result<vfs::Attr> Resolve(DavRequest& r, const DavPath& path) {
   if (path.segments.empty()) return r.fs->GetAttr(r.fs->root());
-  // The root is a directory: the first Lookup needs no GetAttr of it.
-  vfs::Attr attr{.ino = r.fs->root(), .type = vfs::FileType::kDirectory};
-  for (const auto& name : path.segments) {
-    if (attr.type != vfs::FileType::kDirectory)
-      return Status(Code::kNotDirectory, "not a collection");
-    NASD_ASSIGN_OR_RETURN(attr, r.fs->Lookup(r.caller(), attr.ino, name));
-  }
-  return attr;
+  std::vector<vfs::Attr> found;
+  NASD_RETURN_IF_ERROR(r.fs->LookupPath(r.caller(), r.fs->root(), path.segments, &found));
+  return found.back();
 }
+
+namespace {
+
+Status MissingParent() { return Conflict("the parent collection does not exist"); }
+Status ParentNotCollection() { return Conflict("the parent is not a collection"); }
+
+}  // namespace
 
 Result<vfs::Attr> ResolveParent(DavRequest& r, const DavPath& path) {
   if (path.is_root()) return Status(Code::kNotPermitted, "the share root cannot be replaced");
   auto parent = Resolve(r, path.Parent());
   if (!parent.ok()) {
     Code c = parent.status().code();
-    if (c == Code::kNotFound || c == Code::kNotDirectory)
-      return Conflict("the parent collection does not exist");
+    if (c == Code::kNotFound || c == Code::kNotDirectory) return MissingParent();
     return parent.status();
   }
-  if (parent->type != vfs::FileType::kDirectory) return Conflict("the parent is not a collection");
+  if (parent->type != vfs::FileType::kDirectory) return ParentNotCollection();
   return parent;
+}
+
+Result<Placement> ResolvePlacement(DavRequest& r, const DavPath& path) {
+  if (path.is_root()) return Status(Code::kNotPermitted, "the share root cannot be replaced");
+  // "." first: the root's own attributes, for a parent that is the root.
+  std::vector<std::string> names{"."};
+  names.insert(names.end(), path.segments.begin(), path.segments.end());
+  std::vector<vfs::Attr> found;
+  const Status st = r.fs->LookupPath(r.caller(), r.fs->root(), names, &found);
+  const size_t n = names.size();
+  if (st.ok()) return Placement{found[n - 2], found[n - 1]};
+  if (found.size() == n - 1) {  // everything but the resource itself
+    if (st.code() == Code::kNotFound) return Placement{found.back(), std::nullopt};
+    if (st.code() == Code::kNotDirectory) return ParentNotCollection();
+    return st;
+  }
+  if (st.code() == Code::kNotFound || st.code() == Code::kNotDirectory) return MissingParent();
+  return st;
 }
 
 http::Response ErrorResponse(const Status& st) {

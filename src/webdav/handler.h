@@ -41,9 +41,10 @@ using MethodHandler = http::Response (*)(DavRequest&);
 http::Response Dispatch(http::Request& req, const DavContext& ctx, LockTable& locks, bool write,
                         MethodHandler handler);
 
-// The inode at path, walking from the root with the caller's permissions.
-// kNotFound when any component is missing; kNotDirectory when a component
-// is not a directory.
+// The inode at path, walking from the root with the caller's permissions
+// (one metadata transaction: vfs::Filesystem::LookupPath). kNotFound when
+// any component is missing; kNotDirectory when a component is not a
+// directory.
 Result<vfs::Attr> Resolve(DavRequest& r, const DavPath& path);
 
 // An error through the one table (ToHttpStatus).
@@ -55,6 +56,13 @@ http::Response Empty(int status);
 // The parent collection of a path that is to be created or replaced: 409
 // when missing or not a collection (RFC 4918 9.7.1, 9.3.1).
 Result<vfs::Attr> ResolveParent(DavRequest& r, const DavPath& path);
+// ResolveParent and Resolve of a path that is to be created or replaced,
+// read together: the parent collection and what is there now, if anything.
+struct Placement {
+  vfs::Attr parent;
+  std::optional<vfs::Attr> existing;
+};
+Result<Placement> ResolvePlacement(DavRequest& r, const DavPath& path);
 
 // A resource a write touches, for lock and If-header checks. tree: the
 // whole subtree is affected (DELETE, MOVE source, overwritten destinations).

@@ -7,16 +7,16 @@ http::Response HandleMkcol(DavRequest& r) {
   if (!r.http.body.empty()) {
     return http::Response::Text(415, "MKCOL with a body is not supported\n");
   }
-  if (r.path.is_root() || Resolve(r, r.path).ok()) {
+  auto place = r.path.is_root() ? Result<Placement>(Placement{}) : ResolvePlacement(r, r.path);
+  if (r.path.is_root() || (place.ok() && place->existing)) {
     http::Response resp = http::Response::Text(405, "a resource exists at this URL\n");
     resp.headers.Set(
         "allow", "OPTIONS, GET, HEAD, DELETE, PROPFIND, PROPPATCH, COPY, MOVE, LOCK, UNLOCK, PUT");
     return resp;
   }
-  auto parent = ResolveParent(r, r.path);
-  if (!parent.ok()) return ErrorResponse(parent.status());
+  if (!place.ok()) return ErrorResponse(place.status());
   if (auto refused = CheckWrite(r, {{r.path, false}, {r.path.Parent(), false}})) return *refused;
-  auto made = r.fs->Mkdir(r.caller(), parent->ino, r.path.Name(), 0755);
+  auto made = r.fs->Mkdir(r.caller(), place->parent.ino, r.path.Name(), 0755);
   if (!made.ok()) {
     if (made.status().code() == Code::kAlreadyExists) return Empty(405);
     return ErrorResponse(made.status());

@@ -39,12 +39,12 @@ http::Response HandlePut(DavRequest& r) {
     return ErrorResponse(Status(Code::kIsDirectory, "cannot PUT a collection"));
   if (r.http.headers.Get("content-range"))
     return ErrorResponse(InvalidArgument("partial PUT (Content-Range) is not supported"));
-  auto parent = ResolveParent(r, r.path);
-  if (!parent.ok()) return ErrorResponse(parent.status());
+  auto place = ResolvePlacement(r, r.path);
+  if (!place.ok()) return ErrorResponse(place.status());
+  const uint64_t parent = place->parent.ino;
   const std::string name = r.path.Name();
   std::optional<vfs::Attr> existing;
-  auto found = r.fs->Lookup(r.caller(), parent->ino, name);
-  if (found.ok()) {
+  if (const std::optional<vfs::Attr>& found = place->existing) {
     if (found->type == vfs::FileType::kDirectory) {
       http::Response resp =
           ErrorResponse(Status(Code::kIsDirectory, "a collection exists at this URL"));
@@ -56,8 +56,6 @@ http::Response HandlePut(DavRequest& r) {
     Status writable = r.fs->Access(r.caller(), found->ino, vfs::kAccessWrite);
     if (!writable.ok()) return ErrorResponse(writable);
     existing = *found;
-  } else if (found.status().code() != Code::kNotFound) {
-    return ErrorResponse(found.status());
   }
   Validators v;
   if (existing) v = {true, MakeEtag(*existing), existing->mtime_ns / 1'000'000'000};
@@ -66,12 +64,12 @@ http::Response HandlePut(DavRequest& r) {
   if (!existing) targets.push_back({r.path.Parent(), false});
   if (auto refused = CheckWrite(r, targets)) return *refused;
 
-  auto tmp = r.fs->CreateTemp(r.caller(), parent->ino, existing ? (existing->mode & 07777) : 0644);
+  auto tmp = r.fs->CreateTemp(r.caller(), parent, existing ? (existing->mode & 07777) : 0644);
   if (!tmp.ok()) return ErrorResponse(tmp.status());
   auto upload = [&]() -> Result<vfs::Attr> {
     NASD_RETURN_IF_ERROR(FillTemp(r, tmp->ino).status());
     NASD_RETURN_IF_ERROR(r.fs->Fsync(tmp->ino));
-    return r.fs->PublishTemp(r.caller(), tmp->ino, parent->ino, name);
+    return r.fs->PublishTemp(r.caller(), tmp->ino, parent, name);
   };
   auto published = upload();
   if (!published.ok()) {

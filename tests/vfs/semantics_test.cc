@@ -36,6 +36,48 @@ TYPED_TEST(SemanticsTest, RootAndDots) {
   EXPECT_TRUE(page->eof);
 }
 
+TYPED_TEST(SemanticsTest, LookupPathFindsWhatChainedLookupsFind) {
+  const uint64_t d = this->MkdirP("/d");
+  const uint64_t e = this->MkdirP("/d/e");
+  const uint64_t f = this->File("/d/e/f", "abc");
+  const std::vector<std::string> names{"d", "e", "f"};
+  std::vector<Attr> found;
+  ASSERT_TRUE(this->fs_->LookupPath(this->root, this->root_, names, &found).ok());
+  ASSERT_EQ(found.size(), 3u);
+  EXPECT_EQ(found[0].ino, d);
+  EXPECT_EQ(found[1].ino, e);
+  EXPECT_EQ(found[2].ino, f);
+  EXPECT_EQ(found[2].size, 3u);
+  // Buffered bytes show, as they do in Lookup.
+  ASSERT_TRUE(this->fs_->Write(this->root, f, 3, "de").ok());
+  ASSERT_TRUE(this->fs_->LookupPath(this->root, this->root_, names, &found).ok());
+  EXPECT_EQ(found[2].size, 5u);
+
+  // The first failure ends the walk; what was found before it is kept.
+  const std::vector<std::string> missing{"d", "x", "f"};
+  EXPECT_EQ(ErrnoOf(this->fs_->LookupPath(this->root, this->root_, missing, &found)), ENOENT);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].ino, d);
+  const std::vector<std::string> through_file{"d", "e", "f", "g"};
+  EXPECT_EQ(ErrnoOf(this->fs_->LookupPath(this->root, this->root_, through_file, &found)), ENOTDIR);
+  EXPECT_EQ(found.size(), 3u);
+  // Search permission is checked on every directory walked.
+  SetAttrRequest closed;
+  closed.mode = 0700;
+  ASSERT_TRUE(this->fs_->SetAttr(this->root, e, closed).ok());
+  EXPECT_EQ(ErrnoOf(this->fs_->LookupPath(kAlice, this->root_, names, &found)), EACCES);
+  EXPECT_EQ(found.size(), 2u);
+  // Dots and an empty path.
+  const std::vector<std::string> dots{".", "d", "..", "d", "e", "."};
+  ASSERT_TRUE(this->fs_->LookupPath(this->root, this->root_, dots, &found).ok());
+  ASSERT_EQ(found.size(), 6u);
+  EXPECT_EQ(found[0].ino, this->root_);
+  EXPECT_EQ(found[2].ino, this->root_);
+  EXPECT_EQ(found[5].ino, e);
+  ASSERT_TRUE(this->fs_->LookupPath(this->root, this->root_, {}, &found).ok());
+  EXPECT_TRUE(found.empty());
+}
+
 TYPED_TEST(SemanticsTest, MkdirRmdirCountLinksAndTouchParent) {
   Attr before = this->Stat("/");
   this->MkdirP("/a");

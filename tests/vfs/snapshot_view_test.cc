@@ -64,6 +64,18 @@ TYPED_TEST(SnapshotViewTest, ViewShowsTheTreeAsItWasWithItsOwnInodeNumbers) {
   EXPECT_EQ(this->Names(this->Ino("/.snapshots/s1/d")), (std::vector<std::string>{"big", "small"}));
   EXPECT_EQ(this->Names(kSnapshotsDirIno), (std::vector<std::string>{"s1"}));
 
+  // A path walk crosses into the view as chained lookups do.
+  std::vector<Attr> found;
+  const std::vector<std::string> names{".snapshots", "s1", "d", "small"};
+  ASSERT_TRUE(this->fs_->LookupPath(this->root, this->root_, names, &found).ok());
+  ASSERT_EQ(found.size(), 4u);
+  EXPECT_EQ(found[0].ino, kSnapshotsDirIno);
+  EXPECT_EQ(found[1].ino, view_root);
+  EXPECT_EQ(found[3].ino, view_small);
+  const std::vector<std::string> gone{".snapshots", "s1", "d", "new"};
+  EXPECT_EQ(ErrnoOf(this->fs_->LookupPath(this->root, this->root_, gone, &found)), ENOENT);
+  EXPECT_EQ(found.size(), 3u);
+
   // ".." climbs out of the view into /.snapshots and back to the live root.
   EXPECT_EQ(this->fs_->Lookup(this->root, view_root, "..")->ino, kSnapshotsDirIno);
   EXPECT_EQ(this->fs_->Lookup(this->root, kSnapshotsDirIno, "..")->ino, this->root_);

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +17,16 @@
 namespace nasd::vfs::ops {
 
 Result<Attr> Lookup(OpContext& ctx, const Caller& caller, uint64_t parent, std::string_view name);
+// Before looking up name in directory parent: whether the walk stops there
+// (the name belongs to someone else, e.g. a snapshot view).
+using PathStop = std::function<bool(uint64_t parent, std::string_view name)>;
+// Looks up names[0] in dir, names[1] in what it found, ... in one read
+// transaction, appending each entry found to *found. Stops early, with ok,
+// before an entry stop claims; the status is that of the first lookup that
+// failed (*found then holds the entries before it).
+Status LookupPath(OpContext& ctx, const Caller& caller, uint64_t dir,
+                  std::span<const std::string> names, const PathStop& stop,
+                  std::vector<Attr>* found);
 Result<Attr> GetAttr(OpContext& ctx, uint64_t ino);
 Status Access(OpContext& ctx, const Caller& caller, uint64_t ino, int mask);
 Result<Attr> SetAttr(OpContext& ctx, const Caller& caller, uint64_t ino, const SetAttrRequest& req,
