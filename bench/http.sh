@@ -5,7 +5,9 @@
 #   PUT and cold GET of one big file (curl), GET of a 4 KiB file, PUT of 4 KiB
 #   files and 64 KiB Range GETs of the big file (wrk, 32 keep-alive clients);
 #   the cold GET and the Range GETs once in each webdav.sendfile mode of nasd
-#   (SENDFILE_MODES below: checksums verified before sendfile, or not).
+#   (SENDFILE_MODES below: checksums verified before sendfile, or not). Each
+#   round also copies the big file durably with dd (lib.sh:
+#   durable_copy_rate): the disk's own speed, which bounds a durable PUT.
 # Usage: bench/http.sh BUILD_DIR   (uses BUILD_DIR/nasd; run as root: the page
 #   cache is dropped before every phase, for both servers)
 # env: SIZE_MIB=1024 (big file)  ROUNDS=4  DURATION=10 (seconds a wrk run)
@@ -299,6 +301,8 @@ for r in $(seq 1 "$ROUNDS"); do
     v=$(awk -v b="$SIZE" -v t="$secs" 'BEGIN {printf "%.3f", b / 1048576 / t}')
     record put_big "$side" "$v"; show "PUT $SIZE_MIB MiB" "$side" "$v" MiB/s
   done
+  v=$(durable_copy_rate "$SRC" "$WORK")
+  record put_big disk "$v"; show "PUT $SIZE_MIB MiB" "disk (dd, fsync)" "$v" MiB/s
 
   for entry in $(with_modes); do
     use "$entry"
@@ -397,3 +401,10 @@ for f in "put_big|PUT $SIZE_MIB MiB (MiB/s)" "get_big|GET $SIZE_MIB MiB cold (Mi
         g == "" ? "-" : sprintf("%.1f", g), n == "" || g == "" ? "-" : sprintf("%.2f", n / g) }'
   done
 done
+d=$(awk '$1 == "put_big" && $2 == "disk" {print $3}' "$RES" | median)
+n=$(awk '$1 == "put_big" && $2 == "nasd" {print $3}' "$RES" | median)
+g=$(awk '$1 == "put_big" && $2 == "nginx" {print $3}' "$RES" | median)
+awk -v d="$d" -v n="$n" -v g="$g" -v mib="$SIZE_MIB" 'BEGIN {
+  printf "The disk: a durable copy of the same %d MiB file (dd, O_DIRECT, fsync) ran at %.1f MiB/s;\n", mib, d
+  printf "  PUT %d MiB against it: nasd %s, nginx %s (nginx answers before its bytes are on the disk)\n", mib,
+    n == "" ? "-" : sprintf("%.2f", n / d), g == "" ? "-" : sprintf("%.2f", g / d) }'

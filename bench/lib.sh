@@ -38,3 +38,18 @@ fresh_source() {
 }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 now() { date +%s.%N; }
+# durable_copy_rate SRC DIR: MiB/s of a plain durable copy of SRC into DIR
+# (dd: 4 MiB writes with O_DIRECT, fsync before it ends), page cache dropped
+# first. The least a durable upload of SRC must wait for on that disk: the
+# reference for servers that answer only once the bytes are stored (nasd),
+# beside baselines that answer from the page cache (nginx, a plain Samba).
+durable_copy_rate() {
+  local bytes t0 t1
+  bytes=$(stat -c %s "$1")
+  drop_caches
+  t0=$(now)
+  dd if="$1" of="$2/durable-copy.bin" bs=4M oflag=direct conv=fsync status=none
+  t1=$(now)
+  rm -f "$2/durable-copy.bin"
+  awk -v b="$bytes" -v a="$t0" -v z="$t1" 'BEGIN {printf "%.1f", b / 1048576 / (z - a)}'
+}

@@ -9,6 +9,8 @@
 #   only once) and the side that goes first alternates; the client's files
 #   live in tmpfs when there is room (lib.sh: client_dir). Small files are
 #   stored inline in metadata, not as chunks: the same ones serve every round.
+#   Each round also copies the big file durably with dd (lib.sh:
+#   durable_copy_rate): the disk's own speed, which bounds a durable put.
 # Usage: bench/smb.sh BUILD_DIR   (uses BUILD_DIR/nasd; run as root: FUSE, a
 #   Unix account for the benchmark user, and the page cache dropped before
 #   every phase, for both servers)
@@ -107,6 +109,7 @@ for round in $(seq 1 "$ROUNDS"); do
     diff -r -q "$CLIENT/small" "$CLIENT/small-back" >/dev/null || die "$side returned different small files"
     record "$side small get files/s" "$(rate "$FILES" "$t0" "$t1")"
   done
+  record "disk put MiB/s" "$(durable_copy_rate "$CLIENT/src.bin" "$WORK")"
 done
 
 echo "medians (nasd / plain = ratio):"
@@ -115,3 +118,9 @@ for what in "put MiB/s" "get MiB/s" "small put files/s" "small get files/s"; do
   p=$(echo "${RESULTS[plain $what]}" | tr ' ' '\n' | grep . | median)
   printf '  %-18s nasd %8s   plain %8s   ratio %.2f\n' "$what" "$n" "$p" "$(echo "$n / $p" | bc -l)"
 done
+d=$(echo "${RESULTS[disk put MiB/s]}" | tr ' ' '\n' | grep . | median)
+n=$(echo "${RESULTS[nasd put MiB/s]}" | tr ' ' '\n' | grep . | median)
+p=$(echo "${RESULTS[plain put MiB/s]}" | tr ' ' '\n' | grep . | median)
+printf '  the disk: a durable copy of the big file (dd, O_DIRECT, fsync) %s MiB/s;\n' "$d"
+printf '    put against it: nasd %.2f, plain %.2f (a plain Samba answers before its bytes are on the disk)\n' \
+  "$(echo "$n / $d" | bc -l)" "$(echo "$p / $d" | bc -l)"
