@@ -3,6 +3,7 @@
 // durability, temp files, the read cache. Typed over (KV, chunk backend):
 // in-memory KV with in-memory chunks, RocksDB with chunks on local disk,
 // RocksDB with chunks in S3 (s3rver).
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <map>
@@ -14,6 +15,7 @@
 #include "kv/engine_factories.h"
 #include "meta/keys.h"
 #include "meta/share_store.h"
+#include "meta/snapshot_store.h"
 #include "testutil/temp_dir.h"
 #include "vfs/data/layout.h"
 #include "vfs/filesystem.h"
@@ -161,6 +163,42 @@ TYPED_TEST(DataPathTest, HolesReadAsZerosAndCostNoChunks) {
   EXPECT_EQ(this->Get(f, 0, 2 * kBs), std::string(2 * kBs, '\0'));
   EXPECT_EQ(this->Get(f, 10 * kBs, 7), std::string("\0\0\0tail", 7));
   EXPECT_EQ(this->Refs().size(), 1u);  // only the tail's block is stored
+}
+
+// A read of a few blocks finds their records one by one, a longer one (or
+// any read once the share had a snapshot) scans them: both plan alike.
+TYPED_TEST(DataPathTest, PointReadsAndScansOfTheBlockMapPlanAlike) {
+  uint64_t f = this->NewFile("sparse");
+  for (uint64_t b : {0, 1, 3, 6, 7, 12, 20}) this->Put(f, b * kBs, this->Pattern(kBs, b));
+  this->Put(f, 21 * kBs, "end");
+  ASSERT_TRUE(this->fs_->Fsync(f).ok());
+  const std::vector<std::pair<uint64_t, uint64_t>> reads{
+      {0, 1}, {kBs - 1, 2}, {2 * kBs, kBs}, {5 * kBs + 9, 3 * kBs}, {8 * kBs, 4 * kBs + 1},
+      {11 * kBs, 10 * kBs}, {19 * kBs, 3 * kBs}, {21 * kBs + 1, 100}, {0, 22 * kBs}};
+  auto plans = [&] {
+    std::vector<std::string> out;
+    for (auto [offset, length] : reads) {
+      auto plan = this->fs_->MapRead(f, offset, length);
+      EXPECT_TRUE(plan.ok()) << plan.status().ToString();
+      if (!plan.ok()) return out;
+      std::string desc;
+      for (const data::ReadPiece& p : plan->pieces) {
+        desc += fmt::format("{}:{}+{}@{}:{} ", static_cast<int>(p.kind), p.file_offset, p.length,
+                            p.chunk_id, p.chunk_offset);
+      }
+      desc += fmt::format("| {} following:", plan->following.size());
+      for (const std::string& id : plan->following) desc += id;
+      out.push_back(desc);
+    }
+    return out;
+  };
+  const std::vector<std::string> by_points = plans();
+  // Block 2 is a hole; blocks 3 and 6 follow it within the readahead.
+  EXPECT_EQ(by_points[2].substr(0, 17), "0:262144+131072@:");
+  EXPECT_NE(by_points[2].find("| 2 following:"), std::string::npos);
+  meta::SnapshotStore snapshots(*this->kv_, this->fs_->share_id());
+  ASSERT_TRUE(snapshots.Create("s").ok());
+  EXPECT_EQ(plans(), by_points);
 }
 
 // ReadShared hands out the same bytes as Read, by reference: the parts of a

@@ -6,11 +6,16 @@
 
 #include <fmt/format.h>
 
+#include "meta/keys.h"
 #include "vfs/data/layout.h"
 #include "vfs/gc/chunk_pins.h"
 
 namespace nasd::vfs::data {
 namespace {
+
+// PlanRead reads up to this many block records with point reads, more with
+// one scan.
+constexpr uint64_t kPointReadBlocks = 8;
 
 using meta::BlockRecord;
 
@@ -85,7 +90,7 @@ Result<ReadPlan> PlanRead(meta::ShareTxn& txn, uint64_t ino, uint64_t size, uint
   const uint64_t first = offset / block_size;
   const uint64_t last = (end - 1) / block_size;
   std::map<uint64_t, BlockRecord> blocks;
-  NASD_RETURN_IF_ERROR(txn.ScanBlocks(ino, first, [&](uint64_t block, const BlockRecord& rec) {
+  auto visit = [&](uint64_t block, const BlockRecord& rec) {
     if (block > last + ahead) return false;
     if (block > last) {
       plan.following.push_back(rec.chunk_id);
@@ -93,7 +98,20 @@ Result<ReadPlan> PlanRead(meta::ShareTxn& txn, uint64_t ino, uint64_t size, uint
       blocks.emplace(block, rec);
     }
     return true;
-  }));
+  };
+  // A few blocks are read one by one: a point read costs a fraction of
+  // what a scan's iterator does (a 64 KiB Range GET reads 1 + ahead blocks).
+  // Not once the share had a snapshot: a block last written before it lives
+  // at an older epoch, which a point read finds only by scanning after all.
+  const uint64_t stop = std::min(last + ahead, (size - 1) / block_size);
+  if (stop - first < kPointReadBlocks && txn.epoch() <= meta::keys::kFirstEpoch) {
+    for (uint64_t block = first; block <= stop; ++block) {
+      NASD_ASSIGN_OR_RETURN(std::optional<BlockRecord> rec, txn.GetBlock(ino, block));
+      if (rec) visit(block, *rec);
+    }
+  } else {
+    NASD_RETURN_IF_ERROR(txn.ScanBlocks(ino, first, visit));
+  }
   uint64_t pos = offset;
   while (pos < end) {
     const uint64_t block = pos / block_size;
