@@ -1,6 +1,6 @@
 // FileSource::TryNext: the network thread takes a part only when the chunk
 // bytes are in the page cache; otherwise the source is left as it was and
-// Next() (on a worker) sends exactly the same bytes.
+// Next() (on a worker) sends exactly the same bytes. In both sendfile modes.
 #include "webdav/file_source.h"
 
 #include <fcntl.h>
@@ -115,6 +115,38 @@ TEST_F(FileSourceTest, TryNextDeclinesUncachedChunksAndNextSendsTheSameBytes) {
     std::optional<Result<http::BodyPart>> now = again.TryNext();
     ASSERT_TRUE(now.has_value()) << "declined cached bytes at " << fast.size();
     ASSERT_TRUE(now->ok()) << now->status().ToString();
+    fast += BytesOf(**now);
+  }
+  EXPECT_TRUE(fast == sent);
+}
+
+// Unverified (plain sendfile): the network thread takes a part only when
+// the page cache holds all of it (cachestat), else the worker sends it.
+TEST_F(FileSourceTest, UnverifiedSourcesTakeOnlyCachedPartsOnTheNetworkThread) {
+  auto local = chunk::OpenLocalBackend(dir_.Sub("chunks"));
+  ASSERT_TRUE(local.ok()) << local.status().ToString();
+  Open(std::move(local).value());
+  EvictChunks();
+  const uint64_t begin = 1000, length = 400 << 10;  // spans four 128 KiB blocks
+  FileSource source(fs_, ino_, {FileSource::Segment{"", begin, length}}, SendMode::kSendfile);
+  std::string sent;
+  while (sent.size() < length) {
+    ASSERT_FALSE(source.TryNext().has_value()) << "took uncached bytes at " << sent.size();
+    Result<http::BodyPart> part = source.Next();
+    ASSERT_TRUE(part.ok()) << part.status().ToString();
+    ASSERT_FALSE(part->empty());
+    sent += BytesOf(*part);
+  }
+  EXPECT_TRUE(sent == data_.substr(begin, length)) << "other bytes were sent";
+  // Reading them back (BytesOf) cached them: now the network thread takes
+  // every part.
+  FileSource again(fs_, ino_, {FileSource::Segment{"", begin, length}}, SendMode::kSendfile);
+  std::string fast;
+  while (fast.size() < length) {
+    std::optional<Result<http::BodyPart>> now = again.TryNext();
+    ASSERT_TRUE(now.has_value()) << "declined cached bytes at " << fast.size();
+    ASSERT_TRUE(now->ok()) << now->status().ToString();
+    ASSERT_GE((*now)->fd, 0);
     fast += BytesOf(**now);
   }
   EXPECT_TRUE(fast == sent);
