@@ -7,7 +7,7 @@ http::Response HandleMkcol(DavRequest& r) {
   if (!r.http.body.empty()) {
     return http::Response::Text(415, "MKCOL with a body is not supported\n");
   }
-  auto place = r.path.is_root() ? Result<Placement>(Placement{}) : ResolvePlacement(r, r.path);
+  auto place = ResolvePlacement(r, r.path);  // refuses the root, which exists
   if (r.path.is_root() || (place.ok() && place->existing)) {
     http::Response resp = http::Response::Text(405, "a resource exists at this URL\n");
     resp.headers.Set(

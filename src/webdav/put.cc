@@ -43,9 +43,9 @@ http::Response HandlePut(DavRequest& r) {
   if (!place.ok()) return ErrorResponse(place.status());
   const uint64_t parent = place->parent.ino;
   const std::string name = r.path.Name();
-  std::optional<vfs::Attr> existing;
-  if (const std::optional<vfs::Attr>& found = place->existing) {
-    if (found->type == vfs::FileType::kDirectory) {
+  const std::optional<vfs::Attr>& existing = place->existing;
+  if (existing) {
+    if (existing->type == vfs::FileType::kDirectory) {
       http::Response resp =
           ErrorResponse(Status(Code::kIsDirectory, "a collection exists at this URL"));
       resp.status = 405;
@@ -53,9 +53,8 @@ http::Response HandlePut(DavRequest& r) {
     }
     // Replacing is writing the file, not just renaming over it: the caller
     // needs write permission on the old file as for open(O_TRUNC).
-    Status writable = r.fs->Access(r.caller(), found->ino, vfs::kAccessWrite);
+    Status writable = r.fs->Access(r.caller(), existing->ino, vfs::kAccessWrite);
     if (!writable.ok()) return ErrorResponse(writable);
-    existing = *found;
   }
   Validators v;
   if (existing) v = {true, MakeEtag(*existing), existing->mtime_ns / 1'000'000'000};
