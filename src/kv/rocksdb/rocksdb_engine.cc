@@ -26,6 +26,7 @@ namespace {
 // The reserved probe key of CheckWritable() (keys from 0xFF up belong to engines).
 constexpr std::string_view kProbeKey = "\xff" "nasd.kv.probe";
 constexpr size_t kBlockCacheBytes = 64 << 20;
+constexpr size_t kRowCacheBytes = 32 << 20;
 constexpr int kMaxOpenFiles = 1024;
 
 rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
@@ -54,6 +55,13 @@ rocksdb::Options MakeOptions() {
   // PUT over WebDAV with 32 clients on 2 cores, at the same throughput.
   // (Measured on 2 cores only; larger machines keep RocksDB's default.)
   options.allow_concurrent_memtable_write = std::thread::hardware_concurrency() > 4;
+  // Point reads of records that live in table files (a share's record, the
+  // inodes of the folders on a path, names) are answered from a cache of
+  // rows instead of an index and a data block search per file: every
+  // operation reads the same few folders. About 7% more durable 4 KiB PUTs
+  // over WebDAV (32 clients, 2 cores, A/B 3 pairs), 8% less CPU a PUT. A cache
+  // of its own: sharing the block cache's was slower (its shard locks).
+  options.row_cache = rocksdb::NewLRUCache(kRowCacheBytes);
   return options;
 }
 
