@@ -173,7 +173,12 @@ Status CommitWrites(meta::ShareTxn& txn, chunk::ChunkStore& chunks, uint64_t ino
                     uint64_t old_size, uint64_t new_size, const PendingWrites& writes) {
   if (IsInline(new_size)) {
     // Only block 0 can hold bytes of an inline-sized file, and only in part.
-    NASD_ASSIGN_OR_RETURN(std::string bytes, txn.GetData(ino));
+    // An empty file holds none (Resize keeps an inline file's bytes within
+    // its size): a new file's first write reads nothing.
+    std::string bytes;
+    if (old_size > 0) {
+      NASD_ASSIGN_OR_RETURN(bytes, txn.GetData(ino));
+    }
     for (const auto& [block, p] : writes.partial()) {
       if (block != 0) return Internal("inline file with a write past block 0");
       Overlay(bytes, p);

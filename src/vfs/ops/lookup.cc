@@ -5,25 +5,36 @@
 namespace nasd::vfs::ops {
 namespace {
 
-// The entry name in directory parent, read in txn.
-Result<Attr> LookupIn(ShareTxn& txn, const Caller& caller, uint64_t parent, std::string_view name) {
+// The entry name in directory parent, read in txn. dir: parent's record
+// when the caller has it (read in the same txn), else it is read here.
+// found, if given, gets the entry's record.
+Result<Attr> LookupIn(ShareTxn& txn, const Caller& caller, uint64_t parent, std::string_view name,
+                      InodeRecord* found = nullptr, const InodeRecord* dir = nullptr) {
   if (!IsDots(name)) NASD_RETURN_IF_ERROR(CheckName(name));
-  // Search permission needs the directory's mode, not its times.
-  NASD_ASSIGN_OR_RETURN(std::optional<InodeRecord> dir, txn.GetInode(parent, /*dir_times=*/false));
-  if (!dir) return Status(Code::kStale, fmt::format("inode {} does not exist", parent));
+  std::optional<InodeRecord> read;
+  if (dir == nullptr) {
+    // Search permission needs the directory's mode, not its times; "." is
+    // the directory itself, answered with its times.
+    NASD_ASSIGN_OR_RETURN(read, txn.GetInode(parent, /*dir_times=*/name == "."));
+    if (!read) return Status(Code::kStale, fmt::format("inode {} does not exist", parent));
+    dir = &*read;
+  }
   if (dir->type != FileType::kDirectory) {
     return Status(Code::kNotDirectory, fmt::format("inode {} is not a directory", parent));
   }
   NASD_RETURN_IF_ERROR(CheckAccess(caller, *dir, kAccessExec));
-  uint64_t ino = parent;
-  if (name == "..") {
-    ino = dir->parent;
-  } else if (name != ".") {
+  if (name == ".") {
+    if (found != nullptr) *found = *dir;
+    return ToAttr(parent, *dir);
+  }
+  uint64_t ino = dir->parent;
+  if (name != "..") {
     NASD_ASSIGN_OR_RETURN(auto entry, txn.GetEntry(parent, name));
     if (!entry) return NotFound(fmt::format("no entry '{}' in directory {}", name, parent));
     ino = entry->ino;
   }
   NASD_ASSIGN_OR_RETURN(InodeRecord rec, LoadInode(txn, ino));
+  if (found != nullptr) *found = rec;
   return ToAttr(ino, rec);
 }
 
@@ -47,14 +58,18 @@ Status LookupPath(OpContext& ctx, const Caller& caller, uint64_t dir,
     found->clear();
     failed = Status::Ok();
     uint64_t at = dir;
+    // Each step's record is the next step's directory: read once.
+    std::optional<InodeRecord> rec;
     for (const std::string& name : names) {
       if (stop && stop(at, name)) return Status::Ok();
-      Result<Attr> attr = LookupIn(txn, caller, at, name);
+      InodeRecord next;
+      Result<Attr> attr = LookupIn(txn, caller, at, name, &next, rec ? &*rec : nullptr);
       if (!attr.ok()) {
         failed = attr.status();
         return Status::Ok();
       }
       at = attr->ino;
+      rec = std::move(next);
       found->push_back(*attr);
     }
     return Status::Ok();

@@ -35,7 +35,9 @@ Result<InodeRecord> LoadInode(ShareTxn& txn, uint64_t ino) {
 }
 
 Result<InodeRecord> LoadDir(ShareTxn& txn, uint64_t ino) {
-  NASD_ASSIGN_OR_RETURN(InodeRecord rec, LoadInode(txn, ino));
+  NASD_ASSIGN_OR_RETURN(auto found, txn.GetInode(ino, /*dir_times=*/false));
+  if (!found) return Status(Code::kStale, fmt::format("inode {} does not exist", ino));
+  InodeRecord& rec = *found;
   if (rec.type != FileType::kDirectory) {
     return Status(Code::kNotDirectory, fmt::format("inode {} is not a directory", ino));
   }

@@ -64,7 +64,10 @@ struct OpContext {
 
 // The inode record; kStale when the inode does not exist (any more).
 Result<InodeRecord> LoadInode(ShareTxn& txn, uint64_t ino);
-// As LoadInode, and kNotDirectory unless it is a directory.
+// As LoadInode, and kNotDirectory unless it is a directory. Its times are
+// the record's own, without the change stamp of the last entry added or
+// removed (one read less): callers check access, and those that write the
+// record set its times.
 Result<InodeRecord> LoadDir(ShareTxn& txn, uint64_t ino);
 Attr ToAttr(uint64_t ino, const InodeRecord& rec);
 
