@@ -15,6 +15,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "kv/rocksdb/db_state.h"
 #include "testutil/temp_dir.h"
 
 namespace nasd::kv {
@@ -57,6 +58,39 @@ TEST_F(RocksDbEngineTest, DataSurvivesCloseAndReopen) {
   ASSERT_NE(engine, nullptr);
   EXPECT_THAT(Read(*engine, "batch"), Optional(std::string("1")));
   EXPECT_THAT(Read(*engine, std::string("txn\0", 4)), Optional(std::string("2\xff", 2)));
+}
+
+// A commit skips re-reading keys whose lock stripe nobody wrote since its
+// snapshot; when another key of the stripe was written, it compares values:
+// a change to the key conflicts, one to its stripe neighbour does not.
+TEST_F(RocksDbEngineTest, ValidationTellsAKeyFromItsStripeNeighbour) {
+  std::unique_ptr<KvEngine> engine = Open();
+  ASSERT_NE(engine, nullptr);
+  std::string neighbour;
+  for (int i = 0; neighbour.empty(); ++i) {
+    std::string key = "n" + std::to_string(i);
+    if (KeyStripes::StripeOf(key) == KeyStripes::StripeOf("k")) neighbour = key;
+  }
+  auto write = [&](std::string_view key, std::string_view value) {
+    std::unique_ptr<Transaction> txn = engine->Begin();
+    txn->Put(key, value);
+    ASSERT_TRUE(txn->Commit().ok());
+  };
+  write("k", "0");
+
+  std::unique_ptr<Transaction> t1 = engine->Begin();
+  ASSERT_THAT(t1->Get("k").value(), Optional(std::string("0")));
+  write(neighbour, "x");
+  t1->Put("out", "1");
+  EXPECT_TRUE(t1->Commit().ok());
+
+  std::unique_ptr<Transaction> t2 = engine->Begin();
+  ASSERT_THAT(t2->Get("k").value(), Optional(std::string("0")));
+  write(neighbour, "y");
+  write("k", "2");
+  t2->Put("out", "2");
+  EXPECT_EQ(t2->Commit().code(), Code::kConflict);
+  EXPECT_THAT(Read(*engine, "out"), Optional(std::string("1")));
 }
 
 TEST_F(RocksDbEngineTest, DestructorClosesCleanly) {

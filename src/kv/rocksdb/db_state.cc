@@ -40,6 +40,22 @@ KeyStripes::Held::~Held() {
   for (const auto& [stripe, mode] : held_) owner_->Release(stripe, mode);
 }
 
+void KeyStripes::Held::Wrote(uint64_t seq) {
+  for (const auto& [stripe, mode] : held_) {
+    if (mode == Mode::kRead) continue;
+    std::atomic<uint64_t>& written = owner_->stripes_[stripe].written_seq;
+    uint64_t seen = written.load(std::memory_order_relaxed);
+    while (seen < seq && !written.compare_exchange_weak(seen, seq, std::memory_order_relaxed)) {
+    }
+  }
+}
+
+bool KeyStripes::UnwrittenSince(size_t stripe, uint64_t seq) const {
+  // The stripe's mutex, taken by this reader after the last writer let go,
+  // orders the writer's store before this load.
+  return stripes_[stripe].written_seq.load(std::memory_order_relaxed) <= seq;
+}
+
 void KeyStripes::Acquire(size_t index, Mode mode) {
   Stripe& s = stripes_[index];
   std::unique_lock lock(s.mu);
@@ -109,8 +125,11 @@ Status DbState::SyncWalThrough(uint64_t seq) {
     lock.lock();
     syncing_ = false;
     if (st.ok()) synced_seq_ = std::max(synced_seq_, target);
+    lock.unlock();
+    // Woken after the unlock, the waiters do not queue on the mutex.
     sync_cv_.notify_all();
-    if (!st.ok()) return FromRocksDb(st, "metadata WAL sync");
+    // target was read after seq was written: the leader is done.
+    return st.ok() ? Status::Ok() : FromRocksDb(st, "metadata WAL sync");
   }
   return Status::Ok();
 }

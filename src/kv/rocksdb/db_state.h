@@ -15,6 +15,10 @@
 // write to a key can land between another transaction's validation of that
 // key and its own write.
 // Disjoint commits still run in parallel and share WAL syncs (group commit).
+// Each stripe also keeps the sequence number its last write landed through;
+// a read key whose stripe nobody wrote since the transaction's snapshot is
+// unchanged without being read again (most are: a share's record, the
+// folders on a path).
 //
 // Early lock release: a durable commit writes its batch to the WAL without
 // syncing while it holds the stripes, releases them, and only then waits for
@@ -84,6 +88,9 @@ class KeyStripes {
     Held& operator=(const Held&) = delete;
     Held& operator=(Held&&) = delete;
     ~Held();
+    // Records that the holder's writes landed through sequence number seq
+    // (call before the locks are released).
+    void Wrote(uint64_t seq);
 
    private:
     friend class KeyStripes;
@@ -93,6 +100,10 @@ class KeyStripes {
   // Locks the stripes of the keys read and written (duplicates allowed).
   // The locks are held until the result dies.
   Held Lock(std::vector<size_t> read, std::vector<size_t> written);
+  // True when no write under the stripe landed after sequence number seq:
+  // a value read at a snapshot of seq is still the latest. REQUIRES: the
+  // stripe is held, so no writer of it is running.
+  bool UnwrittenSince(size_t stripe, uint64_t seq) const;
 
  private:
   struct Stripe {
@@ -101,6 +112,9 @@ class KeyStripes {
     int readers = 0;
     int writers = 0;
     bool both = false;
+    // The highest sequence number a write under this stripe landed through
+    // (writers in kWrite mode run together: raised, never lowered).
+    std::atomic<uint64_t> written_seq{0};
   };
   void Acquire(size_t stripe, Mode mode);
   void Release(size_t stripe, Mode mode);

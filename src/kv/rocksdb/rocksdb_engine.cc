@@ -112,6 +112,7 @@ class RocksDbEngine final : public KvEngine {
       auto locks = state_->stripes().Lock({}, std::move(stripes));
       st = FromRocksDb(access.db()->Write(rocksdb::WriteOptions(), &rocks_batch), "metadata write");
       written_through = access.db()->GetLatestSequenceNumber();
+      locks.Wrote(written_through);
     }
     if (st.ok() && options.durable) st = state_->SyncWalThrough(written_through);
     return state_->Record(start, st);

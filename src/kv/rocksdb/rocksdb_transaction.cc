@@ -183,7 +183,12 @@ void RocksDbTransaction::Delete(std::string_view key) {
 }
 
 Result<bool> RocksDbTransaction::ReadSetUnchanged() {
+  const uint64_t read_at = snapshot_->GetSequenceNumber();
   for (const auto& [key, seen] : reads_) {
+    // Nothing written under the key's stripe since the snapshot: unchanged,
+    // without reading it again. Else compare values (another key of the
+    // stripe may be what changed).
+    if (state_->stripes().UnwrittenSince(KeyStripes::StripeOf(key), read_at)) continue;
     std::string value;
     rocksdb::Status st = db_->Get(rocksdb::ReadOptions(), ToSlice(key), &value);
     if (!st.ok() && !st.IsNotFound()) return FromRocksDb(st, "metadata validation");
@@ -217,6 +222,7 @@ Status RocksDbTransaction::Commit() {
         unsynced.sync = false;
         st = FromRocksDb(db_->Write(unsynced, Batch().GetWriteBatch()), "metadata commit");
         written_through = db_->GetLatestSequenceNumber();
+        locks.Wrote(written_through);
       }
     }
     if (st.ok() && write_options_.sync) st = state_->SyncWalThrough(written_through);
