@@ -157,12 +157,7 @@ Status Filesystem::Access(const Caller& c, uint64_t ino, int mask) {
 }
 Status Filesystem::AccessOf(const Caller& c, const Attr& attr, int mask) {
   if ((mask & ~(kAccessRead | kAccessExec)) != 0) return InvalidArgument("AccessOf checks read and execute only");
-  meta::InodeRecord rec;
-  rec.type = attr.type;
-  rec.mode = attr.mode;
-  rec.uid = attr.uid;
-  rec.gid = attr.gid;
-  return CheckAccess(c, rec, mask);
+  return CheckAccess(c, AccessRecord(attr), mask);
 }
 Result<Attr> Filesystem::SetAttr(const Caller& c, uint64_t ino, const SetAttrRequest& req,
                                  Attr* before) {
@@ -396,8 +391,8 @@ std::optional<uint64_t> Filesystem::FlushBytes(uint64_t ino) {
   if (!lock.owns_lock()) return std::nullopt;
   return df->writes.bytes() + df->writes.stored().size() * df->writes.block_size();
 }
-Result<Attr> Filesystem::CreateTemp(const Caller& c, uint64_t parent, uint32_t mode) {
-  NASD_RETURN_IF_ERROR(views_->CheckWritable(parent));
+Result<Attr> Filesystem::CreateTemp(const Caller& c, const Attr& parent, uint32_t mode) {
+  NASD_RETURN_IF_ERROR(views_->CheckWritable(parent.ino));
   return ops::CreateTemp(ctx_, c, parent, mode);
 }
 Result<Attr> Filesystem::PublishTemp(const Caller& c, uint64_t tmp, uint64_t parent,

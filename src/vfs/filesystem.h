@@ -276,8 +276,10 @@ class Filesystem {
   // fills and no other call sees; PublishTemp links it as parent/name in one
   // durable transaction with its data, replacing an existing non-directory
   // as rename(2) would (kIsDirectory for a directory); DropTemp discards it.
-  // A temp file not published before a restart is gone.
-  Result<Attr> CreateTemp(const Caller& caller, uint64_t parent, uint32_t mode);
+  // A temp file not published before a restart is gone. CreateTemp takes the
+  // folder's attributes as the caller just looked them up (it reads nothing;
+  // its access check fails an upload early, PublishTemp's decides).
+  Result<Attr> CreateTemp(const Caller& caller, const Attr& parent, uint32_t mode);
   Result<Attr> PublishTemp(const Caller& caller, uint64_t tmp, uint64_t parent,
                            std::string_view name);
   Status DropTemp(uint64_t tmp);

@@ -63,7 +63,7 @@ http::Response HandlePut(DavRequest& r) {
   if (!existing) targets.push_back({r.path.Parent(), false});
   if (auto refused = CheckWrite(r, targets)) return *refused;
 
-  auto tmp = r.fs->CreateTemp(r.caller(), parent, existing ? (existing->mode & 07777) : 0644);
+  auto tmp = r.fs->CreateTemp(r.caller(), place->parent, existing ? (existing->mode & 07777) : 0644);
   if (!tmp.ok()) return ErrorResponse(tmp.status());
   auto upload = [&]() -> Result<vfs::Attr> {
     NASD_RETURN_IF_ERROR(FillTemp(r, tmp->ino).status());

@@ -121,7 +121,9 @@ class Transfer {
       op_.Fail(from.path, false, readable);
       return false;
     }
-    auto tmp = r_.fs->CreateTemp(r_.caller(), to.parent, src.mode & 0777);
+    auto folder = r_.fs->GetAttr(to.parent);
+    auto tmp = folder.ok() ? r_.fs->CreateTemp(r_.caller(), *folder, src.mode & 0777)
+                           : Result<vfs::Attr>(folder.status());
     if (!tmp.ok()) {
       op_.Fail(to.path, false, tmp.status());
       return false;

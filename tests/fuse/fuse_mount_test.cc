@@ -310,7 +310,7 @@ TEST_F(FuseTest, ChangesMadeBesideTheMountAreSeenAtOnce) {
     return std::string(std::istreambuf_iterator<char>(in), {});
   };
   auto put = [this](std::string_view name, std::string_view body) {
-    auto tmp = fs_->CreateTemp(vfs::Caller::Root(), fs_->root(), 0644);
+    auto tmp = fs_->CreateTemp(vfs::Caller::Root(), fs_->GetAttr(fs_->root()).value(), 0644);
     ASSERT_TRUE(tmp.ok());
     ASSERT_TRUE(fs_->Write(vfs::Caller::Root(), tmp->ino, 0, body).ok());
     ASSERT_TRUE(fs_->PublishTemp(vfs::Caller::Root(), tmp->ino, fs_->root(), name).ok());

@@ -418,7 +418,8 @@ TYPED_TEST(DataPathTest, TempFilesPublishAtomicallyAndDropWithoutTrace) {
   uint64_t old = this->NewFile("doc");
   this->Put(old, 0, "old contents");
   ASSERT_TRUE(this->fs_->Fsync(old).ok());
-  auto tmp = this->fs_->CreateTemp(this->root_caller, this->fs_->root(), 0640);
+  const Attr root = this->fs_->GetAttr(this->fs_->root()).value();
+  auto tmp = this->fs_->CreateTemp(this->root_caller, root, 0640);
   ASSERT_TRUE(tmp.ok()) << tmp.status().ToString();
   std::string data = this->Pattern(3 * kBs + 9, 6);
   this->Put(tmp->ino, 0, data);
@@ -438,13 +439,13 @@ TYPED_TEST(DataPathTest, TempFilesPublishAtomicallyAndDropWithoutTrace) {
   EXPECT_EQ(this->fs_->PublishTemp(this->root_caller, tmp->ino, this->fs_->root(), "x").status().code(),
             Code::kInvalidArgument);
 
-  auto dropped = this->fs_->CreateTemp(this->root_caller, this->fs_->root(), 0644);
+  auto dropped = this->fs_->CreateTemp(this->root_caller, root, 0644);
   ASSERT_TRUE(dropped.ok());
   this->Put(dropped->ino, 0, "never seen");
   ASSERT_TRUE(this->fs_->DropTemp(dropped->ino).ok());
   EXPECT_EQ(this->fs_->Write(this->root_caller, dropped->ino, 0, "x").status().code(), Code::kStale);
   ASSERT_TRUE(this->fs_->Mkdir(this->root_caller, this->fs_->root(), "dir", 0755).ok());
-  auto onto_dir = this->fs_->CreateTemp(this->root_caller, this->fs_->root(), 0644);
+  auto onto_dir = this->fs_->CreateTemp(this->root_caller, root, 0644);
   ASSERT_TRUE(onto_dir.ok());
   EXPECT_EQ(this->fs_->PublishTemp(this->root_caller, onto_dir->ino, this->fs_->root(), "dir")
                 .status()
@@ -454,8 +455,12 @@ TYPED_TEST(DataPathTest, TempFilesPublishAtomicallyAndDropWithoutTrace) {
   auto closed = this->fs_->Mkdir(this->root_caller, this->fs_->root(), "closed", 0755);
   ASSERT_TRUE(closed.ok());
   Caller alice{1000, 1000, {}};
-  EXPECT_EQ(this->fs_->CreateTemp(alice, closed->ino, 0644).status().code(),
+  EXPECT_EQ(this->fs_->CreateTemp(alice, *closed, 0644).status().code(),
             Code::kPermissionDenied);
+  // ... and a directory.
+  auto file = this->fs_->GetAttr(this->NewFile("plain")).value();
+  EXPECT_EQ(this->fs_->CreateTemp(this->root_caller, file, 0644).status().code(),
+            Code::kNotDirectory);
 }
 
 TYPED_TEST(DataPathTest, ConcurrentWritersOfDistinctRangesAllLand) {

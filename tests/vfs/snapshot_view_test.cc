@@ -167,7 +167,8 @@ TYPED_TEST(SnapshotViewTest, EveryWriteIntoAViewFailsWithEROFS) {
   EXPECT_EQ(ErrnoOf(this->fs_->Link(r, f, vroot, "hard").status()), EROFS);
   EXPECT_EQ(ErrnoOf(this->fs_->SetXattr(r, vf, "user.a", "b")), EROFS);
   EXPECT_EQ(ErrnoOf(this->fs_->RemoveXattr(r, vf, "user.a")), EROFS);
-  EXPECT_EQ(ErrnoOf(this->fs_->CreateTemp(r, vroot, 0644).status()), EROFS);
+  EXPECT_EQ(ErrnoOf(this->fs_->CreateTemp(r, this->fs_->GetAttr(vroot).value(), 0644).status()),
+            EROFS);
   EXPECT_EQ(ErrnoOf(this->fs_->Access(r, vf, kAccessWrite)), EROFS);
   EXPECT_EQ(ErrnoOf(this->fs_->Mkdir(r, kSnapshotsDirIno, "x", 0755).status()), EROFS);
   EXPECT_EQ(ErrnoOf(this->fs_->Rmdir(r, this->root_, ".snapshots")), EROFS);

@@ -44,6 +44,15 @@ Result<InodeRecord> LoadDir(ShareTxn& txn, uint64_t ino) {
   return rec;
 }
 
+InodeRecord AccessRecord(const Attr& attr) {
+  InodeRecord rec;
+  rec.type = attr.type;
+  rec.mode = attr.mode;
+  rec.uid = attr.uid;
+  rec.gid = attr.gid;
+  return rec;
+}
+
 Attr ToAttr(uint64_t ino, const InodeRecord& r) {
   return Attr{ino,   r.generation, r.type,     r.mode,     r.nlink,    r.uid,
               r.gid, r.size,       r.atime_ns, r.mtime_ns, r.ctime_ns, r.crtime_ns};

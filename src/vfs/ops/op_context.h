@@ -70,6 +70,9 @@ Result<InodeRecord> LoadInode(ShareTxn& txn, uint64_t ino);
 // record set its times.
 Result<InodeRecord> LoadDir(ShareTxn& txn, uint64_t ino);
 Attr ToAttr(uint64_t ino, const InodeRecord& rec);
+// The part of a record that access checks and a new inode's defaults read
+// (type, mode, uid, gid), from attributes the caller holds.
+InodeRecord AccessRecord(const Attr& attr);
 
 bool IsDots(std::string_view name);
 // kInvalidArgument for an empty name or one holding '/' or NUL,

@@ -70,7 +70,7 @@ Result<Attr> Write(OpContext& ctx, const Caller& caller, uint64_t ino, uint64_t 
 
 // Buffered data (write_back.h). Flush commits ino's buffered writes.
 Status Flush(OpContext& ctx, uint64_t ino);
-Result<Attr> CreateTemp(OpContext& ctx, const Caller& caller, uint64_t parent, uint32_t mode);
+Result<Attr> CreateTemp(OpContext& ctx, const Caller& caller, const Attr& parent, uint32_t mode);
 Result<Attr> PublishTemp(OpContext& ctx, const Caller& caller, uint64_t tmp, uint64_t parent,
                          std::string_view name);
 Status DropTemp(OpContext& ctx, uint64_t tmp);

@@ -10,12 +10,12 @@
 
 namespace nasd::vfs::ops {
 
-Result<Attr> CreateTemp(OpContext& ctx, const Caller& caller, uint64_t parent, uint32_t mode) {
-  InodeRecord dir;
-  NASD_RETURN_IF_ERROR(ctx.Read([&](ShareTxn& txn) -> Status {
-    NASD_ASSIGN_OR_RETURN(dir, LoadDir(txn, parent));
-    return CheckAccess(caller, dir, kAccessWrite | kAccessExec);
-  }));
+Result<Attr> CreateTemp(OpContext& ctx, const Caller& caller, const Attr& parent, uint32_t mode) {
+  if (parent.type != FileType::kDirectory) {
+    return Status(Code::kNotDirectory, fmt::format("inode {} is not a directory", parent.ino));
+  }
+  const InodeRecord dir = AccessRecord(parent);
+  NASD_RETURN_IF_ERROR(CheckAccess(caller, dir, kAccessWrite | kAccessExec));
   NASD_ASSIGN_OR_RETURN(uint64_t ino, ctx.inodes.Next());
   InodeRecord rec = NewInodeRecord(caller, dir, FileType::kRegular, mode, 0, ctx.now());
   rec.nlink = 0;
@@ -23,7 +23,7 @@ Result<Attr> CreateTemp(OpContext& ctx, const Caller& caller, uint64_t parent, u
   std::shared_ptr<DirtyFile> df = LockDirty(ctx.writeback, ino, lock);
   df->temp = true;
   df->temp_rec = rec;
-  df->temp_parent = parent;
+  df->temp_parent = parent.ino;
   return ToAttr(ino, rec);
 }
 
