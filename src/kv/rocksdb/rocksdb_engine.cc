@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <rocksdb/cache.h>
+#include <rocksdb/rate_limiter.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
 #include <rocksdb/db.h>
@@ -27,6 +28,8 @@ namespace {
 constexpr std::string_view kProbeKey = "\xff" "nasd.kv.probe";
 constexpr size_t kBlockCacheBytes = 64 << 20;
 constexpr size_t kRowCacheBytes = 32 << 20;
+constexpr int64_t kBackgroundWriteBytesPerSec = 100 << 20;
+constexpr uint64_t kBackgroundBytesPerSync = 1 << 20;
 constexpr int kMaxOpenFiles = 1024;
 
 rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
@@ -62,6 +65,17 @@ rocksdb::Options MakeOptions() {
   // over WebDAV (32 clients, 2 cores, A/B 3 pairs), 8% less CPU a PUT. A cache
   // of its own: sharing the block cache's was slower (its shard locks).
   options.row_cache = rocksdb::NewLRUCache(kRowCacheBytes);
+  // Memtable flushes and compactions share the disk with the commits' WAL
+  // syncs. Unpaced, a 64 MiB flush (every 3 s under a stream of small files)
+  // queued a commit's sync behind it: durable 4 KiB PUTs over WebDAV (32
+  // clients) had a p99 of 80-140 ms. Table files are now synced as they are
+  // written (1 MiB at a time, not all at the end) and background writes are
+  // paced (auto-tuned, at most 100 MiB/s): p99 20-35 ms, and 11% more PUTs
+  // over 40 s (4 305 -> 4 790 req/s), with no write stalls.
+  options.bytes_per_sync = kBackgroundBytesPerSync;
+  options.rate_limiter.reset(rocksdb::NewGenericRateLimiter(
+      kBackgroundWriteBytesPerSec, /*refill_period_us=*/100'000, /*fairness=*/10,
+      rocksdb::RateLimiter::Mode::kWritesOnly, /*auto_tuned=*/true));
   return options;
 }
 
