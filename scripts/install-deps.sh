@@ -12,8 +12,6 @@ PKGS=(
   librocksdb-dev libssl-dev libyaml-cpp-dev libcli11-dev libfmt-dev libsodium-dev libexpat1-dev
   nlohmann-json3-dev libxxhash-dev libisal-dev libzstd-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
-  # the allocator the release binary links (src/cli/CMakeLists.txt)
-  libgoogle-perftools-dev
   # test and benchmark peers (python3-botocore: the reference SigV4 signer;
   # nodejs/npm: s3rver, the S3 server the S3 backend tests run against)
   curl prometheus procps openssl python3 python3-botocore nodejs npm
