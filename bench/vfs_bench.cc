@@ -150,9 +150,11 @@ int main(int argc, char** argv) {
       // The upload path (WebDAV PUT): a temp file published with its data in
       // one transaction.
       uint64_t udir = n.Mkdir(tag + "u");
+      // The folder as the upload looked it up (CreateTemp takes its attributes).
+      const nasd::vfs::Attr uattr = Must(n.fs->GetAttr(udir), "stat upload folder");
       DropCaches();
       s = Parallel(o.files, threads, [&](int i) {
-        auto tmp = Must(n.fs->CreateTemp(Caller::Root(), udir, 0644), "create temp");
+        auto tmp = Must(n.fs->CreateTemp(Caller::Root(), uattr, 0644), "create temp");
         Must(n.fs->Write(Caller::Root(), tmp.ino, 0, page).status(), "write");
         Must(n.fs->PublishTemp(Caller::Root(), tmp.ino, udir, fmt::format("f{}", i)).status(), "publish");
       });

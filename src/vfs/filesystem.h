@@ -140,9 +140,13 @@ class Filesystem {
   // with the live tree read in one snapshot: one metadata transaction, not
   // one per name. *found gets the attributes of each entry found, in order;
   // the status is the first failed Lookup's (*found then holds the entries
-  // before it), ok when every name was found.
+  // before it), ok when every name was found. small_file, if given, gets the
+  // read plan of the whole file when the path ends at a live file whose bytes
+  // live inline and are all in that snapshot (ops::LookupPath), sparing a
+  // reader MapRead's transaction; else it is left empty.
   Status LookupPath(const Caller& caller, uint64_t dir, std::span<const std::string> names,
-                    std::vector<Attr>* found);
+                    std::vector<Attr>* found,
+                    std::optional<data::ReadPlan>* small_file = nullptr);
   Result<Attr> GetAttr(uint64_t ino);
   // access(2): ok or kPermissionDenied.
   Status Access(const Caller& caller, uint64_t ino, int mask);

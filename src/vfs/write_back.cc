@@ -22,6 +22,17 @@ void WriteBack::Remove(uint64_t ino, DirtyFile& df) {
   std::lock_guard lock(mu_);
   auto it = files_.find(ino);
   if (it != files_.end() && it->second.get() == &df) files_.erase(it);
+  ++removals_;
+}
+
+uint64_t WriteBack::Removals() {
+  std::lock_guard lock(mu_);
+  return removals_;
+}
+
+bool WriteBack::CleanSince(uint64_t ino, uint64_t removals) {
+  std::lock_guard lock(mu_);
+  return removals_ == removals && !files_.contains(ino);
 }
 
 std::vector<uint64_t> WriteBack::Inodes() {

@@ -49,7 +49,6 @@ struct DirtyFile {
   // lives here, not in the KV, until PublishTemp.
   bool temp GUARDED_BY(mu) = false;
   meta::InodeRecord temp_rec GUARDED_BY(mu);
-  uint64_t temp_parent GUARDED_BY(mu) = 0;
   // Dropped from its WriteBack: a writer holding it must look up again.
   bool removed GUARDED_BY(mu) = false;
 };
@@ -68,6 +67,13 @@ class WriteBack {
   // been flushed or discarded).
   void Remove(uint64_t ino, DirtyFile& df) REQUIRES(df.mu);
   std::vector<uint64_t> Inodes();
+  // How many DirtyFiles have been removed so far. Buffered writes reach the
+  // KV before their DirtyFile is removed, so a reader that takes this count,
+  // then a snapshot, then finds CleanSince(ino, count) knows the snapshot
+  // holds every write to ino that completed before it: none was buffered
+  // then and committed after it.
+  uint64_t Removals();
+  bool CleanSince(uint64_t ino, uint64_t removals);
   DirtyBudget& budget() { return *budget_; }
   // Brings df's charge to the budget in line with its buffered bytes.
   void Recharge(DirtyFile& df) REQUIRES(df.mu);
@@ -78,6 +84,7 @@ class WriteBack {
   const std::shared_ptr<DirtyBudget> budget_;
   std::mutex mu_;
   std::unordered_map<uint64_t, std::shared_ptr<DirtyFile>> files_ GUARDED_BY(mu_);
+  uint64_t removals_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace nasd::vfs

@@ -62,6 +62,15 @@ std::optional<Result<http::BodyPart>> FileSource::TryNext() {
   return part;
 }
 
+void FileSource::Prime(vfs::data::ReadPlan whole) {
+  uint64_t mapped = 0;
+  for (const ReadPiece& p : whole.pieces) mapped += p.length;
+  if (mapped == 0) return;
+  plan_ = std::move(whole);
+  plan_begin_ = 0;
+  plan_end_ = mapped;
+}
+
 Result<http::BodyPart> FileSource::NextFileBytes(uint64_t pos, uint64_t end) {
   if (mode_ == SendMode::kCopy) {
     NASD_ASSIGN_OR_RETURN(std::string data, fs_->Read(ino_, pos, std::min(kReadChunk, end - pos)));

@@ -13,7 +13,9 @@
 namespace nasd::webdav {
 
 http::Response HandleGet(DavRequest& r) {
-  auto attr = Resolve(r, r.path);
+  // A small file's bytes are read with its attributes, in one transaction.
+  std::optional<vfs::data::ReadPlan> small_file;
+  auto attr = Resolve(r, r.path, r.http.method == "GET" ? &small_file : nullptr);
   if (!attr.ok()) {
     if (attr.status().code() == Code::kNotDirectory)
       return ErrorResponse(NotFound("no such resource"));
@@ -79,6 +81,7 @@ http::Response HandleGet(DavRequest& r) {
   if (!resp.headers.Get("content-type")) resp.headers.Set("content-type", type);
   auto source = std::make_shared<FileSource>(r.fs, a.ino, std::move(segments), r.ctx.send_mode);
   source->set_quick(a.size <= vfs::data::kInlineMax);
+  if (small_file) source->Prime(std::move(*small_file));
   resp.source = std::move(source);
   return resp;
 }

@@ -45,10 +45,11 @@ http::Response Dispatch(http::Request& req, const DavContext& ctx, LockTable& lo
   return handler(r);
 }
 
-Result<vfs::Attr> Resolve(DavRequest& r, const DavPath& path) {
+Result<vfs::Attr> Resolve(DavRequest& r, const DavPath& path,
+                          std::optional<vfs::data::ReadPlan>* small_file) {
   if (path.segments.empty()) return r.fs->GetAttr(r.fs->root());
   std::vector<vfs::Attr> found;
-  NASD_RETURN_IF_ERROR(r.fs->LookupPath(r.caller(), r.fs->root(), path.segments, &found));
+  NASD_RETURN_IF_ERROR(r.fs->LookupPath(r.caller(), r.fs->root(), path.segments, &found, small_file));
   return found.back();
 }
 

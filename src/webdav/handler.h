@@ -44,8 +44,9 @@ http::Response Dispatch(http::Request& req, const DavContext& ctx, LockTable& lo
 // The inode at path, walking from the root with the caller's permissions
 // (one metadata transaction: vfs::Filesystem::LookupPath). kNotFound when
 // any component is missing; kNotDirectory when a component is not a
-// directory.
-Result<vfs::Attr> Resolve(DavRequest& r, const DavPath& path);
+// directory. small_file: see vfs::Filesystem::LookupPath.
+Result<vfs::Attr> Resolve(DavRequest& r, const DavPath& path,
+                          std::optional<vfs::data::ReadPlan>* small_file = nullptr);
 
 // An error through the one table (ToHttpStatus).
 http::Response ErrorResponse(const Status& st);

@@ -78,6 +78,50 @@ TYPED_TEST(SemanticsTest, LookupPathFindsWhatChainedLookupsFind) {
   EXPECT_TRUE(found.empty());
 }
 
+// The bytes of a small file come with its attributes from the one snapshot,
+// unless a buffered write to it is not in that snapshot.
+TYPED_TEST(SemanticsTest, LookupPathReadsASmallFileWithItsAttributes) {
+  this->MkdirP("/d");
+  const uint64_t f = this->File("/d/f", "abc");
+  const std::vector<std::string> names{"d", "f"};
+  std::vector<Attr> found;
+  std::optional<data::ReadPlan> plan;
+  auto bytes_of = [](const data::ReadPlan& p) {
+    std::string out;
+    for (const data::ReadPiece& piece : p.pieces) {
+      EXPECT_EQ(piece.kind, data::ReadPiece::Kind::kInline);
+      out += p.inline_bytes.substr(piece.chunk_offset, piece.length);
+    }
+    return out;
+  };
+  ASSERT_TRUE(this->fs_->LookupPath(this->root, this->root_, names, &found, &plan).ok());
+  ASSERT_TRUE(plan.has_value());
+  EXPECT_EQ(bytes_of(*plan), "abc");
+  // A buffered write is not in the KV: no plan, and MapRead (which flushes
+  // first) has the bytes.
+  ASSERT_TRUE(this->fs_->Write(this->root, f, 3, "de").ok());
+  ASSERT_TRUE(this->fs_->LookupPath(this->root, this->root_, names, &found, &plan).ok());
+  EXPECT_EQ(found.back().size, 5u);
+  EXPECT_FALSE(plan.has_value());
+  auto mapped = this->fs_->MapRead(f, 0, 5);
+  ASSERT_TRUE(mapped.ok());
+  EXPECT_EQ(bytes_of(*mapped), "abcde");
+  ASSERT_TRUE(this->fs_->LookupPath(this->root, this->root_, names, &found, &plan).ok());
+  ASSERT_TRUE(plan.has_value());
+  EXPECT_EQ(bytes_of(*plan), "abcde");
+  // No plan for a folder, a failed walk or a file past the inline limit.
+  const std::vector<std::string> folder{"d"};
+  ASSERT_TRUE(this->fs_->LookupPath(this->root, this->root_, folder, &found, &plan).ok());
+  EXPECT_FALSE(plan.has_value());
+  const std::vector<std::string> missing{"d", "x"};
+  EXPECT_EQ(ErrnoOf(this->fs_->LookupPath(this->root, this->root_, missing, &found, &plan)), ENOENT);
+  EXPECT_FALSE(plan.has_value());
+  this->File("/d/big", std::string(data::kInlineMax + 1, 'x'));
+  const std::vector<std::string> big{"d", "big"};
+  ASSERT_TRUE(this->fs_->LookupPath(this->root, this->root_, big, &found, &plan).ok());
+  EXPECT_FALSE(plan.has_value());
+}
+
 TYPED_TEST(SemanticsTest, MkdirRmdirCountLinksAndTouchParent) {
   Attr before = this->Stat("/");
   this->MkdirP("/a");

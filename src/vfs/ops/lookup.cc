@@ -1,5 +1,7 @@
 #include <fmt/format.h>
 
+#include "vfs/data/file_data.h"
+#include "vfs/data/layout.h"
 #include "vfs/ops/ops.h"
 
 namespace nasd::vfs::ops {
@@ -51,12 +53,16 @@ Result<Attr> Lookup(OpContext& ctx, const Caller& caller, uint64_t parent, std::
 
 Status LookupPath(OpContext& ctx, const Caller& caller, uint64_t dir,
                   std::span<const std::string> names, const PathStop& stop,
-                  std::vector<Attr>* found) {
+                  std::vector<Attr>* found, std::optional<data::ReadPlan>* small_file) {
   Status failed;
+  // Taken before the snapshot (write_back.h).
+  const uint64_t removals = small_file != nullptr ? ctx.writeback.Removals() : 0;
+  if (small_file != nullptr) small_file->reset();
   NASD_RETURN_IF_ERROR(ctx.Read([&](ShareTxn& txn) -> Status {
     // A retried read starts over.
     found->clear();
     failed = Status::Ok();
+    if (small_file != nullptr) small_file->reset();
     uint64_t at = dir;
     // Each step's record is the next step's directory: read once.
     std::optional<InodeRecord> rec;
@@ -72,8 +78,17 @@ Status LookupPath(OpContext& ctx, const Caller& caller, uint64_t dir,
       rec = std::move(next);
       found->push_back(*attr);
     }
+    if (small_file != nullptr && found->size() == names.size() && rec &&
+        rec->type == FileType::kRegular && data::IsInline(rec->size)) {
+      // A record that does not decode is MapRead's to report.
+      auto plan = data::PlanRead(txn, at, rec->size, ctx.block_size, 0, rec->size, 0);
+      if (plan.ok()) *small_file = std::move(*plan);
+    }
     return Status::Ok();
   }));
+  if (small_file != nullptr && *small_file && !ctx.writeback.CleanSince(found->back().ino, removals)) {
+    small_file->reset();
+  }
   return failed;
 }
 

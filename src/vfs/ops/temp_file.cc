@@ -23,7 +23,6 @@ Result<Attr> CreateTemp(OpContext& ctx, const Caller& caller, const Attr& parent
   std::shared_ptr<DirtyFile> df = LockDirty(ctx.writeback, ino, lock);
   df->temp = true;
   df->temp_rec = rec;
-  df->temp_parent = parent.ino;
   return ToAttr(ino, rec);
 }
 
