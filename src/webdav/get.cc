@@ -13,9 +13,11 @@
 namespace nasd::webdav {
 
 http::Response HandleGet(DavRequest& r) {
-  // A small file's bytes are read with its attributes, in one transaction.
+  // A small file's bytes are read with its attributes, in one transaction
+  // (not for HEAD, and not in copy mode, whose reads go through vfs Read).
   std::optional<vfs::data::ReadPlan> small_file;
-  auto attr = Resolve(r, r.path, r.http.method == "GET" ? &small_file : nullptr);
+  const bool want_bytes = r.http.method == "GET" && r.ctx.send_mode != SendMode::kCopy;
+  auto attr = Resolve(r, r.path, want_bytes ? &small_file : nullptr);
   if (!attr.ok()) {
     if (attr.status().code() == Code::kNotDirectory)
       return ErrorResponse(NotFound("no such resource"));
