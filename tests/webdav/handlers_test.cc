@@ -47,6 +47,21 @@ TEST_F(HandlersTest, LargePutStreamsInPieces) {
   EXPECT_EQ(Get("/dav/s/big"), all);
 }
 
+// A small file's GET takes its bytes from the path's snapshot only when no
+// write to it is still buffered in the vfs (as a FUSE or NFS client leaves
+// them): a completed write shows over WebDAV at once.
+TEST_F(HandlersTest, GetOfASmallFileSeesWritesBufferedInTheVfs) {
+  ASSERT_EQ(Call("PUT", "/dav/s/a.txt", {}, "one").status, 201);
+  EXPECT_EQ(Get("/dav/s/a.txt"), "one");
+  const uint64_t ino = Ino("a.txt");
+  ASSERT_NE(ino, 0u);
+  ASSERT_TRUE(fs_->Write(vfs::Caller::Root(), ino, 3, "+two").ok());
+  EXPECT_EQ(Get("/dav/s/a.txt"), "one+two");
+  // An overwrite that keeps the size: the committed bytes are whole but old.
+  ASSERT_TRUE(fs_->Write(vfs::Caller::Root(), ino, 0, "ONE").ok());
+  EXPECT_EQ(Get("/dav/s/a.txt"), "ONE+two");
+}
+
 // A GET that has started keeps sending the bytes it started with when the
 // file is replaced and then deleted before it finishes.
 TEST_F(HandlersTest, GetInProgressSurvivesReplaceAndDelete) {
