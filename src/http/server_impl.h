@@ -9,6 +9,7 @@
 
 #include <pthread.h>
 #include <sys/sendfile.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <array>
@@ -222,6 +223,18 @@ inline std::optional<PulledPart> TryPullPart(BodySource& source) {
     out.status = Internal("body source threw an unknown exception");
   }
   return out;
+}
+
+// Sends what of bytes the socket takes now, flagged MSG_MORE: held for the
+// next send instead of pushed. Returns the count sent; 0 on any error (the
+// caller's ordinary write of the rest then meets and reports it).
+inline size_t QueueMore(tcp::socket& socket, std::string_view bytes) {
+  for (;;) {
+    const ssize_t n = ::send(socket.native_handle(), bytes.data(), bytes.size(),
+                             MSG_MORE | MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n >= 0) return static_cast<size_t>(n);
+    if (errno != EINTR) return 0;
+  }
 }
 
 inline asio::awaitable<void> LingeringClose(beast::tcp_stream& stream) {

@@ -244,13 +244,20 @@ asio::awaitable<After> Server::Impl::ServeStreaming(
 asio::awaitable<After> Server::Impl::Reply(Connection& conn, Exchange& ex, Response resp,
                                            bool head, After after, Clock::time_point started) {
   if (after == After::kKeepAlive && stopping_.load()) after = After::kClose;
-  // A quick source's first part is pulled before the header goes out: a
-  // failure is then still an honest error reply, and a body that is one
-  // bytes part (a small file) leaves in the same write as the header.
+  // The first part is pulled before the header goes out when that needs no
+  // worker (a quick source, or TryNext): a failure is then still an honest
+  // error reply, a body that is one bytes part (a small file) leaves in the
+  // same write as the header, and a header followed by an fd part is held
+  // back for it (MSG_MORE) instead of leaving in a packet of its own.
   std::optional<PulledPart> first;
-  if (resp.source && resp.source->quick() && !head && resp.status != 204 && resp.status != 304 &&
-      resp.source->size() > 0) {
-    first = co_await PullPart(resp.source.get());
+  if (resp.source && !head && resp.status != 204 && resp.status != 304 && resp.source->size() > 0) {
+    if (resp.source->quick()) {
+      first = co_await PullPart(resp.source.get());
+    } else {
+      first = TryPullPart(*resp.source);
+    }
+  }
+  if (first) {
     if (!first->status.ok()) {
       log::Warn("http.body_source_failed")
           .Str("request_id", ex.request_id)
@@ -273,8 +280,17 @@ asio::awaitable<After> Server::Impl::Reply(Connection& conn, Exchange& ex, Respo
     const std::array<asio::const_buffer, 2> parts{asio::buffer(head_bytes), asio::buffer(resp.body)};
     ex.bytes_out += co_await asio::async_write(conn.stream, parts, Redirect(ec));
   } else {
+    // With its first part at hand, the header is queued in the socket
+    // without a push (the socket's own buffer nearly always has room);
+    // the part's sendfile pushes both. Whatever did not fit goes as usual.
+    size_t queued = 0;
+    if (first && first->part.fd >= 0) queued = QueueMore(conn.stream.socket(), head_bytes);
+    ex.bytes_out += queued;
     conn.stream.expires_after(options_.send_timeout);
-    ex.bytes_out += co_await asio::async_write(conn.stream, asio::buffer(head_bytes), Redirect(ec));
+    if (queued < head_bytes.size()) {
+      ex.bytes_out += co_await asio::async_write(
+          conn.stream, asio::buffer(head_bytes.data() + queued, head_bytes.size() - queued), Redirect(ec));
+    }
     if (!ec && !head) {
       Status sent = co_await SendSource(conn, ex, *resp.source, std::move(first));
       if (!sent.ok()) {

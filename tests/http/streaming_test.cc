@@ -425,7 +425,14 @@ class ListSource : public BodySource {
     if (!p.file) return BodyPart{.bytes = p.bytes};
     return BodyPart{.fd = fd_, .offset = p.offset, .length = p.length};
   }
+  // Not quick, but every part can be had at once (TryNext), as a cached
+  // chunk's can.
+  std::optional<Result<BodyPart>> TryNext() override {
+    if (!try_now_) return std::nullopt;
+    return Next();
+  }
   bool fail_at_end_ = false;
+  bool try_now_ = false;
 
  private:
   const uint64_t size_;
@@ -459,10 +466,12 @@ class StreamResponseTest : public ::testing::Test {
     ::close(fd);
   }
 
-  void Serve(std::string pattern, uint64_t size, std::vector<Part> parts, bool fail_at_end = false) {
+  void Serve(std::string pattern, uint64_t size, std::vector<Part> parts, bool fail_at_end = false,
+             bool try_now = false) {
     ts_.router().Add("GET", std::move(pattern), [=, this](Request&) {
       auto src = std::make_shared<ListSource>(size, parts, path_, &next_calls_, &destroyed_);
       src->fail_at_end_ = fail_at_end;
+      src->try_now_ = try_now;
       Response resp = Response::Text(200, "ignored");
       resp.headers.Set("content-type", "application/octet-stream");
       resp.source = std::move(src);
@@ -522,6 +531,37 @@ TEST_F(StreamResponseTest, HeadSendsHeadersOnlyAndNeverPullsParts) {
   ASSERT_TRUE(get.has_value());
   EXPECT_EQ(get->body, file_.substr(0, 2000));
   EXPECT_EQ(c.pending(), "");
+}
+
+// A source whose first part is at hand (TryNext) has it pulled before the
+// header goes out: a file part follows the header held back for it, bytes
+// leave with the header, and a failure is still an error reply.
+TEST_F(StreamResponseTest, APartAtHandIsPulledBeforeTheHeader) {
+  Serve("/file-first", 3000,
+        {{.file = true, .offset = 7, .length = 100}, {.bytes = "mid"},
+         {.file = true, .offset = 5000, .length = 2897}},
+        false, /*try_now=*/true);
+  Serve("/bytes", 5, {{.bytes = "whole"}}, false, /*try_now=*/true);
+  Serve("/failing", 10, {}, /*fail_at_end=*/true, /*try_now=*/true);
+  ASSERT_TRUE(ts_.Start());
+  const std::string expected = file_.substr(7, 100) + "mid" + file_.substr(5000, 2897);
+  RawClient c(ts_.port());
+  for (int i = 0; i < 3; ++i) {  // one connection: each reply is framed and pushed whole
+    ASSERT_TRUE(c.Send("GET /file-first HTTP/1.1\r\nHost: x\r\n\r\n"));
+    auto r = c.Read(5s);
+    ASSERT_TRUE(r.has_value()) << i;
+    EXPECT_EQ(r->status, 200);
+    EXPECT_TRUE(r->body == expected) << "body differs, round " << i;
+    ASSERT_TRUE(c.Send("GET /bytes HTTP/1.1\r\nHost: x\r\n\r\n"));
+    r = c.Read(5s);
+    ASSERT_TRUE(r.has_value()) << i;
+    EXPECT_EQ(r->body, "whole");
+  }
+  EXPECT_EQ(c.pending(), "");
+  auto r = ts_.Fetch("GET", "/failing");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 500);
+  EXPECT_EQ(r->body.find("disk on fire"), std::string::npos);  // details only in the log
 }
 
 // Once the header is out, a failing source can only close the connection;

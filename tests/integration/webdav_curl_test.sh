@@ -100,9 +100,11 @@ with open(sys.argv[1], "r+b") as f:
     f.seek(-1, 1)
     f.write(bytes([b[0] ^ 0x55]))
 PY
-rc=0; curl -s "${A[@]}" "$DAV/victim.bin" -o "$WORK/victim.got" || rc=$?
-check "GET of a corrupt chunk fails (curl $rc) and sends none of its bytes" \
-  test "$rc" -ne 0 -a ! -s "$WORK/victim.got"
+# The chunk is checked before the header goes out when its pages are cached
+# (an error reply: 500); else the header has gone and the connection is cut.
+rc=0; status=$(curl -s "${A[@]}" -w '%{http_code}' "$DAV/victim.bin" -o "$WORK/victim.got") || rc=$?
+check "GET of a corrupt chunk fails (curl $rc, status $status) and sends none of its bytes" bash -c \
+  "[ $rc -ne 0 -a ! -s '$WORK/victim.got' ] || { [ '$status' = 500 ] && grep -q 'internal error' '$WORK/victim.got'; }"
 check "a Range of intact segments is still served" bash -c \
   "curl -sf ${A[*]} -r 0-65535 '$DAV/victim.bin' | cmp -s - <(head -c 65536 '$WORK/victim.bin')"
 check "the server logged the corruption" grep -q "corruption" "$WORK/serve.log"
