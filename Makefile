@@ -20,8 +20,10 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS) --target nasd
 
-$(ASAN_BUILD)/build.ninja:
-	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DNASD_SANITIZE=ON -DNASD_BUILD_BENCH=OFF
+# With the benchmarks: make test runs each once at toy sizes (bench/smoke.sh).
+# Reconfigured when this file changes, so a tree configured before follows.
+$(ASAN_BUILD)/build.ninja: Makefile
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DNASD_SANITIZE=ON -DNASD_BUILD_BENCH=ON
 
 build-asan: deps $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS)

@@ -31,7 +31,7 @@ trap cleanup EXIT
 
 # A volume with share b (the share is created through the API, then the
 # server stops: the mount opens the volume itself).
-PORT=8091
+PORT=$(free_port)
 CFG=$WORK/config.yaml
 "$NASD" --config "$CFG" init --storage-path "$WORK/data" --listen "127.0.0.1:$PORT" >/dev/null
 "$NASD" --config "$CFG" --log-level warn serve 2>"$WORK/serve.log" &

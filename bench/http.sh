@@ -65,7 +65,7 @@ fi
 # Both servers keep their data under one directory on the build's disk.
 WORK=$(mktemp -d "$BUILD/bench-http-XXXXXX")
 NASD_PID='' NGINX_PID='' CLIENT=''
-source "$(dirname "$0")/lib.sh"  # stop_pid, drop_caches, client_dir, fresh_source, median
+source "$(dirname "$0")/lib.sh"  # stop_pid, drop_caches, client_dir, fresh_source, median, free_port
 cleanup() {
   stop_pid "$NASD_PID"
   stop_pid "$NGINX_PID"
@@ -73,10 +73,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
 
 need_mib=$((SIZE_MIB * (2 * ROUNDS + 1) + 512))
 avail_mib=$(df -P -m "$WORK" | awk 'NR==2 {print $4}')

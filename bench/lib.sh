@@ -36,6 +36,10 @@ fresh_source() {
   head -c "$2" /dev/urandom >"$1"
   case "$1" in /dev/shm/*) ;; *) sync; cat "$1" >/dev/null ;; esac
 }
+# free_port: a TCP port on 127.0.0.1 nothing listens on now.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 now() { date +%s.%N; }
 # durable_copy_rate SRC DIR: MiB/s of a plain durable copy of SRC into DIR

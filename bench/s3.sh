@@ -25,7 +25,7 @@ cleanup() { [ -n "$NASDPID" ] && stop_pid "$NASDPID"; [ -n "$S3PID" ] && stop_pi
 trap cleanup EXIT
 [ -w /proc/sys/vm/drop_caches ] || { echo "bench/s3.sh: cannot write /proc/sys/vm/drop_caches: run as root" >&2; exit 1; }
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 S3="http://127.0.0.1:$PORT"
 mkdir -p "$WORK/s3" "$WORK/files"
 NODE_OPTIONS=--openssl-legacy-provider node "$ROOT/node_modules/s3rver/bin/s3rver.js" -d "$WORK/s3" \
@@ -71,7 +71,7 @@ nasd_stop() { stop_pid "$NASDPID"; NASDPID=; }
 nasd_round() {
   local bucket=$1 cfg="$WORK/$1.yaml" port auth t0 t1
   curl -sf -X PUT "$S3/$bucket" -o /dev/null
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  port=$(free_port)
   NASD_BASE="http://127.0.0.1:$port"
   "$NASD" --config "$cfg" init --storage-path "$WORK/vol-$bucket" --listen "127.0.0.1:$port" --backend s3 \
     --endpoint "$S3" --path-style --bucket "$bucket" --access-key S3RVER --secret-key S3RVER >/dev/null

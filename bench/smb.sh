@@ -46,7 +46,9 @@ wait_port() { # PORT: until smbd accepts (20 s)
 }
 
 USER_NAME=smbbench USER_PW=bench-pw-1
-NASD_HTTP=18091 NASD_SMB=14491 PLAIN_SMB=14492
+NASD_HTTP=$(free_port) NASD_SMB=$(free_port) PLAIN_SMB=$(free_port)
+[ "$NASD_SMB" != "$NASD_HTTP" ] && [ "$PLAIN_SMB" != "$NASD_HTTP" ] && [ "$PLAIN_SMB" != "$NASD_SMB" ] ||
+  die "free_port gave one port twice; run again"
 
 # ---- nasd with one SMB share
 CFG=$WORK/nasd/config.yaml
