@@ -52,10 +52,15 @@
 // source->size(); the server then calls Next() on a worker thread, one part
 // at a time, writing bytes parts with async writes and sending fd parts with
 // sendfile(2) on the non-blocking socket, until size() bytes went out. HEAD,
-// 204 and 304 never call Next(). A source error, a short or overlong part
-// sequence, or a client that accepts no byte for send_timeout closes the
-// connection (logged as http.body_source_failed); the access log and
-// metrics count the bytes actually sent.
+// 204 and 304 never call Next(). The first part is pulled before the header
+// goes out when that needs no worker (a quick source, or TryNext): its
+// failure is then a 500 reply, a whole body in one bytes part leaves with the
+// header in one write, and a header followed by an fd part is queued with
+// MSG_MORE so that both leave in full packets (as nginx's tcp_nopush). Once
+// the header is out, a source error, a short or overlong part sequence, or a
+// client that accepts no byte for send_timeout closes the connection (logged
+// as http.body_source_failed); the access log and metrics count the bytes
+// actually sent.
 //
 // Threading: I/O runs on io_threads threads; handlers, authenticators and
 // BodySource::Next() on worker_threads, except the quick ones
