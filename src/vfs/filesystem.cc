@@ -129,14 +129,14 @@ Result<Attr> Filesystem::Lookup(const Caller& c, uint64_t parent, std::string_vi
   return ops::OverlayAttr(ctx_, a);
 }
 Status Filesystem::LookupPath(const Caller& c, uint64_t dir, std::span<const std::string> names,
-                              std::vector<Attr>* found, std::optional<data::ReadPlan>* small_file) {
+                              std::vector<Attr>* found, PathRead* read) {
   found->clear();
-  if (small_file != nullptr) small_file->reset();
+  if (read != nullptr) read->plan.reset();
   if (!IsViewIno(dir)) {
     const Status st = ops::LookupPath(
         ctx_, c, dir, names,
         [this](uint64_t parent, std::string_view name) { return views_->Owns(parent, name); },
-        found, small_file);
+        found, read);
     for (Attr& a : *found) a = ops::OverlayAttr(ctx_, a);
     NASD_RETURN_IF_ERROR(st);
   }

@@ -69,6 +69,7 @@
 #include "kv/retry.h"
 #include "meta/inode_allocator.h"
 #include "vfs/ops/op_context.h"
+#include "vfs/path_read.h"
 #include "vfs/types.h"
 #include "vfs/data/block_cache.h"
 #include "vfs/snapshot/snapshot_views.h"
@@ -140,13 +141,12 @@ class Filesystem {
   // with the live tree read in one snapshot: one metadata transaction, not
   // one per name. *found gets the attributes of each entry found, in order;
   // the status is the first failed Lookup's (*found then holds the entries
-  // before it), ok when every name was found. small_file, if given, gets the
-  // read plan of the whole file when the path ends at a live file whose bytes
-  // live inline and are all in that snapshot (ops::LookupPath), sparing a
-  // reader MapRead's transaction; else it is left empty.
+  // before it), ok when every name was found. read, if given, gets the plan
+  // of the bytes read->want picks when the path ends at a live file whose
+  // bytes are all in that snapshot (ops::LookupPath), sparing a reader
+  // MapRead's transaction; else read->plan is left empty.
   Status LookupPath(const Caller& caller, uint64_t dir, std::span<const std::string> names,
-                    std::vector<Attr>* found,
-                    std::optional<data::ReadPlan>* small_file = nullptr);
+                    std::vector<Attr>* found, PathRead* read = nullptr);
   Result<Attr> GetAttr(uint64_t ino);
   // access(2): ok or kPermissionDenied.
   Status Access(const Caller& caller, uint64_t ino, int mask);

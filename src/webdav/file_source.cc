@@ -62,13 +62,13 @@ std::optional<Result<http::BodyPart>> FileSource::TryNext() {
   return part;
 }
 
-void FileSource::Prime(vfs::data::ReadPlan whole) {
+void FileSource::Prime(vfs::data::ReadPlan plan) {
   uint64_t mapped = 0;
-  for (const ReadPiece& p : whole.pieces) mapped += p.length;
+  for (const ReadPiece& p : plan.pieces) mapped += p.length;
   if (mapped == 0) return;
-  plan_ = std::move(whole);
-  plan_begin_ = 0;
-  plan_end_ = mapped;
+  plan_begin_ = plan.pieces.front().file_offset;
+  plan_end_ = plan_begin_ + mapped;
+  plan_ = std::move(plan);
 }
 
 Result<http::BodyPart> FileSource::NextFileBytes(uint64_t pos, uint64_t end) {

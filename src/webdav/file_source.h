@@ -61,10 +61,10 @@ class FileSource : public http::BodySource {
   bool quick() const override { return quick_; }
   // Local chunk data already in the page cache is sent without a worker.
   std::optional<Result<http::BodyPart>> TryNext() override;
-  // The plan of the whole file, read with the attributes the response was
-  // built from (vfs::Filesystem::LookupPath's small_file): its bytes go out
+  // A plan read with the attributes the response was built from
+  // (vfs::Filesystem::LookupPath's PathRead): the bytes it maps go out
   // without a MapRead.
-  void Prime(vfs::data::ReadPlan whole);
+  void Prime(vfs::data::ReadPlan plan);
 
  private:
   // The next part of file bytes [pos, end) of the current segment.

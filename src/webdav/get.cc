@@ -11,13 +11,38 @@
 #include "webdav/range.h"
 
 namespace nasd::webdav {
+namespace {
+
+// The bytes a GET of a file with attributes a sends first, as HandleGet
+// chooses them below: the first range asked for when the Range header
+// applies, else the file's start; at most what FileSource maps at a time.
+// A guess is harmless: FileSource uses a plan only for the bytes it maps.
+std::optional<vfs::PathRead::Span> FirstBytes(const http::Request& req, const vfs::Attr& a) {
+  vfs::PathRead::Span span{0, a.size};
+  if (auto header = req.headers.Get("range");
+      header && IfRangeAllows(req, {true, req.headers.Get("if-range") ? MakeEtag(a) : "",
+                                    a.mtime_ns / 1'000'000'000})) {
+    auto range = ParseRange(*header, a.size);
+    if (!range.ok() || range->kind == RangeRequest::Kind::kUnsatisfiable) return std::nullopt;
+    if (range->kind == RangeRequest::Kind::kRanges) {
+      span = {range->ranges[0].offset, range->ranges[0].length};
+    }
+  }
+  if (span.length == 0) return std::nullopt;
+  span.length = std::min(span.length, FileSource::kWindow);
+  return span;
+}
+
+}  // namespace
 
 http::Response HandleGet(DavRequest& r) {
-  // A small file's bytes are read with its attributes, in one transaction
-  // (not for HEAD, and not in copy mode, whose reads go through vfs Read).
-  std::optional<vfs::data::ReadPlan> small_file;
+  // The first bytes to send are planned with the attributes, in one
+  // transaction (not for HEAD, and not in copy mode, whose reads go
+  // through vfs Read).
+  vfs::PathRead read;
+  read.want = [&r](const vfs::Attr& a) { return FirstBytes(r.http, a); };
   const bool want_bytes = r.http.method == "GET" && r.ctx.send_mode != SendMode::kCopy;
-  auto attr = Resolve(r, r.path, want_bytes ? &small_file : nullptr);
+  auto attr = Resolve(r, r.path, want_bytes ? &read : nullptr);
   if (!attr.ok()) {
     if (attr.status().code() == Code::kNotDirectory)
       return ErrorResponse(NotFound("no such resource"));
@@ -83,7 +108,7 @@ http::Response HandleGet(DavRequest& r) {
   if (!resp.headers.Get("content-type")) resp.headers.Set("content-type", type);
   auto source = std::make_shared<FileSource>(r.fs, a.ino, std::move(segments), r.ctx.send_mode);
   source->set_quick(a.size <= vfs::data::kInlineMax);
-  if (small_file) source->Prime(std::move(*small_file));
+  if (read.plan) source->Prime(std::move(*read.plan));
   resp.source = std::move(source);
   return resp;
 }

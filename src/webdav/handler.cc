@@ -45,11 +45,10 @@ http::Response Dispatch(http::Request& req, const DavContext& ctx, LockTable& lo
   return handler(r);
 }
 
-Result<vfs::Attr> Resolve(DavRequest& r, const DavPath& path,
-                          std::optional<vfs::data::ReadPlan>* small_file) {
+Result<vfs::Attr> Resolve(DavRequest& r, const DavPath& path, vfs::PathRead* read) {
   if (path.segments.empty()) return r.fs->GetAttr(r.fs->root());
   std::vector<vfs::Attr> found;
-  NASD_RETURN_IF_ERROR(r.fs->LookupPath(r.caller(), r.fs->root(), path.segments, &found, small_file));
+  NASD_RETURN_IF_ERROR(r.fs->LookupPath(r.caller(), r.fs->root(), path.segments, &found, read));
   return found.back();
 }
 

@@ -44,9 +44,8 @@ http::Response Dispatch(http::Request& req, const DavContext& ctx, LockTable& lo
 // The inode at path, walking from the root with the caller's permissions
 // (one metadata transaction: vfs::Filesystem::LookupPath). kNotFound when
 // any component is missing; kNotDirectory when a component is not a
-// directory. small_file: see vfs::Filesystem::LookupPath.
-Result<vfs::Attr> Resolve(DavRequest& r, const DavPath& path,
-                          std::optional<vfs::data::ReadPlan>* small_file = nullptr);
+// directory. read: see vfs::Filesystem::LookupPath.
+Result<vfs::Attr> Resolve(DavRequest& r, const DavPath& path, vfs::PathRead* read = nullptr);
 
 // An error through the one table (ToHttpStatus).
 http::Response ErrorResponse(const Status& st);

@@ -78,14 +78,19 @@ TYPED_TEST(SemanticsTest, LookupPathFindsWhatChainedLookupsFind) {
   EXPECT_TRUE(found.empty());
 }
 
-// The bytes of a small file come with its attributes from the one snapshot,
-// unless a buffered write to it is not in that snapshot.
-TYPED_TEST(SemanticsTest, LookupPathReadsASmallFileWithItsAttributes) {
+// The bytes a reader wants come with the file's attributes from the one
+// snapshot, unless a buffered write to the file is not in that snapshot.
+TYPED_TEST(SemanticsTest, LookupPathPlansTheWantedBytesWithTheAttributes) {
   this->MkdirP("/d");
   const uint64_t f = this->File("/d/f", "abc");
   const std::vector<std::string> names{"d", "f"};
   std::vector<Attr> found;
-  std::optional<data::ReadPlan> plan;
+  PathRead read;
+  std::vector<uint64_t> asked_sizes;
+  read.want = [&](const Attr& a) -> std::optional<PathRead::Span> {
+    asked_sizes.push_back(a.size);
+    return PathRead::Span{0, a.size};
+  };
   auto bytes_of = [](const data::ReadPlan& p) {
     std::string out;
     for (const data::ReadPiece& piece : p.pieces) {
@@ -94,32 +99,57 @@ TYPED_TEST(SemanticsTest, LookupPathReadsASmallFileWithItsAttributes) {
     }
     return out;
   };
-  ASSERT_TRUE(this->fs_->LookupPath(this->root, this->root_, names, &found, &plan).ok());
-  ASSERT_TRUE(plan.has_value());
-  EXPECT_EQ(bytes_of(*plan), "abc");
+  ASSERT_TRUE(this->fs_->LookupPath(this->root, this->root_, names, &found, &read).ok());
+  ASSERT_TRUE(read.plan.has_value());
+  EXPECT_EQ(bytes_of(*read.plan), "abc");
+  EXPECT_EQ(asked_sizes.back(), 3u);
   // A buffered write is not in the KV: no plan, and MapRead (which flushes
   // first) has the bytes.
   ASSERT_TRUE(this->fs_->Write(this->root, f, 3, "de").ok());
-  ASSERT_TRUE(this->fs_->LookupPath(this->root, this->root_, names, &found, &plan).ok());
+  ASSERT_TRUE(this->fs_->LookupPath(this->root, this->root_, names, &found, &read).ok());
   EXPECT_EQ(found.back().size, 5u);
-  EXPECT_FALSE(plan.has_value());
+  EXPECT_FALSE(read.plan.has_value());
   auto mapped = this->fs_->MapRead(f, 0, 5);
   ASSERT_TRUE(mapped.ok());
   EXPECT_EQ(bytes_of(*mapped), "abcde");
-  ASSERT_TRUE(this->fs_->LookupPath(this->root, this->root_, names, &found, &plan).ok());
-  ASSERT_TRUE(plan.has_value());
-  EXPECT_EQ(bytes_of(*plan), "abcde");
-  // No plan for a folder, a failed walk or a file past the inline limit.
+  ASSERT_TRUE(this->fs_->LookupPath(this->root, this->root_, names, &found, &read).ok());
+  ASSERT_TRUE(read.plan.has_value());
+  EXPECT_EQ(bytes_of(*read.plan), "abcde");
+  // No plan for a folder or a failed walk (want is not asked), nor when
+  // want declines.
+  asked_sizes.clear();
   const std::vector<std::string> folder{"d"};
-  ASSERT_TRUE(this->fs_->LookupPath(this->root, this->root_, folder, &found, &plan).ok());
-  EXPECT_FALSE(plan.has_value());
+  ASSERT_TRUE(this->fs_->LookupPath(this->root, this->root_, folder, &found, &read).ok());
+  EXPECT_FALSE(read.plan.has_value());
   const std::vector<std::string> missing{"d", "x"};
-  EXPECT_EQ(ErrnoOf(this->fs_->LookupPath(this->root, this->root_, missing, &found, &plan)), ENOENT);
-  EXPECT_FALSE(plan.has_value());
-  this->File("/d/big", std::string(data::kInlineMax + 1, 'x'));
-  const std::vector<std::string> big{"d", "big"};
-  ASSERT_TRUE(this->fs_->LookupPath(this->root, this->root_, big, &found, &plan).ok());
-  EXPECT_FALSE(plan.has_value());
+  EXPECT_EQ(ErrnoOf(this->fs_->LookupPath(this->root, this->root_, missing, &found, &read)), ENOENT);
+  EXPECT_FALSE(read.plan.has_value());
+  EXPECT_TRUE(asked_sizes.empty());
+  PathRead none;
+  none.want = [](const Attr&) { return std::optional<PathRead::Span>(); };
+  ASSERT_TRUE(this->fs_->LookupPath(this->root, this->root_, names, &found, &none).ok());
+  EXPECT_FALSE(none.plan.has_value());
+  // A file in chunks: the plan maps the span asked for, and the chunk
+  // bytes it names are the file's.
+  std::string big(data::kInlineMax + 5000, 'x');
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + i % 23);
+  this->File("/d/big", big);
+  PathRead middle;
+  middle.want = [](const Attr&) { return std::optional<PathRead::Span>({{1000, 3000}}); };
+  const std::vector<std::string> big_path{"d", "big"};
+  ASSERT_TRUE(this->fs_->LookupPath(this->root, this->root_, big_path, &found, &middle).ok());
+  ASSERT_TRUE(middle.plan.has_value());
+  ASSERT_FALSE(middle.plan->pieces.empty());
+  EXPECT_EQ(middle.plan->pieces.front().file_offset, 1000u);
+  uint64_t mapped_bytes = 0;
+  for (const data::ReadPiece& piece : middle.plan->pieces) {
+    EXPECT_EQ(piece.kind, data::ReadPiece::Kind::kChunk);
+    auto got = this->chunks_->Get(data::ToChunkId(piece.chunk_id));
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    EXPECT_EQ(got->substr(piece.chunk_offset, piece.length), big.substr(piece.file_offset, piece.length));
+    mapped_bytes += piece.length;
+  }
+  EXPECT_EQ(mapped_bytes, 3000u);
 }
 
 TYPED_TEST(SemanticsTest, MkdirRmdirCountLinksAndTouchParent) {

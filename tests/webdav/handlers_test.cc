@@ -62,6 +62,38 @@ TEST_F(HandlersTest, GetOfASmallFileSeesWritesBufferedInTheVfs) {
   EXPECT_EQ(Get("/dav/s/a.txt"), "ONE+two");
 }
 
+// A GET plans its first bytes (a range of a file in chunks here) with the
+// path's lookup, and takes them from that snapshot only when no write to
+// the file is still buffered in the vfs.
+TEST_F(HandlersTest, RangeGetSeesWritesBufferedInTheVfs) {
+  std::string bytes(200 << 10, 'x');
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>('a' + i % 26);
+  ASSERT_EQ(Call("PUT", "/dav/s/big", {}, bytes).status, 201);
+  auto body = [&](std::vector<std::pair<std::string, std::string>> headers) {
+    http::Response r = Call("GET", "/dav/s/big", std::move(headers));
+    std::string out = std::to_string(r.status) + ":";
+    while (r.source) {
+      auto part = r.source->Next();
+      if (!part.ok() || part->empty()) break;
+      out += part->bytes;
+    }
+    return out;
+  };
+  EXPECT_EQ(body({{"range", "bytes=70000-70009"}}), "206:" + bytes.substr(70000, 10));
+  const uint64_t ino = Ino("big");
+  ASSERT_NE(ino, 0u);
+  ASSERT_TRUE(fs_->Write(vfs::Caller::Root(), ino, 70004, "WXYZ").ok());
+  bytes.replace(70004, 4, "WXYZ");
+  EXPECT_EQ(body({{"range", "bytes=70000-70009"}}), "206:" + bytes.substr(70000, 10));
+  // An If-Range that does not match sends the whole file; two ranges, both.
+  EXPECT_EQ(body({{"range", "bytes=70000-70009"}, {"if-range", "\"stale\""}}), "200:" + bytes);
+  std::string two = body({{"range", "bytes=5-9,70002-70007"}});
+  EXPECT_EQ(two.substr(0, 4), "206:");
+  EXPECT_NE(two.find(bytes.substr(5, 5)), std::string::npos);
+  EXPECT_NE(two.find(bytes.substr(70002, 6)), std::string::npos);
+  EXPECT_EQ(body({{"range", "bytes=-3"}}), "206:" + bytes.substr(bytes.size() - 3));
+}
+
 // A GET that has started keeps sending the bytes it started with when the
 // file is replaced and then deleted before it finishes.
 TEST_F(HandlersTest, GetInProgressSurvivesReplaceAndDelete) {

@@ -53,16 +53,16 @@ Result<Attr> Lookup(OpContext& ctx, const Caller& caller, uint64_t parent, std::
 
 Status LookupPath(OpContext& ctx, const Caller& caller, uint64_t dir,
                   std::span<const std::string> names, const PathStop& stop,
-                  std::vector<Attr>* found, std::optional<data::ReadPlan>* small_file) {
+                  std::vector<Attr>* found, PathRead* read) {
   Status failed;
   // Taken before the snapshot (write_back.h).
-  const uint64_t removals = small_file != nullptr ? ctx.writeback.Removals() : 0;
-  if (small_file != nullptr) small_file->reset();
+  const uint64_t removals = read != nullptr ? ctx.writeback.Removals() : 0;
+  if (read != nullptr) read->plan.reset();
   NASD_RETURN_IF_ERROR(ctx.Read([&](ShareTxn& txn) -> Status {
     // A retried read starts over.
     found->clear();
     failed = Status::Ok();
-    if (small_file != nullptr) small_file->reset();
+    if (read != nullptr) read->plan.reset();
     uint64_t at = dir;
     // Each step's record is the next step's directory: read once.
     std::optional<InodeRecord> rec;
@@ -78,16 +78,19 @@ Status LookupPath(OpContext& ctx, const Caller& caller, uint64_t dir,
       rec = std::move(next);
       found->push_back(*attr);
     }
-    if (small_file != nullptr && found->size() == names.size() && rec &&
-        rec->type == FileType::kRegular && data::IsInline(rec->size)) {
-      // A record that does not decode is MapRead's to report.
-      auto plan = data::PlanRead(txn, at, rec->size, ctx.block_size, 0, rec->size, 0);
-      if (plan.ok()) *small_file = std::move(*plan);
+    if (read != nullptr && read->want && found->size() == names.size() && rec &&
+        rec->type == FileType::kRegular) {
+      if (std::optional<PathRead::Span> span = read->want(found->back())) {
+        // A record that does not decode is MapRead's to report.
+        auto plan = data::PlanRead(txn, at, rec->size, ctx.block_size, span->offset,
+                                   std::min(span->length, kMaxReadSize), ctx.readahead_blocks);
+        if (plan.ok()) read->plan = std::move(*plan);
+      }
     }
     return Status::Ok();
   }));
-  if (small_file != nullptr && *small_file && !ctx.writeback.CleanSince(found->back().ino, removals)) {
-    small_file->reset();
+  if (read != nullptr && read->plan && !ctx.writeback.CleanSince(found->back().ino, removals)) {
+    read->plan.reset();
   }
   return failed;
 }

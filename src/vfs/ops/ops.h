@@ -14,6 +14,7 @@
 #include "vfs/data/block_cache.h"
 #include "vfs/data/file_data.h"
 #include "vfs/ops/op_context.h"
+#include "vfs/path_read.h"
 
 namespace nasd::vfs::ops {
 
@@ -24,14 +25,14 @@ using PathStop = std::function<bool(uint64_t parent, std::string_view name)>;
 // Looks up names[0] in dir, names[1] in what it found, ... in one read
 // transaction, appending each entry found to *found. Stops early, with ok,
 // before an entry stop claims; the status is that of the first lookup that
-// failed (*found then holds the entries before it). small_file, if given,
-// gets the whole read plan of a path that ends at a file whose bytes live
-// inline, from the same snapshot, when no buffered write to it completed
-// before the snapshot without being in it (WriteBack::CleanSince); it is
-// left empty otherwise, and MapRead is the way to the bytes.
+// failed (*found then holds the entries before it). read, if given, gets
+// the plan of the bytes read->want picks of a path that ends at a file, from
+// the same snapshot, when no buffered write to it completed before the
+// snapshot without being in it (WriteBack::CleanSince); read->plan is left
+// empty otherwise, and MapRead is the way to the bytes.
 Status LookupPath(OpContext& ctx, const Caller& caller, uint64_t dir,
                   std::span<const std::string> names, const PathStop& stop,
-                  std::vector<Attr>* found, std::optional<data::ReadPlan>* small_file = nullptr);
+                  std::vector<Attr>* found, PathRead* read = nullptr);
 Result<Attr> GetAttr(OpContext& ctx, uint64_t ino);
 Status Access(OpContext& ctx, const Caller& caller, uint64_t ino, int mask);
 Result<Attr> SetAttr(OpContext& ctx, const Caller& caller, uint64_t ino, const SetAttrRequest& req,
