@@ -132,6 +132,11 @@ class KvEngine {
   // Flushes and closes; later calls fail with kUnavailable. Idempotent.
   virtual Status Close() = 0;
   virtual EngineStats Stats() const = 0;
+  // A number that grows whenever a commit becomes visible to reads, and only
+  // then: equal stamps read before and after some reads prove that nothing
+  // they read changed in between (vfs/path_cache.h). nullopt where the engine
+  // cannot tell cheaply, or once closed.
+  virtual std::optional<uint64_t> ChangeStamp() const = 0;
 };
 
 // Commit-latency observer, called after every Commit()/Write() with seconds

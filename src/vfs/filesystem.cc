@@ -63,6 +63,7 @@ Filesystem::Filesystem(kv::KvEngine& kv, chunk::ChunkStore& chunks, uint64_t sha
       inodes_(kv, share_id, options.inode_batch),
       cache_(std::move(options.cache)),
       writeback_(options.block_size, std::move(budget), options.write_uploads),
+      paths_(options.path_cache_bytes),
       ctx_{kv,
            share_id,
            inodes_,
@@ -76,6 +77,7 @@ Filesystem::Filesystem(kv::KvEngine& kv, chunk::ChunkStore& chunks, uint64_t sha
            sequential_},
       views_(std::make_unique<SnapshotViews>(ctx_, root)) {
   ctx_.open_files = &open_files_;
+  ctx_.paths = &paths_;
   flusher_ = std::thread([this] { FlusherLoop(); });
 }
 

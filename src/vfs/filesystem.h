@@ -69,6 +69,7 @@
 #include "kv/retry.h"
 #include "meta/inode_allocator.h"
 #include "vfs/ops/op_context.h"
+#include "vfs/path_cache.h"
 #include "vfs/path_read.h"
 #include "vfs/types.h"
 #include "vfs/data/block_cache.h"
@@ -111,6 +112,9 @@ struct FilesystemOptions {
   // List /.snapshots in the root's ReadDir (config snapshots.visible); it is
   // reachable by name either way.
   bool list_snapshots = false;
+  // Memory for the answers of recent path walks (LookupPath), reused while
+  // no metadata changes (path_cache.h); 0: none kept.
+  size_t path_cache_bytes = 8ULL << 20;
 };
 
 class Filesystem {
@@ -255,6 +259,8 @@ class Filesystem {
   // statfs(2). Without FilesystemOptions::space, free bytes are kUnboundedFree.
   static constexpr uint64_t kUnboundedFree = 1ULL << 50;
   Result<FsStats> StatFs();
+  // Hits and misses of LookupPath's cache of recent walks.
+  PathCache::Stats path_cache_stats() const { return paths_.stats(); }
 
   // Fsync of every file with buffered writes; the first error is returned.
   Status FlushAll();
@@ -330,6 +336,7 @@ class Filesystem {
   data::SequentialTracker sequential_;
   WriteBack writeback_;
   OpenFiles open_files_;
+  PathCache paths_;
   OpContext ctx_;
   // /.snapshots and the snapshot views below it (snapshot/snapshot_ino.h).
   std::unique_ptr<SnapshotViews> views_;

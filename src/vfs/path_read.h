@@ -15,6 +15,7 @@ struct PathRead {
   struct Span {
     uint64_t offset = 0;
     uint64_t length = 0;
+    bool operator==(const Span&) const = default;
   };
   // Which bytes of the file the path ends at are wanted, chosen from its
   // attributes (size, validators); nullopt for none. Called inside the

@@ -398,6 +398,57 @@ TYPED_TEST(KvEngineTest, StatsAndObserverCountCommits) {
   EXPECT_EQ(this->observed_failed_.load(), 1);
 }
 
+// The stamp moves with every visible commit and with nothing else.
+TYPED_TEST(KvEngineTest, ChangeStampMovesWithEveryCommitOnly) {
+  auto stamp = [this] {
+    std::optional<uint64_t> s = this->engine_->ChangeStamp();
+    EXPECT_TRUE(s.has_value());
+    return s.value_or(0);
+  };
+  const uint64_t s0 = stamp();
+  this->Put("k", "v");
+  const uint64_t s1 = stamp();
+  EXPECT_GT(s1, s0);
+  // Reads, an abandoned transaction and a read-only one change nothing.
+  EXPECT_THAT(this->Read("k"), Optional(std::string("v")));
+  {
+    std::unique_ptr<Transaction> txn = this->engine_->Begin();
+    ASSERT_TRUE(txn->Get("k").ok());
+    txn->Put("k", "never");
+  }
+  {
+    std::unique_ptr<Transaction> txn = this->engine_->Begin(WriteOptions{.read_only = true});
+    ASSERT_TRUE(txn->Get("k").ok());
+    ASSERT_TRUE(txn->Commit().ok());
+  }
+  EXPECT_EQ(stamp(), s1);
+  // A committed transaction, durable or not, and a deletion move it.
+  for (bool durable : {true, false}) {
+    const uint64_t before = stamp();
+    std::unique_ptr<Transaction> txn = this->engine_->Begin(WriteOptions{.durable = durable});
+    txn->Put("t", durable ? "d" : "n");
+    ASSERT_TRUE(txn->Commit().ok());
+    EXPECT_GT(stamp(), before);
+  }
+  const uint64_t s2 = stamp();
+  WriteBatch del;
+  del.Delete("k");
+  ASSERT_TRUE(this->engine_->Write(del).ok());
+  EXPECT_GT(stamp(), s2);
+  // A failed commit moves nothing.
+  const uint64_t s3 = stamp();
+  std::unique_ptr<Transaction> loser = this->engine_->Begin();
+  ASSERT_TRUE(loser->Get("t").ok());
+  this->Put("t", "winner");
+  const uint64_t s4 = stamp();
+  EXPECT_GT(s4, s3);
+  loser->Put("t", "loser");
+  EXPECT_EQ(loser->Commit().code(), Code::kConflict);
+  EXPECT_EQ(stamp(), s4);
+  ASSERT_TRUE(this->engine_->Close().ok());
+  EXPECT_EQ(this->engine_->ChangeStamp(), std::nullopt);
+}
+
 TYPED_TEST(KvEngineTest, CheckWritableLeavesNoVisibleKey) {
   ASSERT_TRUE(this->engine_->CheckWritable().ok());
   EXPECT_THAT(this->Keys(Range{}), IsEmpty());

@@ -152,6 +152,93 @@ TYPED_TEST(SemanticsTest, LookupPathPlansTheWantedBytesWithTheAttributes) {
   EXPECT_EQ(mapped_bytes, 3000u);
 }
 
+// A walk is answered from the path cache until any metadata changes, made
+// by this Filesystem or by another over the same KV (nothing tells this one);
+// one caller's answer is never another's.
+TYPED_TEST(SemanticsTest, LookupPathReusesAWalkUntilAnyMetadataChanges) {
+  const uint64_t d = this->MkdirP("/d");
+  const uint64_t f = this->File("/d/f", "abc");
+  const std::vector<std::string> names{"d", "f"};
+  std::vector<Attr> found;
+  auto walk = [&](const Caller& c, const std::vector<std::string>& path, PathRead* read = nullptr) {
+    return this->fs_->LookupPath(c, this->root_, path, &found, read);
+  };
+  auto hits = [&] { return this->fs_->path_cache_stats().hits; };
+  ASSERT_TRUE(walk(this->root, names).ok());
+  uint64_t h = hits();
+  ASSERT_TRUE(walk(this->root, names).ok());
+  EXPECT_EQ(hits(), h + 1);
+  EXPECT_EQ(found.back().ino, f);
+  EXPECT_EQ(found.back().size, 3u);
+
+  // Root's answer is not Alice's, cached or not.
+  SetAttrRequest closed;
+  closed.mode = 0700;
+  ASSERT_TRUE(this->fs_->SetAttr(this->root, d, closed).ok());
+  ASSERT_TRUE(walk(this->root, names).ok());
+  EXPECT_EQ(ErrnoOf(walk(kAlice, names)), EACCES);
+  h = hits();
+  ASSERT_TRUE(walk(this->root, names).ok());
+  EXPECT_EQ(hits(), h + 1);
+  EXPECT_EQ(ErrnoOf(walk(kAlice, names)), EACCES);
+  SetAttrRequest open;
+  open.mode = 0755;
+  ASSERT_TRUE(this->fs_->SetAttr(this->root, d, open).ok());
+  ASSERT_TRUE(walk(kAlice, names).ok());
+
+  // Changes through another Filesystem of the share.
+  FilesystemOptions options;
+  options.block_size = kTestBlockSize;
+  auto other = Filesystem::Open(*this->kv_, *this->chunks_, "docs", options);
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  ASSERT_TRUE(walk(this->root, names).ok());
+  ASSERT_TRUE((*other)->Write(this->root, f, 3, "de").ok());
+  ASSERT_TRUE((*other)->Fsync(f).ok());
+  ASSERT_TRUE(walk(this->root, names).ok());
+  EXPECT_EQ(found.back().size, 5u);
+  ASSERT_TRUE((*other)->Rename(this->root, d, "f", d, "g").ok());
+  EXPECT_EQ(ErrnoOf(walk(this->root, names)), ENOENT);
+  ASSERT_TRUE(walk(this->root, {"d", "g"}).ok());
+  EXPECT_EQ(found.back().ino, f);
+
+  // A planned read: the cached plan serves the same span only, and never
+  // while a write to the file is buffered.
+  const std::vector<std::string> g{"d", "g"};
+  uint64_t offset = 0;
+  PathRead read;
+  read.want = [&](const Attr& a) { return std::optional<PathRead::Span>({{offset, a.size - offset}}); };
+  auto planned = [&] {
+    std::string out;
+    for (const data::ReadPiece& piece : read.plan->pieces) {
+      out += read.plan->inline_bytes.substr(piece.chunk_offset, piece.length);
+    }
+    return out;
+  };
+  ASSERT_TRUE(walk(this->root, g, &read).ok());
+  ASSERT_TRUE(read.plan.has_value());
+  EXPECT_EQ(planned(), "abcde");
+  h = hits();
+  offset = 2;
+  ASSERT_TRUE(walk(this->root, g, &read).ok());
+  ASSERT_TRUE(read.plan.has_value());
+  EXPECT_EQ(planned(), "cde");
+  ASSERT_TRUE(walk(this->root, g, &read).ok());
+  EXPECT_EQ(hits(), h + 1);
+  ASSERT_TRUE(read.plan.has_value());
+  EXPECT_EQ(planned(), "cde");
+  // (A buffered write moves no stamp: the walk is still a hit.)
+  ASSERT_TRUE(this->fs_->Write(this->root, f, 0, "XY").ok());
+  h = hits();
+  ASSERT_TRUE(walk(this->root, g, &read).ok());
+  EXPECT_EQ(hits(), h + 1);
+  EXPECT_FALSE(read.plan.has_value());
+  ASSERT_TRUE(this->fs_->Fsync(f).ok());
+  offset = 0;
+  ASSERT_TRUE(walk(this->root, g, &read).ok());
+  ASSERT_TRUE(read.plan.has_value());
+  EXPECT_EQ(planned(), "XYcde");
+}
+
 TYPED_TEST(SemanticsTest, MkdirRmdirCountLinksAndTouchParent) {
   Attr before = this->Stat("/");
   this->MkdirP("/a");

@@ -65,6 +65,8 @@ class MemEngine final : public KvEngine {
     return stats;
   }
 
+  std::optional<uint64_t> ChangeStamp() const override { return store_.LastSeq(); }
+
  private:
   static std::vector<MemStore::Mutation> ToMutations(const WriteBatch& batch) {
     std::vector<MemStore::Mutation> mutations;

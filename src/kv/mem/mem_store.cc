@@ -110,6 +110,12 @@ void MemStore::Close() {
   closed_ = true;
 }
 
+std::optional<MemStore::Seq> MemStore::LastSeq() const {
+  std::lock_guard lock(mu_);
+  if (closed_) return std::nullopt;
+  return last_seq_;
+}
+
 bool MemStore::closed() const {
   std::lock_guard lock(mu_);
   return closed_;

@@ -60,6 +60,8 @@ class MemStore {
                 const std::vector<Mutation>& mutations) EXCLUDES(mu_);
 
   void Close() EXCLUDES(mu_);
+  // The sequence number of the last commit; nullopt when closed.
+  std::optional<Seq> LastSeq() const EXCLUDES(mu_);
   bool closed() const EXCLUDES(mu_);
 
  private:

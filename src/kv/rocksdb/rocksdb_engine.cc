@@ -144,6 +144,14 @@ class RocksDbEngine final : public KvEngine {
 
   EngineStats Stats() const override { return state_->Stats(); }
 
+  // The last sequence number RocksDB published: it moves past a write only
+  // once the write is in the memtable, i.e. readable.
+  std::optional<uint64_t> ChangeStamp() const override {
+    DbState::Access access = state_->Acquire();
+    if (access.db() == nullptr) return std::nullopt;
+    return access.db()->GetLatestSequenceNumber();
+  }
+
  private:
   const std::unique_ptr<rocksdb::Env> env_;  // the DB's; outlives it
   const std::unique_ptr<DbState> state_;

@@ -3,6 +3,7 @@
 #include "vfs/data/file_data.h"
 #include "vfs/data/layout.h"
 #include "vfs/ops/ops.h"
+#include "vfs/path_cache.h"
 
 namespace nasd::vfs::ops {
 namespace {
@@ -51,17 +52,19 @@ Result<Attr> Lookup(OpContext& ctx, const Caller& caller, uint64_t parent, std::
   return out;
 }
 
-Status LookupPath(OpContext& ctx, const Caller& caller, uint64_t dir,
-                  std::span<const std::string> names, const PathStop& stop,
-                  std::vector<Attr>* found, PathRead* read) {
+namespace {
+
+// The walk of LookupPath in one snapshot. *planned gets the span of the
+// plan made, if one was.
+Status Walk(OpContext& ctx, const Caller& caller, uint64_t dir, std::span<const std::string> names,
+            const PathStop& stop, std::vector<Attr>* found, PathRead* read,
+            std::optional<PathRead::Span>* planned) {
   Status failed;
-  // Taken before the snapshot (write_back.h).
-  const uint64_t removals = read != nullptr ? ctx.writeback.Removals() : 0;
-  if (read != nullptr) read->plan.reset();
   NASD_RETURN_IF_ERROR(ctx.Read([&](ShareTxn& txn) -> Status {
     // A retried read starts over.
     found->clear();
     failed = Status::Ok();
+    planned->reset();
     if (read != nullptr) read->plan.reset();
     uint64_t at = dir;
     // Each step's record is the next step's directory: read once.
@@ -84,11 +87,70 @@ Status LookupPath(OpContext& ctx, const Caller& caller, uint64_t dir,
         // A record that does not decode is MapRead's to report.
         auto plan = data::PlanRead(txn, at, rec->size, ctx.block_size, span->offset,
                                    std::min(span->length, kMaxReadSize), ctx.readahead_blocks);
-        if (plan.ok()) read->plan = std::move(*plan);
+        if (plan.ok()) {
+          read->plan = std::move(*plan);
+          *planned = span;
+        }
       }
     }
     return Status::Ok();
   }));
+  return failed;
+}
+
+// Answers the walk from a cached one, if that holds all it must: the same
+// stops, and the plan of the span read->want picks now.
+bool Reuse(const PathCache::Entry& e, uint64_t dir, std::span<const std::string> names,
+           const PathStop& stop, std::vector<Attr>* found, PathRead* read) {
+  if (stop) {
+    uint64_t at = dir;
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (stop(at, names[i])) return false;
+      at = e.found[i].ino;
+    }
+  }
+  std::optional<PathRead::Span> span;
+  if (read != nullptr && read->want && e.found.back().type == FileType::kRegular) {
+    span = read->want(e.found.back());
+    if (span && !(e.plan && e.span == span)) return false;
+  }
+  *found = e.found;
+  if (span) read->plan = e.plan;
+  return true;
+}
+
+}  // namespace
+
+Status LookupPath(OpContext& ctx, const Caller& caller, uint64_t dir,
+                  std::span<const std::string> names, const PathStop& stop,
+                  std::vector<Attr>* found, PathRead* read) {
+  // Taken before the snapshot (write_back.h).
+  const uint64_t removals = read != nullptr ? ctx.writeback.Removals() : 0;
+  if (read != nullptr) read->plan.reset();
+  // Read after the removals: a cached walk at this stamp is then as good as
+  // a snapshot taken here.
+  std::optional<uint64_t> stamp;
+  if (ctx.paths != nullptr && ctx.view_epoch == 0 && !names.empty()) stamp = ctx.kv.ChangeStamp();
+  std::string key;
+  bool reused = false;
+  if (stamp) {
+    key = PathCache::Key(caller, dir, names);
+    if (auto e = ctx.paths->Find(*stamp, key)) reused = Reuse(*e, dir, names, stop, found, read);
+    ctx.paths->Count(reused);
+  }
+  Status failed;
+  if (!reused) {
+    std::optional<PathRead::Span> planned;
+    failed = Walk(ctx, caller, dir, names, stop, found, read, &planned);
+    // Kept only if nothing was committed since the stamp: the walk's
+    // snapshot was then the stamp's.
+    if (stamp && failed.ok() && found->size() == names.size() &&
+        ctx.kv.ChangeStamp().value_or(*stamp + 1) == *stamp) {
+      PathCache::Entry e{*found, planned, std::nullopt};
+      if (planned) e.plan = read->plan;
+      ctx.paths->Insert(*stamp, std::move(key), std::move(e));
+    }
+  }
   if (read != nullptr && read->plan && !ctx.writeback.CleanSince(found->back().ino, removals)) {
     read->plan.reset();
   }

@@ -31,6 +31,7 @@ namespace data {
 class BlockCache;
 class SequentialTracker;
 }
+class PathCache;
 
 using meta::InodeRecord;
 using meta::ShareTxn;
@@ -53,6 +54,8 @@ struct OpContext {
   uint64_t view_epoch = 0;
   // Handles open on the live view; null where nothing is opened (views).
   OpenFiles* open_files = nullptr;
+  // Recent path walks of the live view (LookupPath); null: none kept.
+  PathCache* paths = nullptr;
 
   // Runs body on the live view in one durable transaction.
   Status Write(const std::function<Status(ShareTxn&)>& body);
