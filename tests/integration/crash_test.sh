@@ -87,13 +87,22 @@ verify() {
   return $bad
 }
 
+kill_tree() { # kill_tree PID: SIGKILL to PID and every process below it
+  kill -STOP "$1" 2>/dev/null || true  # forks no more while its children go
+  local child
+  for child in $(pgrep -P "$1" || true); do kill_tree "$child"; done
+  kill -KILL "$1" 2>/dev/null || true
+}
+
 for it in $(seq 1 "$ITERATIONS"); do
   workload $((it * 100000)) &
   LOAD=$!
   sleep "0.$((2 + RANDOM % 8))"
   kill -KILL "$SERVER"
   wait "$SERVER" 2>/dev/null || true
-  kill "$LOAD" 2>/dev/null || true
+  # The workload and whatever it started: a request it forked just before it
+  # died must not reach the restarted server unrecorded.
+  kill_tree "$LOAD"
   wait "$LOAD" 2>/dev/null || true
   sleep 0.2  # let a curl of the workload notice the dead server
   expect_code 0 "iteration $it: fsck is clean after SIGKILL" "${N[@]}" fsck
